@@ -1,0 +1,1 @@
+pytest_plugins = ["runagents_common.testing"]

@@ -1,0 +1,101 @@
+"""The bus interface every implementation honours (see the conformance tests)."""
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from runagents_common.events.catalog import PoisonEvent
+from runagents_common.events.envelope import Envelope
+
+log = logging.getLogger("runagents.bus")
+
+EventHandler = Callable[[Envelope], Awaitable[None]]
+"""Processes one event. Raise :class:`PoisonEvent` to dead-letter it at once; any other
+exception makes the bus deliver it again, up to the delivery limit, then dead-letter it."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event a consumer gave up on, and why."""
+
+    consumer: str
+    body: bytes
+    reason: str
+
+
+class Bus(ABC):
+    """Publish events by type; deliver each to every consumer subscribed to a matching pattern.
+
+    Patterns are AMQP topic patterns over the dotted type: ``*`` matches one word, ``#`` any number.
+    Delivery is at least once: consumers must be idempotent (see ``runagents_common.db.inbox``).
+    """
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Connect and declare what the bus needs."""
+
+    @abstractmethod
+    async def publish(self, envelope: Envelope) -> None:
+        """Publish one event; returns once the bus has durably accepted it."""
+
+    @abstractmethod
+    async def subscribe(self, consumer: str, patterns: Sequence[str], handler: EventHandler) -> None:
+        """Deliver matching events to ``handler`` on the consumer's own durable queue."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Stop consuming and disconnect."""
+
+    @abstractmethod
+    async def is_healthy(self) -> bool:
+        """Whether the bus can publish right now."""
+
+
+def decode_envelope(body: bytes) -> Envelope:
+    """Parse a message body into an envelope, or raise :class:`PoisonEvent`."""
+    try:
+        return Envelope.model_validate(json.loads(body))
+    except (ValueError, ValidationError) as exc:
+        raise PoisonEvent(f"malformed envelope: {str(exc).splitlines()[0][:200]}") from exc
+
+
+def encode_envelope(envelope: Envelope) -> bytes:
+    """Serialise an envelope for the wire."""
+    return envelope.model_dump_json().encode()
+
+
+def topic_matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: ``*`` is exactly one word, ``#`` zero or more words."""
+    return _match(pattern.split("."), routing_key.split("."))
+
+
+def _match(pattern: list[str], words: list[str]) -> bool:
+    if not pattern:
+        return not words
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_match(rest, words[i:]) for i in range(len(words) + 1))
+    if not words:
+        return False
+    return (head == "*" or head == words[0]) and _match(rest, words[1:])
+
+
+def log_dead_letter(consumer: str, reason: str, body: bytes) -> None:
+    """Log a dead-lettered event without its data (which may be large or sensitive)."""
+    event_id = event_type = None
+    try:
+        raw = json.loads(body)
+        if isinstance(raw, dict):
+            event_id, event_type = raw.get("id"), raw.get("type")
+    except ValueError:
+        pass
+    log.error(
+        "event dead-lettered by %s: %s",
+        consumer,
+        reason,
+        extra={"event_id": event_id, "event_type": event_type, "service": consumer},
+    )

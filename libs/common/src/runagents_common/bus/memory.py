@@ -1,0 +1,102 @@
+"""The in-process bus of dev mode: same semantics as RabbitMQ, inside one event loop."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from runagents_common.bus.base import (
+    Bus,
+    DeadLetter,
+    EventHandler,
+    decode_envelope,
+    encode_envelope,
+    log_dead_letter,
+    topic_matches,
+)
+from runagents_common.events.catalog import PoisonEvent
+from runagents_common.events.envelope import Envelope
+
+log = logging.getLogger("runagents.bus")
+
+
+@dataclass
+class _Subscription:
+    consumer: str
+    patterns: Sequence[str]
+    handler: EventHandler
+    queue: asyncio.Queue[tuple[bytes, int]] = field(default_factory=asyncio.Queue)
+    worker: asyncio.Task[None] | None = None
+
+
+class InMemoryBus(Bus):
+    """Each consumer has its own queue and worker; bodies are serialised as on the wire,
+    failed deliveries are retried up to ``max_deliveries``, then dead-lettered."""
+
+    def __init__(self, max_deliveries: int = 5, retry_delay: float = 0.05) -> None:
+        self.max_deliveries = max_deliveries
+        self.retry_delay = retry_delay
+        self.dead_letters: list[DeadLetter] = []
+        self._subscriptions: list[_Subscription] = []
+        self._running = False
+
+    async def start(self) -> None:
+        self._running = True
+
+    async def publish(self, envelope: Envelope) -> None:
+        await self.publish_raw(envelope.type, encode_envelope(envelope))
+
+    async def publish_raw(self, routing_key: str, body: bytes) -> None:
+        """Publish bytes as they are (used to prove malformed events are dead-lettered)."""
+        for sub in self._subscriptions:
+            if any(topic_matches(p, routing_key) for p in sub.patterns):
+                sub.queue.put_nowait((body, 1))
+
+    async def subscribe(self, consumer: str, patterns: Sequence[str], handler: EventHandler) -> None:
+        existing = next((s for s in self._subscriptions if s.consumer == consumer), None)
+        if existing is not None:
+            raise ValueError(f"consumer {consumer} already subscribed")
+        sub = _Subscription(consumer, list(patterns), handler)
+        sub.worker = asyncio.create_task(self._work(sub), name=f"bus-consumer-{consumer}")
+        self._subscriptions.append(sub)
+
+    async def _work(self, sub: _Subscription) -> None:
+        while True:
+            body, attempt = await sub.queue.get()
+            try:
+                await sub.handler(decode_envelope(body))
+            except PoisonEvent as exc:
+                self._dead_letter(sub.consumer, body, str(exc))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if attempt >= self.max_deliveries:
+                    self._dead_letter(sub.consumer, body, f"failed {attempt} times, last: {exc!r}")
+                else:
+                    log.warning("consumer %s failed on delivery %d: %r", sub.consumer, attempt, exc)
+                    await asyncio.sleep(self.retry_delay * attempt)
+                    sub.queue.put_nowait((body, attempt + 1))
+            finally:
+                sub.queue.task_done()
+
+    def _dead_letter(self, consumer: str, body: bytes, reason: str) -> None:
+        log_dead_letter(consumer, reason, body)
+        self.dead_letters.append(DeadLetter(consumer, body, reason))
+
+    async def drain(self) -> None:
+        """Wait until every queued event has been handled (tests and shutdown)."""
+        for sub in self._subscriptions:
+            await sub.queue.join()
+
+    async def close(self) -> None:
+        self._running = False
+        for sub in self._subscriptions:
+            if sub.worker:
+                sub.worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sub.worker
+        self._subscriptions.clear()
+
+    async def is_healthy(self) -> bool:
+        return self._running

@@ -1,0 +1,81 @@
+"""Idempotent consumption: a processed-event record per consumer, written in the same
+transaction as the handler's effects, so a redelivered event has no second effect."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy import String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from runagents_common.bus.base import EventHandler
+from runagents_common.db.base import UtcDateTime, utcnow
+from runagents_common.db.database import Database
+from runagents_common.events.catalog import EventData, parse_data
+from runagents_common.events.envelope import Envelope
+from runagents_common.telemetry import continued_span
+
+log = logging.getLogger("runagents.inbox")
+
+TransactionalHandler = Callable[[AsyncSession, Envelope, EventData], Awaitable[None]]
+"""Handles one event inside the consumer's unit of work."""
+
+
+class ProcessedEventMixin:
+    """Columns of a service's ``processed_events`` table; mix into the service's declarative base."""
+
+    __tablename__ = "processed_events"
+
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+def idempotent_handler(
+    database: Database,
+    model: type[ProcessedEventMixin],
+    consumer: str,
+    handle: TransactionalHandler,
+) -> EventHandler:
+    """Wrap ``handle`` so that each event id is processed at most once per consumer.
+
+    The event's data is validated against the catalog first; an unknown type or invalid
+    data raises :class:`PoisonEvent`, which the bus dead-letters.
+    """
+
+    async def on_event(envelope: Envelope) -> None:
+        data = parse_data(envelope)
+        with continued_span(f"consume {envelope.type}", envelope.trace_headers(),
+                            attributes={"messaging.consumer": consumer, "event.id": envelope.id}):
+            try:
+                async with database.session() as session:
+                    if await _was_processed(session, model, consumer, envelope.id):
+                        log.info("skipping redelivered event %s", envelope.id,
+                                 extra={"event_id": envelope.id, "event_type": envelope.type})
+                        return
+                    record = model()
+                    record.consumer = consumer
+                    record.event_id = envelope.id
+                    record.event_type = envelope.type
+                    record.processed_at = utcnow()
+                    session.add(record)
+                    await handle(session, envelope, data)
+            except IntegrityError:
+                async with database.session() as session:
+                    if not await _was_processed(session, model, consumer, envelope.id):
+                        raise
+                # A concurrent delivery of the same event committed first.
+                log.info("event %s processed concurrently; skipped", envelope.id)
+
+    return on_event
+
+
+async def _was_processed(session: AsyncSession, model: type[ProcessedEventMixin], consumer: str,
+                         event_id: str) -> bool:
+    found = await session.scalar(
+        select(model.event_id).where(model.consumer == consumer, model.event_id == event_id)
+    )
+    return found is not None

@@ -1,0 +1,126 @@
+"""Transactional outbox: events are rows written in the transaction of the state change
+that caused them; a relay publishes them after commit, in order, at least once."""
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from runagents_common.bus.base import Bus
+from runagents_common.db.base import UtcDateTime, utcnow
+from runagents_common.db.database import Database
+from runagents_common.events.catalog import EventData
+from runagents_common.events.envelope import Envelope, new_envelope
+
+log = logging.getLogger("runagents.outbox")
+
+
+class OutboxMessageMixin:
+    """Columns of a service's ``outbox`` table; mix into the service's declarative base."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    event_type: Mapped[str] = mapped_column(String(200))
+    envelope: Mapped[str] = mapped_column(Text())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True, default=None)
+
+
+class Outbox:
+    """Writes events into a service's outbox table and relays them to the bus."""
+
+    def __init__(self, model: type[OutboxMessageMixin], source: str) -> None:
+        self.model = model
+        self.source = source
+
+    def add(self, session: AsyncSession, data: EventData, subject: str | None = None) -> Envelope:
+        """Record ``data`` as an event, to be published once ``session``'s transaction commits."""
+        envelope = new_envelope(data.event_type, self.source, data, subject)
+        self.add_envelope(session, envelope)
+        return envelope
+
+    def add_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
+        """Record a ready-made envelope (keeps its id and trace context)."""
+        row = self.model()
+        row.event_id = envelope.id
+        row.event_type = envelope.type
+        row.envelope = envelope.model_dump_json()
+        row.created_at = utcnow()
+        session.add(row)
+        Database.notify_after_commit(session)
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in insertion order. Woken right after a commit that
+    wrote events, and every ``poll_seconds`` in case a wake-up was missed (e.g. another replica)."""
+
+    def __init__(self, database: Database, outbox: Outbox, bus: Bus, poll_seconds: float = 0.5,
+                 batch_size: int = 100) -> None:
+        self.database = database
+        self.outbox = outbox
+        self.bus = bus
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        database.on_commit(self.wake)
+
+    def wake(self) -> None:
+        """Publish soon: a transaction just committed events."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Start relaying in the background."""
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.outbox.source}")
+
+    async def stop(self) -> None:
+        """Stop relaying; unpublished rows stay for the next start."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        backoff = self.poll_seconds
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(backoff):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                while await self.publish_pending() == self.batch_size:
+                    pass
+                backoff = self.poll_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay of %s failed; retrying", self.outbox.source)
+                backoff = min(backoff * 2, 10.0)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of pending events; returns how many were published."""
+        model = self.outbox.model
+        async with self.database.session() as session:
+            query = (
+                select(model)
+                .where(model.published_at.is_(None))
+                .order_by(model.id)
+                .limit(self.batch_size)
+            )
+            if not self.database.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.scalars(query)).all())
+            for row in rows:
+                await self.bus.publish(Envelope.model_validate_json(row.envelope))
+                row.published_at = utcnow()
+            # A crash before this commit republishes the batch: consumers are idempotent.
+            return len(rows)
+

@@ -1,0 +1,149 @@
+"""One error base and one handler that renders RFC 9457 problem+json."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("runagents.errors")
+
+
+class RunAgentsError(Exception):
+    """A domain error with an HTTP status and a stable code; services raise its subclasses."""
+
+    status: int = 500
+    code: str = "internal_error"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class InvalidRequest(RunAgentsError):
+    """The request is well-formed but asks for something that cannot be done (422)."""
+
+    status = 422
+    code = "invalid_request"
+    title = "Invalid request"
+
+
+class BadRequest(RunAgentsError):
+    """The request cannot be read (400)."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+
+class NotFound(RunAgentsError):
+    """The named resource does not exist (404)."""
+
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(RunAgentsError):
+    """The resource exists already or is in a state that forbids the change (409)."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class PayloadTooLarge(RunAgentsError):
+    """The request body is over a limit (413)."""
+
+    status = 413
+    code = "payload_too_large"
+    title = "Payload too large"
+
+
+class Unavailable(RunAgentsError):
+    """A dependency this request needs is not ready (503)."""
+
+    status = 503
+    code = "unavailable"
+    title = "Service unavailable"
+
+
+class BadGateway(RunAgentsError):
+    """An upstream answered wrongly or not at all (502)."""
+
+    status = 502
+    code = "bad_gateway"
+    title = "Bad gateway"
+
+
+def problem_response(
+    status: int, title: str, detail: str, code: str, instance: str | None = None, **extra: Any
+) -> JSONResponse:
+    """Render a problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"urn:runagents:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every error of ``app`` answer problem+json, never a stack trace."""
+
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RunAgentsError)
+        return problem_response(
+            exc.status, exc.title, exc.detail, exc.code, instance=request.url.path, **exc.extra
+        )
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid request"
+        return problem_response(
+            422, "Invalid request", detail, "validation_error", instance=request.url.path, errors=errors
+        )
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return problem_response(
+            exc.status_code,
+            _reason(exc.status_code),
+            str(exc.detail),
+            f"http_{exc.status_code}",
+            instance=request.url.path,
+        )
+
+    async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500, "Internal error", "The server failed to handle this request.", "internal_error"
+        )
+
+    app.add_exception_handler(RunAgentsError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected_error)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,217 @@
+"""The catalog: every event type of the platform, one pydantic model each.
+
+This module is the contract between services. A type name carries its version
+(``agent.deploy.requested.v1``); a breaking change adds a new type, never edits one.
+"""
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from runagents_common.events.envelope import Envelope
+
+
+class PoisonEvent(Exception):
+    """An event that can never be processed (unknown type, invalid data): dead-letter it."""
+
+
+class EventData(BaseModel):
+    """Base of every event's data; ``event_type`` names it in the catalog."""
+
+    model_config = ConfigDict(extra="ignore")
+    event_type: ClassVar[str]
+
+
+CATALOG: dict[str, type[EventData]] = {}
+
+
+def _register(event_type: str) -> Any:
+    def decorate(cls: type[EventData]) -> type[EventData]:
+        if event_type in CATALOG:
+            raise ValueError(f"event type {event_type} declared twice")
+        cls.event_type = event_type
+        CATALOG[event_type] = cls
+        return cls
+
+    return decorate
+
+
+def parse_data(envelope: Envelope) -> EventData:
+    """Validate an envelope's data against the catalog; raise :class:`PoisonEvent` if it cannot be."""
+    model = CATALOG.get(envelope.type)
+    if model is None:
+        raise PoisonEvent(f"unknown event type {envelope.type!r}")
+    try:
+        return model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise PoisonEvent(f"invalid data for {envelope.type}: {exc.error_count()} error(s)") from exc
+
+
+# --- analyzer ---------------------------------------------------------------------------------------------
+
+
+@_register("analysis.requested.v1")
+class AnalysisRequested(EventData):
+    """An upload was stored and waits to be analyzed."""
+
+    analysis_id: str
+
+
+@_register("analysis.progressed.v1")
+class AnalysisProgressed(EventData):
+    """An analysis entered a phase (parsing, detection, scanning, enrichment)."""
+
+    analysis_id: str
+    phase: str
+    progress: int
+
+
+@_register("analysis.completed.v1")
+class AnalysisCompleted(EventData):
+    """An analysis ended, with a report or an error."""
+
+    analysis_id: str
+    status: Literal["succeeded", "failed"]
+    error: str | None = None
+
+
+# --- deployer and builder -----------------------------------------------------------------------------------
+
+
+@_register("agent.deploy.requested.v1")
+class AgentDeployRequested(EventData):
+    """An agent was created or redeployed with validated wiring."""
+
+    agent: str
+    deployment_id: str
+    analysis_id: str | None = None
+    image: str | None = None
+    tools: list[str] = []
+    """Registered tools the agent is wired to (the egress layer allows these)."""
+    models: dict[str, dict[str, str]] = {}
+    """Model role -> {provider, model} as wired."""
+
+
+@_register("agent.build.requested.v1")
+class AgentBuildRequested(EventData):
+    """The deployer asks the builder for an artifact of an analyzed upload."""
+
+    agent: str
+    deployment_id: str
+    analysis_id: str
+    packages: list[str]
+
+
+@_register("agent.build.progressed.v1")
+class AgentBuildProgressed(EventData):
+    """A build entered a phase."""
+
+    agent: str
+    deployment_id: str
+    phase: str
+    progress: int
+
+
+@_register("agent.build.completed.v1")
+class AgentBuildCompleted(EventData):
+    """A build produced an artifact the deployer's backend can start."""
+
+    agent: str
+    deployment_id: str
+    artifact_kind: Literal["local-venv", "oci-image"]
+    artifact_ref: str
+    source_dir: str | None = None
+    cached: bool = False
+
+
+@_register("agent.build.failed.v1")
+class AgentBuildFailed(EventData):
+    """A build could not produce an artifact."""
+
+    agent: str
+    deployment_id: str
+    reason: str
+
+
+@_register("agent.status.changed.v1")
+class AgentStatusChanged(EventData):
+    """An agent moved to Pending, Running or Failed."""
+
+    agent: str
+    deployment_id: str
+    status: Literal["Pending", "Running", "Failed"]
+    message: str = ""
+
+
+@_register("agent.deleted.v1")
+class AgentDeleted(EventData):
+    """An agent was deleted and its process stopped."""
+
+    agent: str
+
+
+# --- runs -------------------------------------------------------------------------------------------------
+
+
+@_register("run.started.v1")
+class RunStarted(EventData):
+    """The platform's front door received an invoke for an agent."""
+
+    run_id: str
+    agent: str
+    user: str
+    trace_id: str
+    started_at: datetime
+    message: str
+    streaming: bool = False
+
+
+@_register("run.completed.v1")
+class RunCompleted(EventData):
+    """An invoke ended, with the agent's response or the reason it failed."""
+
+    run_id: str
+    agent: str
+    status: Literal["succeeded", "failed"]
+    ended_at: datetime
+    duration_ms: int
+    response: str | None = None
+    model: str | None = None
+    usage: dict[str, int] = {}
+    tool_calls_made: list[dict[str, Any]] = []
+    error: str | None = None
+
+
+@_register("llm.call.completed.v1")
+class LlmCallCompleted(EventData):
+    """The gateway relayed one model call."""
+
+    run_id: str | None
+    trace_id: str | None
+    agent: str | None
+    provider: str
+    model: str
+    status: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float
+    finish_reason: str | None = None
+    tool_calls: list[str] = []
+    at: datetime
+
+
+@_register("tool.call.completed.v1")
+class ToolCallCompleted(EventData):
+    """The egress layer decided on one tool call and, if allowed, relayed it."""
+
+    run_id: str | None
+    trace_id: str | None
+    agent: str | None
+    tool: str
+    method: str
+    path: str
+    decision: Literal["allow", "deny", "approval_required"]
+    status: int
+    latency_ms: float
+    at: datetime

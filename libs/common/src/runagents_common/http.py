@@ -1,0 +1,17 @@
+"""HTTP client for service-to-service calls, carrying the trace context."""
+
+import httpx
+
+from runagents_common.telemetry import current_trace_headers
+
+
+async def _inject_trace(request: httpx.Request) -> None:
+    for key, value in current_trace_headers().items():
+        request.headers.setdefault(key, value)
+
+
+def service_client(base_url: str, timeout: float = 10.0) -> httpx.AsyncClient:
+    """An HTTP client for another service's API that propagates the current trace."""
+    return httpx.AsyncClient(
+        base_url=base_url, timeout=timeout, event_hooks={"request": [_inject_trace]}
+    )

@@ -1,0 +1,186 @@
+"""What a service contributes to a process, and the host that runs one or several of them.
+
+A service is a :class:`ServiceComponent`: its routers, its database, its outbox, its event
+handlers, its start-up hooks. ``runagents serve SERVICE`` hosts one; ``runagents dev`` hosts all
+six in one process on one port, with the in-process bus.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from runagents_common.bus.base import Bus
+from runagents_common.db import migrations
+from runagents_common.db.database import Database
+from runagents_common.db.inbox import ProcessedEventMixin, TransactionalHandler, idempotent_handler
+from runagents_common.db.outbox import Outbox, OutboxRelay
+from runagents_common.errors import install_error_handlers, problem_response
+from runagents_common.events.catalog import EventData, PoisonEvent
+from runagents_common.events.envelope import Envelope
+from runagents_common.telemetry import TracingMiddleware
+
+log = logging.getLogger("runagents.service")
+
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class ServiceComponent:
+    """Everything one service brings to the process that hosts it."""
+
+    name: str
+    routers: Sequence[APIRouter]
+    database: Database
+    metadata: MetaData
+    migrations_dir: Path
+    outbox: Outbox
+    processed_events: type[ProcessedEventMixin]
+    handlers: Mapping[str, TransactionalHandler] = field(default_factory=dict)
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+    context: Any = None
+    """Service-specific state its endpoints and handlers reach (clients, backends, storage)."""
+
+    async def migrate(self) -> None:
+        """Bring this service's tables to the newest revision."""
+        await migrations.upgrade(self.database, self.migrations_dir, self.metadata)
+
+    async def dispatch(self, session: AsyncSession, envelope: Envelope, data: EventData) -> None:
+        """Route one event to the handler registered for its type."""
+        handle = self.handlers.get(envelope.type)
+        if handle is None:
+            raise PoisonEvent(f"{self.name} has no handler for {envelope.type}")
+        await handle(session, envelope, data)
+
+
+class ServiceHost:
+    """Starts and stops the components of one process around one bus."""
+
+    def __init__(self, components: Sequence[ServiceComponent], bus: Bus, *, outbox_poll_seconds: float = 0.5,
+                 migrate_on_start: bool = False) -> None:
+        self.components = list(components)
+        self.bus = bus
+        self.migrate_on_start = migrate_on_start
+        self.relays = [
+            OutboxRelay(c.database, c.outbox, bus, poll_seconds=outbox_poll_seconds) for c in self.components
+        ]
+
+    async def start(self) -> None:
+        """Migrate (if asked), connect the bus, start relays and consumers, then run the start-up hooks."""
+        if self.migrate_on_start:
+            for component in self.components:
+                await component.migrate()
+        await self.bus.start()
+        for relay in self.relays:
+            relay.start()
+        for component in self.components:
+            if component.handlers:
+                handler = idempotent_handler(
+                    component.database, component.processed_events, component.name, component.dispatch
+                )
+                await self.bus.subscribe(component.name, list(component.handlers), handler)
+        for component in self.components:
+            for hook in component.on_startup:
+                await hook()
+        log.info("started %s", ", ".join(c.name for c in self.components))
+
+    async def stop(self) -> None:
+        """Run the shutdown hooks, stop relays and consumers, close connections."""
+        for component in reversed(self.components):
+            for hook in component.on_shutdown:
+                try:
+                    await hook()
+                except Exception:
+                    log.exception("shutdown hook of %s failed", component.name)
+        await self.bus.close()
+        for relay in self.relays:
+            await relay.stop()
+        for component in self.components:
+            await component.database.dispose()
+
+    async def readiness(self) -> dict[str, bool]:
+        """Whether each database and the bus answer."""
+        checks = {f"{c.name}.database": await c.database.ping() for c in self.components}
+        checks["bus"] = await self.bus.is_healthy()
+        return checks
+
+
+def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0") -> FastAPI:
+    """The FastAPI app of a process: every component's routers, health, problem+json errors."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await host.start()
+        try:
+            yield
+        finally:
+            await host.stop()
+
+    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    app.state.components = {c.name: c for c in host.components}
+    app.state.host = host
+    install_error_handlers(app)
+    app.add_middleware(TracingMiddleware)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok", "services": [c.name for c in host.components]}
+
+    @app.get("/readyz", tags=["health"], response_model=None)
+    async def readyz() -> dict[str, Any] | JSONResponse:
+        checks = await host.readiness()
+        if all(checks.values()):
+            return {"status": "ready", "checks": checks}
+        failing = ", ".join(name for name, ok in checks.items() if not ok)
+        return problem_response(503, "Not ready", f"not answering: {failing}", "not_ready", checks=checks)
+
+    for component in host.components:
+        for router in component.routers:
+            app.include_router(router)
+    return app
+
+
+def component(request: Request, name: str) -> ServiceComponent:
+    """The component named ``name`` in the process serving ``request``."""
+    found: ServiceComponent = request.app.state.components[name]
+    return found
+
+
+def session_dependency(service: str) -> Callable[[Request], AsyncIterator[AsyncSession]]:
+    """A FastAPI dependency yielding a unit of work on ``service``'s database; it commits when
+    the endpoint returns and rolls back if it raised."""
+
+    async def session(request: Request) -> AsyncIterator[AsyncSession]:
+        async with component(request, service).database.session() as unit_of_work:
+            yield unit_of_work
+
+    return session
+
+
+def context_dependency(service: str) -> Callable[[Request], Any]:
+    """A FastAPI dependency returning ``service``'s context object."""
+
+    def context(request: Request) -> Any:
+        return component(request, service).context
+
+    return context
+
+
+__all__ = [
+    "Annotated",
+    "Depends",
+    "ServiceComponent",
+    "ServiceHost",
+    "component",
+    "context_dependency",
+    "create_host_app",
+    "session_dependency",
+]

@@ -1,0 +1,74 @@
+"""Settings parts shared by every service.
+
+Each service builds its own ``Settings`` from :class:`PlatformSettings` and adds
+its own fields. Everything is read from the environment with the ``RUNAGENTS_``
+prefix; ``DATABASE_URL`` and ``AMQP_URL`` are accepted too, as the design names them.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RunMode(StrEnum):
+    """How the platform runs: all in one process, or one process per service."""
+
+    DEV = "dev"
+    DISTRIBUTED = "distributed"
+
+
+class PlatformSettings(BaseSettings):
+    """Settings every service reads: run mode, database, bus, telemetry, addresses."""
+
+    model_config = SettingsConfigDict(env_prefix="RUNAGENTS_", extra="ignore", populate_by_name=True)
+
+    mode: RunMode = Field(
+        default=RunMode.DISTRIBUTED,
+        description="dev: SQLite files and an in-process bus in one process; distributed: Postgres + RabbitMQ.",
+    )
+    database_url: SecretStr = Field(
+        default=SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/runagents"),
+        validation_alias=AliasChoices("RUNAGENTS_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy async URL of the Postgres database; each service keeps its tables "
+        "in a schema named after it. Ignored in dev mode, which uses SQLite files in data_dir.",
+    )
+    amqp_url: SecretStr = Field(
+        default=SecretStr("amqp://guest:guest@127.0.0.1:5672/"),
+        validation_alias=AliasChoices("RUNAGENTS_AMQP_URL", "AMQP_URL"),
+        description="RabbitMQ URL for the event bus (distributed mode).",
+    )
+    bus_namespace: str = Field(
+        default="runagents",
+        description="Prefix of the exchange and queue names, so several platforms can share one broker.",
+    )
+    bus_max_deliveries: int = Field(
+        default=5, ge=1, description="Deliveries of one event before it is dead-lettered."
+    )
+    data_dir: Path = Field(
+        default=Path(".runagents"),
+        description="Where uploads, build artifacts, agent working dirs and (dev mode) SQLite files live.",
+    )
+    platform_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL at which services and agents reach the platform's HTTP API.",
+    )
+    log_level: str = Field(default="INFO", description="Root log level.")
+    log_json: bool = Field(default=True, description="Write logs as one JSON object per line.")
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP endpoint for traces; traces stay in-process when unset."
+    )
+    outbox_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often the outbox relay looks for events left unpublished."
+    )
+
+    def service_url(self, service: str) -> str:
+        """Base URL of another service's API: the platform URL unless overridden per service.
+
+        ``RUNAGENTS_<SERVICE>_URL`` (e.g. ``RUNAGENTS_POLICY_URL``) points one service elsewhere
+        when services are not behind one ingress.
+        """
+        import os
+
+        return os.environ.get(f"RUNAGENTS_{service.upper()}_URL", self.platform_url).rstrip("/")

@@ -1,0 +1,130 @@
+"""Tracing and logging: OpenTelemetry spans with W3C trace context carried through
+HTTP and message headers, and JSON log lines that name the trace they belong to."""
+
+import json
+import logging
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Span, SpanKind
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_configured = False
+
+
+def setup_telemetry(service_name: str, *, log_level: str = "INFO", log_json: bool = True,
+                    otlp_endpoint: str | None = None) -> None:
+    """Install the tracer provider and the log format once per process."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if otlp_endpoint:  # pragma: no cover - needs a collector
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+            OTLPSpanExporter,
+        )
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+    trace.set_tracer_provider(provider)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLogFormatter() if log_json else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(log_level.upper())
+    for noisy in ("aiormq", "aio_pika", "httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line, with the current trace and span ids."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            entry["trace_id"] = format(span_context.trace_id, "032x")
+            entry["span_id"] = format(span_context.span_id, "016x")
+        for key in ("event_id", "event_type", "service", "agent", "run_id"):
+            if key in record.__dict__:
+                entry[key] = record.__dict__[key]
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def tracer(name: str = "runagents") -> trace.Tracer:
+    """The tracer of a component."""
+    return trace.get_tracer(name)
+
+
+def current_trace_headers() -> dict[str, str]:
+    """The current trace context (traceparent, tracestate, baggage) as headers to send on."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def current_trace_id() -> str | None:
+    """The current trace id as 32 hex digits, or None outside a trace."""
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
+
+
+def trace_id_of(traceparent: str | None) -> str | None:
+    """The trace id inside a W3C traceparent header, or None if it is malformed."""
+    if not traceparent:
+        return None
+    parts = traceparent.split("-")
+    if len(parts) != 4 or len(parts[1]) != 32:
+        return None
+    return parts[1]
+
+
+@contextmanager
+def continued_span(name: str, headers: Mapping[str, str], kind: SpanKind = SpanKind.CONSUMER,
+                   attributes: Mapping[str, str] | None = None) -> Iterator[Span]:
+    """Run a block inside a span that continues the trace carried by ``headers``."""
+    parent = propagate.extract(dict(headers))
+    token = otel_context.attach(parent)
+    try:
+        with tracer().start_as_current_span(name, kind=kind, attributes=dict(attributes or {})) as span:
+            yield span
+    finally:
+        otel_context.detach(token)
+
+
+class TracingMiddleware:
+    """ASGI middleware: one server span per HTTP request, continuing the caller's trace."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        name = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
+        with continued_span(name, headers, kind=SpanKind.SERVER) as span:
+
+            async def send_with_status(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    span.set_attribute("http.status_code", message["status"])
+                await send(message)
+
+            await self.app(scope, receive, send_with_status)

@@ -1,0 +1,78 @@
+"""Pytest fixtures for tests that talk to the real Postgres and RabbitMQ.
+
+Enabled by the root ``conftest.py``. ``DATABASE_URL`` / ``AMQP_URL`` name the servers
+(default: the local standard ports). Each test session gets its own database, dropped at the
+end; each bus test gets its own namespace of exchanges and queues, deleted at the end.
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy.engine import make_url
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def _server_url() -> str:
+    return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+async def _admin(statement: str) -> None:
+    import asyncpg
+
+    url = make_url(_server_url()).set(drivername="postgresql", database="postgres")
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a fresh Postgres database for this test session (dropped afterwards)."""
+    name = f"runagents_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(_server_url()).set(drivername="postgresql+asyncpg", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> str:
+    """The URL of the RabbitMQ server tests use."""
+    return os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
+
+
+@pytest.fixture
+def bus_namespace() -> str:
+    """A namespace of exchanges and queues private to one test."""
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+async def delete_namespace(amqp_url: str, namespace: str, consumers: list[str]) -> None:
+    """Delete the exchanges and queues a test declared under ``namespace``."""
+    import aio_pika
+
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for consumer in consumers:
+            for queue in (f"{namespace}.{consumer}", f"{namespace}.{consumer}.dlq"):
+                await channel.queue_delete(queue)
+        for exchange in (f"{namespace}.events", f"{namespace}.dead-letter"):
+            await channel.exchange_delete(exchange)
+
+
+@pytest.fixture
+async def cleanup_namespace(amqp_url: str, bus_namespace: str) -> AsyncIterator[list[str]]:
+    """Append consumer names to the yielded list; their queues are deleted after the test."""
+    consumers: list[str] = []
+    yield consumers
+    await delete_namespace(amqp_url, bus_namespace, consumers)

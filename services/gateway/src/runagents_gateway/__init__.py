@@ -1,0 +1,1 @@
+"""RunAgents gateway service."""

@@ -1,0 +1,58 @@
+"""The policy service: tool registry, access policy and the egress layer."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from runagents_common.db import Database
+from runagents_common.db.outbox import Outbox
+from runagents_common.service import ServiceComponent
+
+from runagents_policy.db import Base, OutboxMessage, ProcessedEvent
+from runagents_policy.egress.endpoints import router as egress_router
+from runagents_policy.grants.consumers import HANDLERS
+from runagents_policy.settings import PolicySettings
+from runagents_policy.starter.echo import echo_tool
+from runagents_policy.starter.echo import router as echo_router
+from runagents_policy.tools import service as tools
+from runagents_policy.tools.endpoints import router as tools_router
+
+# Importing the models registers their tables on the metadata.
+from runagents_policy.grants import models as _grants  # noqa: F401  isort: skip
+from runagents_policy.tools import models as _tools  # noqa: F401  isort: skip
+
+SERVICE = "policy"
+
+
+@dataclass
+class PolicyContext:
+    settings: PolicySettings
+    http: httpx.AsyncClient
+
+
+def create_component(settings: PolicySettings | None = None) -> ServiceComponent:
+    settings = settings or PolicySettings()
+    database = Database.for_service(settings, SERVICE)
+    context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds))
+
+    async def seed_starter_kit() -> None:
+        if settings.seed_starter_kit:
+            async with database.session() as session:
+                await tools.ensure(session, echo_tool(settings.platform_url))
+
+    async def close_http() -> None:
+        await context.http.aclose()
+
+    return ServiceComponent(
+        name=SERVICE,
+        routers=[tools_router, egress_router, echo_router],
+        database=database,
+        metadata=Base.metadata,
+        migrations_dir=Path(__file__).parent / "migrations",
+        outbox=Outbox(OutboxMessage, source=f"/runagents/{SERVICE}"),
+        processed_events=ProcessedEvent,
+        handlers=HANDLERS,
+        on_startup=[seed_starter_kit],
+        on_shutdown=[close_http],
+        context=context,
+    )

@@ -1,0 +1,93 @@
+"""The egress layer's HTTP entry: agents reach tools at ``/egress/{agent}/{tool}/...``.
+
+Every call is decided (wiring + capabilities), relayed to the tool's base URL when allowed, and
+recorded as a ``tool.call.completed.v1`` event after the response is sent.
+"""
+
+import time
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, Request, Response
+from runagents_common.db.base import utcnow
+from runagents_common.errors import BadGateway, problem_response
+from runagents_common.events.catalog import ToolCallCompleted
+from runagents_common.service import ServiceComponent, component
+from runagents_common.telemetry import trace_id_of
+from starlette.background import BackgroundTask
+
+from runagents_policy.egress.decision import decide
+from runagents_policy.grants import repository as grants
+from runagents_policy.tools import repository as tools
+
+router = APIRouter(prefix="/egress", tags=["egress"])
+
+RUN_HEADER = "x-runagents-run-id"
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-authorization",
+              "proxy-authenticate", "trailer", "host", "content-length"}
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+def policy_component(request: Request) -> ServiceComponent:
+    return component(request, "policy")
+
+
+PolicyDep = Annotated[ServiceComponent, Depends(policy_component)]
+
+
+@router.api_route("/{agent}/{tool}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])
+async def relay(agent: str, tool: str, path: str, request: Request, policy: PolicyDep) -> Response:
+    started = time.perf_counter()
+    path = "/" + path
+    async with policy.database.session() as session:
+        registered = await tools.get(session, tool)
+        granted = registered is not None and await grants.exists(session, agent, tool)
+        capabilities = list(registered.capabilities) if registered else []
+        base_url = registered.base_url if registered else ""
+    record = _recorder(policy, request, agent, tool, path, started)
+    if registered is None:
+        return _deny(404, "unknown_tool", f"no tool named {tool!r} is registered", record)
+    verdict = decide(granted=granted, capabilities=capabilities, method=request.method, path=path,
+                     tool=tool, agent=agent)
+    if verdict.decision != "allow":
+        return _deny(403, "TOOL_ACCESS_DENIED", verdict.reason, record)
+
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _deny(413, "payload_too_large", f"tool call body over {MAX_BODY_BYTES} bytes", record)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    client: httpx.AsyncClient = policy.context.http
+    try:
+        upstream = await client.request(
+            request.method, base_url + path, params=request.query_params, content=body, headers=headers
+        )
+    except httpx.HTTPError as exc:
+        await record(502, "allow")
+        raise BadGateway(f"tool {tool!r} did not answer: {type(exc).__name__}") from exc
+    response_headers = {k: v for k, v in upstream.headers.items()
+                        if k.lower() not in HOP_BY_HOP and k.lower() != "content-encoding"}
+    return Response(upstream.content, status_code=upstream.status_code, headers=response_headers,
+                    background=BackgroundTask(record, upstream.status_code, "allow"))
+
+
+def _deny(status: int, code: str, detail: str, record: Any) -> Response:
+    response = problem_response(status, "Tool call refused", detail, code)
+    response.background = BackgroundTask(record, status, "deny")
+    return response
+
+
+def _recorder(policy: ServiceComponent, request: Request, agent: str, tool: str, path: str, started: float) -> Any:
+    run_id = request.headers.get(RUN_HEADER)
+    trace_id = trace_id_of(request.headers.get("traceparent"))
+    method = request.method
+
+    async def record(status: int, decision: str) -> None:
+        event = ToolCallCompleted(
+            run_id=run_id, trace_id=trace_id, agent=agent, tool=tool, method=method, path=path,
+            decision=decision, status=status, latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            at=utcnow(),
+        )
+        async with policy.database.session() as session:
+            policy.outbox.add(session, event, subject=run_id or agent)
+
+    return record

@@ -1,0 +1,78 @@
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+
+
+class Capability(BaseModel):
+    """One operation of a tool an agent may be allowed: a method on a path template."""
+
+    method: HttpMethod
+    path: str = Field(description="Path template under the base URL, e.g. /repos/{owner}/{repo}/issues")
+    name: str | None = Field(
+        default=None, pattern=r"^[a-zA-Z0-9_-]{1,64}$",
+        description="Function name offered to the model (default: derived from method and path)",
+    )
+    description: str = ""
+    parameters: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON schema of the call's arguments (path, query and body parameters)",
+    )
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("path must start with /")
+        return value
+
+
+class ToolIn(BaseModel):
+    """A tool as registered or replaced."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="DNS-safe name, unique")
+    base_url: HttpUrl
+    description: str = ""
+    capabilities: list[Capability] = Field(default_factory=list)
+
+
+class ToolUpdate(BaseModel):
+    """A tool's replacement (PUT); the name comes from the path."""
+
+    base_url: HttpUrl
+    description: str = ""
+    capabilities: list[Capability] = Field(default_factory=list)
+
+
+class ToolOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    base_url: str
+    description: str
+    capabilities: list[Capability]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ToolList(BaseModel):
+    items: list[ToolOut]
+
+
+def function_name(tool: str, capability: Capability) -> str:
+    """The function name a model sees for a capability: ``<tool>__<name or method_path>``."""
+    if capability.name:
+        suffix = capability.name
+    else:
+        words = [w for w in re.split(r"[^a-zA-Z0-9]+", capability.path) if w]
+        suffix = "_".join(words) or capability.method.lower()
+    return re.sub(r"[^a-zA-Z0-9_-]", "_", f"{tool}__{suffix}")[:64]

@@ -1,0 +1,1 @@
+"""The RunAgents command line and the composition of services."""

@@ -1,0 +1,64 @@
+"""The ``runagents`` command: dev mode, one service, migrations, analysis."""
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="runagents", description="RunAgents: run AI agents in production, safely.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run every service in one process (SQLite, in-process bus)")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--data-dir", type=Path, default=Path(".runagents"))
+
+    serve = commands.add_parser("serve", help="run one service (Postgres + RabbitMQ)")
+    serve.add_argument("service")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000)
+
+    migrate = commands.add_parser("migrate", help="bring the services' tables to the newest revision")
+    migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
+
+    makemigrations = commands.add_parser("makemigrations", help="(developers) write a new migration revision")
+    makemigrations.add_argument("service")
+    makemigrations.add_argument("message")
+
+    args = parser.parse_args(argv)
+    if args.command == "dev":
+        from runagents.dev import run_dev
+
+        run_dev(args.host, args.port, args.data_dir)
+    elif args.command == "serve":
+        from runagents.distributed import run_service
+
+        run_service(args.service, args.host, args.port)
+    elif args.command == "migrate":
+        from runagents.distributed import migrate_services
+
+        asyncio.run(migrate_services(args.services))
+    elif args.command == "makemigrations":
+        asyncio.run(_makemigrations(args.service, args.message))
+
+
+async def _makemigrations(service: str, message: str) -> None:
+    import tempfile
+
+    from runagents.components import component_factory
+    from runagents_common.db.migrations import autogenerate
+
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["RUNAGENTS_MODE"] = "dev"
+        os.environ["RUNAGENTS_DATA_DIR"] = scratch
+        component = component_factory(service)()
+        await autogenerate(component.database, component.migrations_dir, component.metadata, message)
+        await component.database.dispose()
+    print(f"new revision written under {component.migrations_dir / 'versions'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

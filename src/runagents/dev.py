@@ -1,0 +1,36 @@
+"""``runagents dev``: every service in one process on one port, SQLite files, in-process bus."""
+
+import os
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from runagents.components import available_services, component_factory
+from runagents_common.bus import InMemoryBus
+from runagents_common.service import ServiceHost, create_host_app
+from runagents_common.settings import PlatformSettings
+from runagents_common.telemetry import setup_telemetry
+
+
+def create_dev_app(data_dir: Path, platform_url: str) -> FastAPI:
+    """The whole platform as one ASGI app (also used by the tests)."""
+    os.environ["RUNAGENTS_MODE"] = "dev"
+    os.environ["RUNAGENTS_DATA_DIR"] = str(data_dir.resolve())
+    os.environ["RUNAGENTS_PLATFORM_URL"] = platform_url
+    settings = PlatformSettings()
+    components = [component_factory(service)() for service in available_services()]
+    host = ServiceHost(components, InMemoryBus(max_deliveries=settings.bus_max_deliveries),
+                       outbox_poll_seconds=settings.outbox_poll_seconds, migrate_on_start=True)
+    return create_host_app(host, "RunAgents (dev)")
+
+
+def run_dev(host: str, port: int, data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown_host}:{port}"
+    settings = PlatformSettings()
+    setup_telemetry("runagents-dev", log_level=settings.log_level, log_json=settings.log_json)
+    app = create_dev_app(data_dir, url)
+    print(f"RunAgents (dev) at {url}  (API docs: {url}/docs, data: {data_dir.resolve()})", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
