@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8000)
 
+    ingress = commands.add_parser("ingress", help="route one address to the distributed services by path")
+    ingress.add_argument("--host", default="0.0.0.0")
+    ingress.add_argument("--port", type=int, default=8000)
+
     migrate = commands.add_parser("migrate", help="bring the services' tables to the newest revision")
     migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
 
@@ -37,6 +41,10 @@ def main(argv: list[str] | None = None) -> None:
         from runagents.distributed import run_service
 
         run_service(args.service, args.host, args.port)
+    elif args.command == "ingress":
+        from runagents.ingress import run_ingress
+
+        run_ingress(args.host, args.port)
     elif args.command == "migrate":
         from runagents.distributed import migrate_services
 

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+_STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "instance"})
 log = logging.getLogger("runagents.errors")
 
 
@@ -94,7 +95,8 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
-    body.update(extra)
+    for key, value in extra.items():  # extension members never replace the standard ones
+        body.setdefault(key, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -103,8 +105,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RunAgentsError)
+        extra = {k: v for k, v in exc.extra.items() if k not in _STANDARD_MEMBERS}
         return problem_response(
-            exc.status, exc.title, exc.detail, exc.code, instance=request.url.path, **exc.extra
+            exc.status, exc.title, exc.detail, exc.code, instance=request.url.path, **extra
         )
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -120,13 +123,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return problem_response(
+        response = problem_response(
             exc.status_code,
             _reason(exc.status_code),
             str(exc.detail),
             f"http_{exc.status_code}",
             instance=request.url.path,
         )
+        if exc.headers:  # e.g. Allow on 405, Retry-After, WWW-Authenticate
+            response.headers.update(exc.headers)
+        return response
 
     async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -175,10 +175,9 @@ def context_dependency(service: str) -> Callable[[Request], Any]:
 
 
 __all__ = [
-    "Annotated",
-    "Depends",
     "ServiceComponent",
     "ServiceHost",
+    "TransactionalHandler",
     "component",
     "context_dependency",
     "create_host_app",

@@ -6,9 +6,12 @@ end; each bus test gets its own namespace of exchanges and queues, deleted at th
 """
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -19,6 +22,13 @@ DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 def _server_url() -> str:
     return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def _run_admin(statement: str) -> None:
+    """Run ``statement`` on its own event loop in a thread: the fixture may be first requested
+    from inside a running loop (``request.getfixturevalue`` in an async fixture)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _admin(statement)).result()
 
 
 async def _admin(statement: str) -> None:
@@ -36,12 +46,12 @@ async def _admin(statement: str) -> None:
 def postgres_url() -> Iterator[str]:
     """The URL of a fresh Postgres database for this test session (dropped afterwards)."""
     name = f"runagents_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    _run_admin(f'CREATE DATABASE "{name}"')
     url = make_url(_server_url()).set(drivername="postgresql+asyncpg", database=name)
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +86,27 @@ async def cleanup_namespace(amqp_url: str, bus_namespace: str) -> AsyncIterator[
     consumers: list[str] = []
     yield consumers
     await delete_namespace(amqp_url, bus_namespace, consumers)
+
+
+@contextlib.asynccontextmanager
+async def serve_app(app: Any, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port, lifespan included; yields its base URL."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the server stopped before it started")
+            await asyncio.sleep(0.02)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task

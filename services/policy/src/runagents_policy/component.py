@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.service import ServiceComponent
-
 from runagents_policy.db import Base, OutboxMessage, ProcessedEvent
 from runagents_policy.egress.endpoints import router as egress_router
 from runagents_policy.grants.consumers import HANDLERS
@@ -38,7 +38,7 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
     async def seed_starter_kit() -> None:
         if settings.seed_starter_kit:
             async with database.session() as session:
-                await tools.ensure(session, echo_tool(settings.platform_url))
+                await tools.ensure(session, echo_tool(settings.service_url("policy")))
 
     async def close_http() -> None:
         await context.http.aclose()

@@ -1,7 +1,8 @@
+from sqlalchemy.orm import DeclarativeBase
+
 from runagents_common.db import create_metadata
 from runagents_common.db.inbox import ProcessedEventMixin
 from runagents_common.db.outbox import OutboxMessageMixin
-from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):

@@ -1,4 +1,5 @@
 from pydantic import Field
+
 from runagents_common.settings import PlatformSettings
 
 

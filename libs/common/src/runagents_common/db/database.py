@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from runagents_common.settings import PlatformSettings, RunMode
 
 COMMIT_HOOKS_KEY = "runagents.after_commit"
+SESSION_CALLBACKS_KEY = "runagents.session_after_commit"
 
 
 class Database:
@@ -54,6 +55,11 @@ class Database:
         """Ask the unit of work of ``session`` to run the commit callbacks once it committed."""
         session.info[COMMIT_HOOKS_KEY] = True
 
+    @staticmethod
+    def call_after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once ``session``'s unit of work committed (never if it rolled back)."""
+        session.info.setdefault(SESSION_CALLBACKS_KEY, []).append(callback)
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: commit when the block ends, roll back if it raised."""
@@ -62,11 +68,14 @@ class Database:
                 yield session
                 await session.commit()
             except BaseException:
+                session.info.pop(SESSION_CALLBACKS_KEY, None)
                 await session.rollback()
                 raise
             if session.info.pop(COMMIT_HOOKS_KEY, False):
                 for callback in self._after_commit:
                     callback()
+            for session_callback in session.info.pop(SESSION_CALLBACKS_KEY, []):
+                session_callback()
 
     async def create_schema(self) -> None:
         """Create the service's Postgres schema if it does not exist (no-op on SQLite)."""

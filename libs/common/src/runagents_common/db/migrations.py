@@ -56,15 +56,15 @@ def run_env() -> None:
     connection: Connection | None = config.attributes.get("connection")
     if connection is None:
         raise RuntimeError("run migrations through `runagents migrate`, which supplies the connection")
-    schema: str | None = config.attributes.get("schema")
+    # The service's schema is the connection's search_path (see Database), so the version table
+    # lands there unqualified. Naming it as version_table_schema would make autogenerate, which
+    # inspects the default schema, see alembic_version as a stray table and drop it.
     options: dict[str, Any] = {
         "connection": connection,
         "target_metadata": config.attributes["target_metadata"],
         "render_as_batch": connection.dialect.name == "sqlite",
         "compare_type": True,
     }
-    if schema:
-        options["version_table_schema"] = schema
     context.configure(**options)
     with context.begin_transaction():
         context.run_migrations()

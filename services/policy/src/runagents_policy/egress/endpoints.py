@@ -9,13 +9,13 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.background import BackgroundTask
+
 from runagents_common.db.base import utcnow
 from runagents_common.errors import BadGateway, problem_response
 from runagents_common.events.catalog import ToolCallCompleted
 from runagents_common.service import ServiceComponent, component
 from runagents_common.telemetry import trace_id_of
-from starlette.background import BackgroundTask
-
 from runagents_policy.egress.decision import decide
 from runagents_policy.grants import repository as grants
 from runagents_policy.tools import repository as tools

@@ -1,8 +1,8 @@
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from runagents_common.events import EventData
 from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested
 from runagents_common.events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from runagents_policy.grants import repository
 
 

@@ -1,9 +1,9 @@
 from datetime import datetime
 
-from runagents_common.db.base import UtcDateTime, utcnow
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from runagents_common.db.base import UtcDateTime, utcnow
 from runagents_policy.db import Base
 
 

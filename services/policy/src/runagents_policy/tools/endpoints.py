@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
-from runagents_common.service import session_dependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.service import session_dependency
 from runagents_policy.tools import service
 from runagents_policy.tools.schemas import ToolIn, ToolList, ToolOut, ToolUpdate
 

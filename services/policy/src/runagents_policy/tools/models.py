@@ -1,10 +1,10 @@
 from datetime import datetime
 from typing import Any
 
-from runagents_common.db.base import UtcDateTime, utcnow
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from runagents_common.db.base import UtcDateTime, utcnow
 from runagents_policy.db import Base
 
 

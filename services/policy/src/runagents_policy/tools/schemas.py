@@ -2,7 +2,7 @@ import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
@@ -53,15 +53,35 @@ class ToolUpdate(BaseModel):
     capabilities: list[Capability] = Field(default_factory=list)
 
 
+class CapabilityOut(Capability):
+    function: str = Field(description="The function name a model sees for this capability")
+
+
 class ToolOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     name: str
     base_url: str
     description: str
-    capabilities: list[Capability]
+    capabilities: list[CapabilityOut]
     created_at: datetime
     updated_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_functions(cls, value: Any) -> Any:
+        name = getattr(value, "name", None) if not isinstance(value, dict) else value.get("name")
+        raw = getattr(value, "capabilities", None) if not isinstance(value, dict) else value.get("capabilities")
+        if name is None or raw is None:
+            return value
+        capabilities = []
+        for item in raw:
+            capability = Capability.model_validate(item)
+            capabilities.append({**capability.model_dump(), "function": function_name(name, capability)})
+        fields = value if isinstance(value, dict) else {
+            key: getattr(value, key) for key in ("name", "base_url", "description", "created_at", "updated_at")
+        }
+        return {**fields, "capabilities": capabilities}
 
 
 class ToolList(BaseModel):

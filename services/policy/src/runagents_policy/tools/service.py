@@ -1,8 +1,8 @@
 from collections.abc import Sequence
 
-from runagents_common.errors import Conflict, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.errors import Conflict, NotFound
 from runagents_policy.tools import repository
 from runagents_policy.tools.models import Tool
 from runagents_policy.tools.schemas import ToolIn, ToolUpdate

@@ -1,0 +1,26 @@
+# The project's verbs. `make dev` and `make test` are the README's two commands.
+UV := $(shell command -v uv 2>/dev/null)
+PYTEST_WORKERS ?= 2
+
+.PHONY: install dev test test-slow lint bench
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@uv sync --all-packages --frozen --quiet
+
+dev: install
+	uv run runagents dev $(ARGS)
+
+test: install
+	uv run pytest -n $(PYTEST_WORKERS) $(ARGS)
+
+test-slow: install
+	uv run pytest -m slow $(ARGS)
+
+lint: install
+	uv run ruff check .
+	uv run mypy libs/common/src runtime/src
+	uv run lint-imports
+
+bench: install
+	uv run python bench/hello_world.py

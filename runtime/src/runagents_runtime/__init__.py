@@ -1,0 +1,1 @@
+"""RunAgents agent runtime."""

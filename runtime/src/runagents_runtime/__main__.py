@@ -1,0 +1,39 @@
+"""`python -m runagents_runtime`: configure from the environment and serve with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import uvicorn
+
+from runagents_runtime.app import create_app
+from runagents_runtime.config import ConfigError, load_config
+from runagents_runtime.environment import inject_sdk_environment
+
+logger = logging.getLogger("runagents_runtime")
+
+
+def main() -> None:
+    """Read the configuration, point AI SDKs at the gateway, import the agent's code and serve."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(os.environ)
+    except ConfigError as exc:
+        raise SystemExit(f"runagents-runtime: configuration error: {exc}") from None
+    # Before the agent's module is imported, so SDK clients it builds at import time use the gateway.
+    injected = inject_sdk_environment(config, os.environ)
+    logger.info(
+        "agent %s: model %r, %d tool(s), %s; set %s",
+        config.agent_name,
+        config.model,
+        len(config.tool_names),
+        f"USER_ENTRY_POINT={config.user_entry_point}" if config.user_entry_point else "built-in tool loop",
+        ", ".join(sorted(injected)) or "no SDK variables",
+    )
+    app = create_app(config)
+    uvicorn.run(app, host=config.host, port=config.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

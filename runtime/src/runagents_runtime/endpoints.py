@@ -1,0 +1,143 @@
+"""The runtime's HTTP routes: health, readiness and invoke (plain and streamed)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from runagents_runtime.config import RuntimeConfig
+from runagents_runtime.events import Agent, AgentAnswer, ChatMessage
+from runagents_runtime.problems import (
+    PROBLEM_MEDIA_TYPE,
+    GatewayNotConfigured,
+    GatewayNotReady,
+    RuntimeProblem,
+    UserCodeUnavailable,
+)
+from runagents_runtime.propagation import current_propagation
+from runagents_runtime.schemas import HealthResponse, InvokeRequest, InvokeResponse, ReadyResponse, UserCodeHealth
+from runagents_runtime.sse import DONE_FRAME, error_payload, event_payload, sse_frame
+from runagents_runtime.user_code import UserCode, UserCodeAgent
+
+logger = logging.getLogger(__name__)
+
+READINESS_TIMEOUT_SECONDS = 5.0
+_PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"content": {PROBLEM_MEDIA_TYPE: {}}, "description": "problem details (RFC 9457)"}
+    for status in (422, 500, 502, 503)
+}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the routes serve with: the settings, the shared HTTP client and the agent that answers."""
+
+    config: RuntimeConfig
+    http: httpx.AsyncClient
+    tool_loop: Agent | None
+    user_code: UserCode | None
+
+    def agent(self) -> Agent:
+        """Return the agent that answers requests, or raise the problem that prevents it."""
+        if self.user_code is not None:
+            if self.user_code.entry is None:
+                raise UserCodeUnavailable(
+                    f"USER_ENTRY_POINT {self.user_code.entry_point!r} failed to load: {self.user_code.error}",
+                    entry_point=self.user_code.entry_point,
+                )
+            return UserCodeAgent(self.config, self.user_code.entry)
+        if self.tool_loop is None:
+            raise GatewayNotConfigured("LLM_GATEWAY_URL is not set, so the built-in loop cannot reach a model")
+        return self.tool_loop
+
+    def health(self) -> HealthResponse:
+        """Return the health body; degraded when the agent's code failed to load."""
+        code = self.user_code
+        return HealthResponse(
+            status="degraded" if code is not None and not code.loaded else "ok",
+            agent=self.config.agent_name,
+            model=self.config.model,
+            tools=len(self.config.tool_names),
+            user_code=UserCodeHealth(
+                entry_point=self.config.user_entry_point,
+                loaded=code is not None and code.loaded,
+                error=code.error if code else None,
+            ),
+        )
+
+
+def build_router(runtime: Runtime) -> APIRouter:
+    """Return the runtime's routes bound to `runtime`."""
+    router = APIRouter(responses=_PROBLEM_RESPONSES)
+
+    @router.get("/", response_model=HealthResponse)
+    @router.get("/healthz", response_model=HealthResponse)
+    async def health() -> HealthResponse:
+        return runtime.health()
+
+    @router.get("/readyz", response_model=ReadyResponse)
+    async def ready() -> ReadyResponse:
+        url = runtime.config.llm_gateway_health_url
+        if url is None:
+            raise GatewayNotReady("LLM_GATEWAY_URL is not set, so there is no gateway to check")
+        try:
+            response = await runtime.http.get(url, timeout=READINESS_TIMEOUT_SECONDS)
+        except httpx.HTTPError as exc:
+            raise GatewayNotReady(f"LLM gateway health check {url} failed: {type(exc).__name__}: {exc}") from exc
+        if not response.is_success:
+            raise GatewayNotReady(f"LLM gateway health check {url} answered HTTP {response.status_code}")
+        return ReadyResponse(status="ready", gateway=url)
+
+    @router.post("/invoke", response_model=InvokeResponse)
+    async def invoke(body: InvokeRequest) -> InvokeResponse:
+        agent = runtime.agent()
+        started = time.monotonic()
+        answer: AgentAnswer | None = None
+        async for event in agent.run(body.message, body.chat_history(), stream=False):
+            if isinstance(event, AgentAnswer):
+                answer = event
+        assert answer is not None, "an agent always ends with an AgentAnswer"
+        return InvokeResponse.from_answer(answer, duration_ms=_elapsed_ms(started), request_id=_request_id())
+
+    @router.post("/invoke/stream", response_class=StreamingResponse)
+    async def invoke_stream(body: InvokeRequest) -> StreamingResponse:
+        agent = runtime.agent()  # raises before the stream starts, so the caller gets a real status
+        return StreamingResponse(
+            _event_stream(agent, body.message, body.chat_history()),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return router
+
+
+async def _event_stream(agent: Agent, message: str, history: list[ChatMessage]) -> AsyncIterator[str]:
+    """Yield SSE frames for one turn. A client disconnect cancels this generator and the work in it."""
+    started = time.monotonic()
+    request_id = _request_id()
+    try:
+        async for event in agent.run(message, history, stream=True):
+            yield sse_frame(event_payload(event, request_id=request_id, duration_ms=_elapsed_ms(started)))
+    except RuntimeProblem as problem:
+        yield sse_frame(error_payload(problem.status, problem.title, problem.detail, problem_type=problem.type_uri))
+    except Exception as exc:
+        # The 200 and earlier events are already sent; report the failure in-band, log the traceback.
+        logger.exception("invoke stream failed")
+        yield sse_frame(error_payload(500, "Internal error", f"Unexpected {type(exc).__name__} in the agent runtime"))
+    yield DONE_FRAME
+
+
+def _request_id() -> str:
+    propagation = current_propagation()
+    assert propagation is not None, "PropagationMiddleware sets the run identity for every request"
+    return propagation.request_id
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)

@@ -1,0 +1,123 @@
+"""Carry the caller's run and trace identity onto every outbound call the agent makes.
+
+The platform's front door sends `X-RunAgents-Run-Id`, a W3C `traceparent` and optionally
+`tracestate`, `baggage` and `X-Request-Id`. The runtime keeps them in a context variable for the
+duration of a request, so the built-in loop and user code (Tier 2, which runs in worker threads
+that inherit the context) can call `outbound_headers()` to stay on the same trace and run.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import httpx
+
+RUN_ID_HEADER = "X-RunAgents-Run-Id"
+AGENT_HEADER = "X-RunAgents-Agent"
+REQUEST_ID_HEADER = "X-Request-Id"
+
+_TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_INVALID_TRACE_ID = "0" * 32
+_INVALID_SPAN_ID = "0" * 16
+_SAMPLED = "01"
+
+
+@dataclass(frozen=True)
+class RunPropagation:
+    """The identity of one inbound request, replayed on each outbound call it causes."""
+
+    request_id: str
+    trace_id: str
+    trace_flags: str
+    agent_name: str
+    run_id: str | None = None
+    tracestate: str | None = None
+    baggage: str | None = None
+    agent_token: str | None = field(default=None, repr=False)
+
+
+_current: ContextVar[RunPropagation | None] = ContextVar("runagents_run_propagation", default=None)
+
+
+def new_span_id() -> str:
+    """Return a random, valid W3C span id (16 lowercase hex digits)."""
+    while True:
+        span_id = secrets.token_hex(8)
+        if span_id != _INVALID_SPAN_ID:
+            return span_id
+
+
+def new_trace_id() -> str:
+    """Return a random, valid W3C trace id (32 lowercase hex digits)."""
+    while True:
+        trace_id = secrets.token_hex(16)
+        if trace_id != _INVALID_TRACE_ID:
+            return trace_id
+
+
+def propagation_from_headers(headers: Mapping[str, str], *, agent_name: str, agent_token: str | None) -> RunPropagation:
+    """Read the run identity from inbound headers, starting a new trace when none (or a bad one) came in."""
+    trace_id, trace_flags = new_trace_id(), _SAMPLED
+    match = _TRACEPARENT.match(headers.get("traceparent", "").strip().lower())
+    if match and match.group(1) != "ff" and match.group(2) != _INVALID_TRACE_ID:
+        trace_id, trace_flags = match.group(2), match.group(4)
+    return RunPropagation(
+        request_id=headers.get(REQUEST_ID_HEADER, "").strip() or uuid.uuid4().hex,
+        trace_id=trace_id,
+        trace_flags=trace_flags,
+        agent_name=agent_name,
+        run_id=headers.get(RUN_ID_HEADER, "").strip() or None,
+        # tracestate is only meaningful alongside the traceparent it belongs to.
+        tracestate=(headers.get("tracestate") or None) if match else None,
+        baggage=headers.get("baggage") or None,
+        agent_token=agent_token,
+    )
+
+
+def current_propagation() -> RunPropagation | None:
+    """Return the run identity of the request being served, if any."""
+    return _current.get()
+
+
+@contextmanager
+def propagating(propagation: RunPropagation) -> Iterator[RunPropagation]:
+    """Make `propagation` the current run identity inside the block."""
+    token = _current.set(propagation)
+    try:
+        yield propagation
+    finally:
+        _current.reset(token)
+
+
+def outbound_headers(propagation: RunPropagation | None = None) -> dict[str, str]:
+    """Return the headers an outbound call must carry; each call gets a fresh span id."""
+    run = propagation or _current.get()
+    if run is None:
+        return {}
+    headers = {
+        "traceparent": f"00-{run.trace_id}-{new_span_id()}-{run.trace_flags}",
+        AGENT_HEADER: run.agent_name,
+        REQUEST_ID_HEADER: run.request_id,
+    }
+    if run.tracestate:
+        headers["tracestate"] = run.tracestate
+    if run.baggage:
+        headers["baggage"] = run.baggage
+    if run.run_id:
+        headers[RUN_ID_HEADER] = run.run_id
+    if run.agent_token:
+        headers["Authorization"] = f"Bearer {run.agent_token}"
+    return headers
+
+
+async def add_outbound_headers(request: httpx.Request) -> None:
+    """httpx request hook: add the current run's headers, keeping any the caller set explicitly."""
+    for name, value in outbound_headers().items():
+        if name not in request.headers:
+            request.headers[name] = value

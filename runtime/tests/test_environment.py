@@ -1,0 +1,48 @@
+"""Start-up injection of SDK variables pointing at the gateway."""
+
+from __future__ import annotations
+
+from runagents_runtime.config import load_config
+from runagents_runtime.environment import inject_sdk_environment
+
+
+def test_sdk_variables_point_at_the_gateway_when_absent():
+    config = load_config({"LLM_GATEWAY_URL": "http://h/llm/v1/chat/completions"})
+    environ: dict[str, str] = {}
+
+    inject_sdk_environment(config, environ)
+
+    assert environ == {
+        "OPENAI_BASE_URL": "http://h/llm/v1",
+        "OPENAI_API_BASE": "http://h/llm/v1",
+        "ANTHROPIC_BASE_URL": "http://h/llm",
+        "OPENAI_API_KEY": "platform-managed",
+        "ANTHROPIC_API_KEY": "platform-managed",
+    }
+
+
+def test_api_keys_carry_the_agent_token_when_it_is_set():
+    config = load_config({"LLM_GATEWAY_URL": "http://h/llm/v1/chat/completions", "RUNAGENTS_AGENT_TOKEN": "tok"})
+    environ: dict[str, str] = {}
+
+    inject_sdk_environment(config, environ)
+
+    assert environ["OPENAI_API_KEY"] == "tok"
+    assert environ["ANTHROPIC_API_KEY"] == "tok"
+
+
+def test_existing_sdk_variables_are_never_overridden():
+    config = load_config({"LLM_GATEWAY_URL": "http://h/llm/v1/chat/completions", "RUNAGENTS_AGENT_TOKEN": "tok"})
+    mine = {
+        "OPENAI_BASE_URL": "https://my.proxy/v1",
+        "OPENAI_API_BASE": "https://old.proxy/v1",
+        "ANTHROPIC_BASE_URL": "https://my.anthropic",
+        "OPENAI_API_KEY": "sk-mine",
+        "ANTHROPIC_API_KEY": "ak-mine",
+    }
+    environ = dict(mine)
+
+    injected = inject_sdk_environment(config, environ)
+
+    assert environ == mine
+    assert injected == {}

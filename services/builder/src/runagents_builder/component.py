@@ -1,0 +1,68 @@
+"""The builder service: turns an analyzed upload into an artifact the deployer can start."""
+
+import json
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from runagents_builder.artifacts.local_venv import LocalVenvBuilder
+from runagents_builder.builds import repository
+from runagents_builder.builds.consumers import handlers
+from runagents_builder.builds.endpoints import router
+from runagents_builder.builds.service import BuildRunner
+from runagents_builder.db import Base, OutboxMessage, ProcessedEvent
+from runagents_builder.settings import BuilderSettings
+from runagents_common.db import Database
+from runagents_common.db.outbox import Outbox
+from runagents_common.http import service_client
+from runagents_common.jobs import JobRunner
+from runagents_common.service import ServiceComponent
+
+from runagents_builder.builds import models as _models  # noqa: F401  isort: skip
+
+SERVICE = "builder"
+
+
+def runtime_source() -> Path:
+    """The folder of the agent runtime package, as installed in this workspace (editable)."""
+    direct_url = metadata.distribution("runagents-runtime").read_text("direct_url.json")
+    if not direct_url:
+        raise RuntimeError("runagents-runtime is not installed from a folder; set RUNAGENTS_BUILDER_RUNTIME_SOURCE")
+    return Path(unquote(urlparse(json.loads(direct_url)["url"]).path))
+
+
+def create_component(settings: BuilderSettings | None = None) -> ServiceComponent:
+    settings = settings or BuilderSettings()
+    database = Database.for_service(settings, SERVICE)
+    outbox = Outbox(OutboxMessage, source=f"/runagents/{SERVICE}")
+    artifacts = LocalVenvBuilder(
+        root=Path(settings.data_dir).resolve() / "builds", python=settings.builder_python, uv=settings.builder_uv,
+        runtime_source=settings.builder_runtime_source or runtime_source(),
+        timeout_seconds=settings.builder_timeout_seconds,
+    )
+    analyzer = service_client(settings.service_url("analyzer"), timeout=60)
+    runner = BuildRunner(database, outbox, artifacts, analyzer)
+    jobs = JobRunner("build", runner.run, concurrency=settings.builder_concurrency)
+
+    async def resume_unfinished_builds() -> None:
+        async with database.session() as session:
+            for build_id in await repository.unfinished_ids(session):
+                jobs.submit(build_id)
+
+    async def stop() -> None:
+        await jobs.stop()
+        await analyzer.aclose()
+
+    return ServiceComponent(
+        name=SERVICE,
+        routers=[router],
+        database=database,
+        metadata=Base.metadata,
+        migrations_dir=Path(__file__).parent / "migrations",
+        outbox=outbox,
+        processed_events=ProcessedEvent,
+        handlers=handlers(jobs.submit),
+        on_startup=[resume_unfinished_builds],
+        on_shutdown=[stop],
+        context=jobs,
+    )

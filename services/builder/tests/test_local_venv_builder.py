@@ -1,0 +1,62 @@
+"""The local virtualenv builder, with the real uv and the real runtime package."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from runagents_builder.artifacts.base import BuildError, BuildInput
+from runagents_builder.artifacts.local_venv import LocalVenvBuilder
+from runagents_builder.component import runtime_source
+
+
+def builder(tmp_path: Path) -> LocalVenvBuilder:
+    return LocalVenvBuilder(tmp_path / "builds", python=shutil.which("python3") or "python3", uv=shutil.which("uv"),
+                            runtime_source=runtime_source(), timeout_seconds=300)
+
+
+def source(tmp_path: Path, requirements: str | None) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "agent.py").write_text("print('hi')\n")
+    if requirements is not None:
+        (folder / "requirements.txt").write_text(requirements)
+    return folder
+
+
+async def no_progress(phase: str, percent: int) -> None:
+    return None
+
+
+async def test_a_build_makes_a_venv_with_the_runtime_and_reuses_it_from_the_cache(tmp_path: Path) -> None:
+    phases: list[str] = []
+
+    async def progress(phase: str, percent: int) -> None:
+        phases.append(phase)
+
+    build = builder(tmp_path)
+    request = BuildInput("b1", "hello", source(tmp_path, "# nothing but comments\n"), "sha256:abc", ["ignored"])
+    first = await build.build(request, progress)
+    python = Path(first.ref) / "bin" / "python"
+    check = subprocess.run([str(python), "-c", "import runagents_runtime, fastapi; print('ok')"],
+                           capture_output=True, text=True)
+    assert check.stdout.strip() == "ok", check.stderr
+    assert not first.cached and phases == ["resolving", "installing", "packaging"]
+    assert (Path(first.source_dir or "") / "agent.py").read_text() == "print('hi')\n"
+
+    second = await build.build(BuildInput("b2", "other", request.source_dir, "sha256:abc", []), no_progress)
+    assert second.cached and second.ref == first.ref
+
+
+async def test_a_requirement_that_does_not_exist_fails_the_build_with_the_installer_message(tmp_path: Path) -> None:
+    request = BuildInput("b1", "hello", source(tmp_path, "runagents-surely-no-such-package-4242\n"), "d", [])
+    with pytest.raises(BuildError, match="package installation failed"):
+        await builder(tmp_path).build(request, no_progress)
+    assert not any(p.name.endswith(".tmp") for p in (tmp_path / "builds" / "envs").iterdir())
+
+
+async def test_requirement_options_that_reach_outside_the_upload_are_refused(tmp_path: Path) -> None:
+    request = BuildInput("b1", "hello", source(tmp_path, "--index-url http://evil.example/simple\nrequests\n"), "d", [])
+    with pytest.raises(BuildError, match="options are not supported"):
+        await builder(tmp_path).build(request, no_progress)

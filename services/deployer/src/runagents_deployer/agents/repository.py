@@ -1,0 +1,38 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from runagents_deployer.agents.models import ACTIVE_DEPLOYMENT_STATES, Agent, Deployment
+
+
+async def get(session: AsyncSession, name: str) -> Agent | None:
+    return await session.get(Agent, name)
+
+
+async def list_agents(session: AsyncSession) -> Sequence[Agent]:
+    return (await session.scalars(select(Agent).order_by(Agent.name))).all()
+
+
+def add(session: AsyncSession, *rows: Agent | Deployment) -> None:
+    session.add_all(rows)
+
+
+async def delete(session: AsyncSession, agent: Agent) -> None:
+    for deployment in (await session.scalars(select(Deployment).where(Deployment.agent == agent.name))).all():
+        await session.delete(deployment)
+    await session.delete(agent)
+
+
+async def get_deployment(session: AsyncSession, deployment_id: str) -> Deployment | None:
+    return await session.get(Deployment, deployment_id)
+
+
+async def deployments_to_start(session: AsyncSession) -> Sequence[str]:
+    """Current deployments that should be running (resumed after a restart of the deployer)."""
+    query = (
+        select(Deployment.id)
+        .join(Agent, Agent.deployment_id == Deployment.id)
+        .where(Deployment.status.in_(ACTIVE_DEPLOYMENT_STATES))
+    )
+    return (await session.scalars(query)).all()

@@ -1,0 +1,68 @@
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AGENT_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+AgentStatus = Literal["Pending", "Running", "Failed"]
+
+
+class ModelChoice(BaseModel):
+    provider: str = Field(min_length=1, description="Registered model provider name")
+    model: str = Field(min_length=1)
+
+
+class Access(BaseModel):
+    mode: Literal["open", "authenticated"] = "open"
+    identity_provider: str | None = None
+
+
+class AgentCreate(BaseModel):
+    """The Deploy step: an analyzed upload (or an image) and how each finding is wired."""
+
+    name: str = Field(pattern=AGENT_NAME_PATTERN, description="Unique, DNS-safe (RFC 1123 label)")
+    analysis_id: str | None = None
+    image: str | None = None
+    tools: dict[str, str] = Field(default_factory=dict, description="Detected tool name -> registered tool name")
+    models: dict[str, ModelChoice] = Field(default_factory=dict, description="Model role -> provider and model")
+    system_prompt: str = Field(default="", max_length=100_000)
+    access: Access = Field(default_factory=Access)
+    tier: Literal["custom", "platform"] | None = Field(
+        default=None, description="Override the tier the analysis decided"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "AgentCreate":
+        if bool(self.analysis_id) == bool(self.image):
+            raise ValueError("give exactly one of analysis_id and image")
+        return self
+
+
+class AgentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    status: AgentStatus
+    message: str
+    phase: str
+    progress: int
+    analysis_id: str | None
+    image: str | None
+    tools: dict[str, str]
+    models: dict[str, dict[str, str]]
+    system_prompt: str
+    access: dict[str, Any]
+    tier: str
+    entry_point: str | None
+    deployment_id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgentList(BaseModel):
+    items: list[AgentOut]
+
+
+class InvokeRequest(BaseModel):
+    message: str = Field(min_length=1, max_length=1_000_000)
+    history: list[dict[str, Any]] = Field(default_factory=list)

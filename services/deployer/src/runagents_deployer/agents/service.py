@@ -1,0 +1,71 @@
+"""Creating, reading and deleting agents."""
+
+from collections.abc import Sequence
+from uuid import uuid4
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from runagents_common.db.outbox import Outbox
+from runagents_common.errors import Conflict, InvalidRequest, NotFound
+from runagents_common.events.catalog import AgentBuildRequested, AgentDeleted, AgentDeployRequested
+from runagents_deployer.agents import repository
+from runagents_deployer.agents.models import Agent, Deployment
+from runagents_deployer.agents.schemas import AgentCreate
+from runagents_deployer.agents.status import set_status
+from runagents_deployer.wiring.registry import Registry
+from runagents_deployer.wiring.validation import wiring_problems
+
+
+async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry, request: AgentCreate) -> Agent:
+    if await repository.get(session, request.name) is not None:
+        raise Conflict(f"an agent named {request.name!r} exists already")
+    if request.image:
+        raise InvalidRequest(
+            "this platform's backend runs agents built from analyzed source; deploy with analysis_id "
+            "(pre-built images need the Kubernetes backend)"
+        )
+    assert request.analysis_id is not None
+    report = await registry.report(request.analysis_id)
+    tier = request.tier or (report.get("tier") or {}).get("value") or "platform"
+    problems = wiring_problems(request, report, await registry.tools(), await registry.providers(), tier)
+    if problems:
+        raise InvalidRequest("the wiring is incomplete: " + "; ".join(problems), problems=problems)
+    entry_point = (report.get("entry_point") or {}).get("file")
+    if tier == "custom" and not entry_point:
+        raise InvalidRequest("custom-code agents need an entry point, and the analysis found none")
+
+    deployment_id = uuid4().hex
+    models = {role: choice.model_dump() for role, choice in request.models.items()}
+    agent = Agent(
+        name=request.name, status="Pending", message="", phase="queued", progress=0,
+        analysis_id=request.analysis_id, tools=dict(request.tools), models=models,
+        system_prompt=request.system_prompt or ((report.get("system_prompt") or {}).get("text") or ""),
+        access=request.access.model_dump(), tier=tier, entry_point=entry_point, deployment_id=deployment_id,
+    )
+    repository.add(session, agent, Deployment(id=deployment_id, agent=request.name, status="building"))
+    await session.flush()
+    packages = sorted({p["name"] for p in report.get("packages", []) if p.get("ecosystem") == "pypi"})
+    outbox.add(session, AgentDeployRequested(agent=agent.name, deployment_id=deployment_id,
+                                             analysis_id=request.analysis_id, tools=sorted(set(request.tools.values())),
+                                             models=models), subject=agent.name)
+    outbox.add(session, AgentBuildRequested(agent=agent.name, deployment_id=deployment_id,
+                                            analysis_id=request.analysis_id, packages=packages), subject=agent.name)
+    set_status(session, outbox, agent, "Pending", "waiting for the build", phase="queued", progress=5)
+    return agent
+
+
+async def get_agent(session: AsyncSession, name: str) -> Agent:
+    agent = await repository.get(session, name)
+    if agent is None:
+        raise NotFound(f"no agent named {name!r}")
+    return agent
+
+
+async def list_agents(session: AsyncSession) -> Sequence[Agent]:
+    return await repository.list_agents(session)
+
+
+async def delete_agent(session: AsyncSession, outbox: Outbox, name: str) -> None:
+    agent = await get_agent(session, name)
+    await repository.delete(session, agent)
+    outbox.add(session, AgentDeleted(agent=name), subject=name)

@@ -1,0 +1,55 @@
+"""Where agents run. The local-process backend now; a Kubernetes backend implements the same."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LaunchSpec:
+    """Everything a backend needs to start one deployment of an agent."""
+
+    agent: str
+    deployment_id: str
+    artifact_kind: str
+    artifact_ref: str
+    source_dir: str | None
+    environment: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RunningAgent:
+    agent: str
+    deployment_id: str
+    endpoint: str
+    """Base URL of the agent's runtime."""
+
+
+ExitCallback = Callable[[str, str, str], Awaitable[None]]
+"""Called with (agent, deployment_id, reason) when an agent's process ends without being stopped."""
+
+
+class LaunchError(Exception):
+    """The backend could not start the agent; the message says why."""
+
+
+class AgentBackend(ABC):
+    @abstractmethod
+    async def start(self, spec: LaunchSpec) -> RunningAgent:
+        """Start the agent (replacing a running deployment of it) and return where it listens."""
+
+    @abstractmethod
+    async def stop(self, agent: str) -> None:
+        """Stop the agent if it runs."""
+
+    @abstractmethod
+    def is_running(self, agent: str, deployment_id: str) -> bool:
+        """Whether that deployment of the agent is alive."""
+
+    @abstractmethod
+    async def logs_tail(self, agent: str, lines: int = 20) -> str:
+        """The last lines the agent wrote, to explain a failure."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Stop every agent this backend started."""

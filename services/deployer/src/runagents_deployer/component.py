@@ -1,0 +1,74 @@
+"""The deployer service: agents, their wiring, their deployments, and the front door to them."""
+
+from pathlib import Path
+
+import httpx
+
+from runagents_common.db import Database
+from runagents_common.db.outbox import Outbox
+from runagents_common.http import service_client
+from runagents_common.jobs import JobRunner
+from runagents_common.service import ServiceComponent
+from runagents_deployer.agents import repository
+from runagents_deployer.agents.consumers import handlers
+from runagents_deployer.agents.endpoints import router as agents_router
+from runagents_deployer.agents.launcher import Launcher
+from runagents_deployer.backends.base import AgentBackend
+from runagents_deployer.backends.local_process import LocalProcessBackend
+from runagents_deployer.context import DeployerContext
+from runagents_deployer.db import Base, OutboxMessage, ProcessedEvent
+from runagents_deployer.invoke.endpoints import router as invoke_router
+from runagents_deployer.settings import DeployerSettings
+from runagents_deployer.wiring.registry import Registry
+
+from runagents_deployer.agents import models as _models  # noqa: F401  isort: skip
+
+SERVICE = "deployer"
+
+
+def create_component(settings: DeployerSettings | None = None) -> ServiceComponent:
+    settings = settings or DeployerSettings()
+    database = Database.for_service(settings, SERVICE)
+    outbox = Outbox(OutboxMessage, source=f"/runagents/{SERVICE}")
+    registry = Registry(
+        analyzer=service_client(settings.service_url("analyzer")),
+        policy=service_client(settings.service_url("policy")),
+        gateway=service_client(settings.service_url("gateway")),
+    )
+    agents_http = httpx.AsyncClient(timeout=settings.agent_invoke_timeout_seconds)
+    launcher_ref: list[Launcher] = []
+
+    async def on_agent_exit(agent: str, deployment_id: str, reason: str) -> None:
+        await launcher_ref[0].on_exit(agent, deployment_id, reason)
+
+    backend: AgentBackend = LocalProcessBackend(Path(settings.data_dir).resolve() / "agents", on_agent_exit)
+    launcher = Launcher(database, outbox, registry, backend, settings, agents_http)
+    launcher_ref.append(launcher)
+    starts = JobRunner("agent-start", launcher.start, concurrency=4)
+    context = DeployerContext(settings, registry, backend, launcher, starts, agents_http)
+
+    async def restart_agents() -> None:
+        # Local processes do not outlive the deployer: start again what should be running.
+        async with database.session() as session:
+            for deployment_id in await repository.deployments_to_start(session):
+                starts.submit(deployment_id)
+
+    async def stop() -> None:
+        await starts.stop()
+        await backend.close()
+        for client in (registry.analyzer, registry.policy, registry.gateway, agents_http):
+            await client.aclose()
+
+    return ServiceComponent(
+        name=SERVICE,
+        routers=[agents_router, invoke_router],
+        database=database,
+        metadata=Base.metadata,
+        migrations_dir=Path(__file__).parent / "migrations",
+        outbox=outbox,
+        processed_events=ProcessedEvent,
+        handlers=handlers(outbox, starts.submit),
+        on_startup=[restart_agents],
+        on_shutdown=[stop],
+        context=context,
+    )

@@ -1,0 +1,27 @@
+from dataclasses import dataclass
+
+import httpx
+from fastapi import Request
+
+from runagents_common.jobs import JobRunner
+from runagents_common.service import component
+from runagents_deployer.agents.launcher import Launcher
+from runagents_deployer.backends.base import AgentBackend
+from runagents_deployer.settings import DeployerSettings
+from runagents_deployer.wiring.registry import Registry
+
+
+@dataclass
+class DeployerContext:
+    settings: DeployerSettings
+    registry: Registry
+    backend: AgentBackend
+    launcher: Launcher
+    starts: JobRunner
+    agents_http: httpx.AsyncClient
+    """Client for calls to the agents' runtimes (the invoke front door)."""
+
+
+def deployer_context(request: Request) -> DeployerContext:
+    context: DeployerContext = component(request, "deployer").context
+    return context

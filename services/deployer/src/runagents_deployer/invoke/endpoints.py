@@ -1,0 +1,125 @@
+"""The platform's front door to an agent: POST /api/v1/agents/{name}/invoke and /invoke/stream."""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from runagents_common.errors import BadGateway, Conflict, problem_response
+from runagents_common.service import ServiceComponent, component
+from runagents_common.telemetry import current_trace_headers, current_trace_id
+from runagents_deployer.agents import service
+from runagents_deployer.agents.schemas import InvokeRequest
+from runagents_deployer.context import DeployerContext, deployer_context
+from runagents_deployer.invoke.recorder import RunRecorder
+
+ContextDep = Annotated[DeployerContext, Depends(deployer_context)]
+router = APIRouter(prefix="/api/v1/agents", tags=["invoke"])
+ANONYMOUS = "anonymous"
+
+
+async def _prepare(request: Request, name: str, body: InvokeRequest, streaming: bool) -> tuple[str, RunRecorder]:
+    deployer: ServiceComponent = component(request, "deployer")
+    async with deployer.database.session() as session:
+        agent = await service.get_agent(session, name)
+        if agent.status != "Running" or not agent.endpoint:
+            raise Conflict(f"agent {name!r} is {agent.status}, not Running"
+                           + (f": {agent.message}" if agent.message else ""))
+        endpoint = agent.endpoint
+    recorder = RunRecorder(deployer.database, deployer.outbox, name, ANONYMOUS, current_trace_id() or "")
+    await recorder.started(body.message, streaming)
+    return endpoint, recorder
+
+
+def _headers(request: Request, recorder: RunRecorder) -> dict[str, str]:
+    headers = current_trace_headers()
+    headers["X-RunAgents-Run-Id"] = recorder.run_id
+    headers["X-Request-Id"] = request.headers.get("x-request-id") or recorder.run_id
+    return headers
+
+
+@router.post("/{name}/invoke", response_model=None)
+async def invoke(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> JSONResponse:
+    endpoint, recorder = await _prepare(request, name, body, streaming=False)
+    try:
+        answer = await context.agents_http.post(f"{endpoint}/invoke", json=body.model_dump(),
+                                                headers=_headers(request, recorder))
+    except httpx.HTTPError as exc:
+        await recorder.failed(f"the agent did not answer: {type(exc).__name__}")
+        raise BadGateway(f"agent {name!r} did not answer ({type(exc).__name__})", run_id=recorder.run_id) from exc
+    result = _json(answer)
+    if answer.status_code != 200 or not isinstance(result, dict):
+        detail = result.get("detail") if isinstance(result, dict) else None
+        error = str(detail or f"the agent answered {answer.status_code}")
+        await recorder.failed(error)
+        return problem_response(502 if answer.status_code < 400 else answer.status_code, "Agent error", error,
+                                "agent_error", run_id=recorder.run_id)
+    await recorder.succeeded(result)
+    return JSONResponse({**result, "run_id": recorder.run_id})
+
+
+@router.post("/{name}/invoke/stream", response_model=None)
+async def invoke_stream(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> StreamingResponse:
+    endpoint, recorder = await _prepare(request, name, body, streaming=True)
+    headers = _headers(request, recorder)
+
+    async def relay() -> AsyncIterator[bytes]:
+        done: dict[str, Any] | None = None
+        content: list[str] = []
+        error: str | None = None
+        try:
+            async with context.agents_http.stream("POST", f"{endpoint}/invoke/stream", json=body.model_dump(),
+                                                  headers=headers) as answer:
+                if answer.status_code != 200:
+                    error = f"the agent answered {answer.status_code}"
+                    yield _sse({"type": "error", "error": error, "run_id": recorder.run_id})
+                    return
+                async for line in answer.aiter_lines():
+                    event = _sse_data(line)
+                    if isinstance(event, dict):
+                        if event.get("type") == "content":
+                            content.append(str(event.get("delta", "")))
+                        elif event.get("type") == "done":
+                            done = {**event, "run_id": recorder.run_id}
+                            yield _sse(done)
+                            continue
+                        elif event.get("type") == "error":
+                            error = str(event.get("error") or event.get("detail") or "agent error")
+                    yield (line + "\n").encode()
+        except httpx.HTTPError as exc:
+            error = f"the agent did not answer: {type(exc).__name__}"
+            yield _sse({"type": "error", "error": error, "run_id": recorder.run_id})
+        finally:
+            if done is not None and error is None:
+                await recorder.succeeded({**done, "response": "".join(content)})
+            else:
+                await recorder.failed(error or "the stream ended before the agent finished")
+
+    return StreamingResponse(relay(), media_type="text/event-stream",
+                             headers={"X-RunAgents-Run-Id": recorder.run_id, "Cache-Control": "no-cache"})
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _sse_data(line: str) -> Any:
+    if not line.startswith("data:"):
+        return None
+    payload = line[5:].strip()
+    if payload == "[DONE]":
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(event)}\n\n".encode()

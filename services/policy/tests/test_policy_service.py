@@ -1,0 +1,135 @@
+"""The policy service on real storage and bus: tool registry, starter kit, grants from events, egress."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from runagents_common.bus import Bus, InMemoryBus
+from runagents_common.bus.rabbitmq import RabbitMQBus
+from runagents_common.events import new_envelope
+from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested
+from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
+from runagents_common.testing import delete_namespace, serve_app
+from runagents_policy.component import create_component
+from runagents_policy.db import OutboxMessage
+from runagents_policy.settings import PolicySettings
+
+
+@pytest.fixture(params=["dev", "distributed"])
+async def policy(request: pytest.FixtureRequest, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[str, Bus, ServiceComponent]]:
+    bus: Bus
+    if request.param == "dev":
+        settings_env = {"RUNAGENTS_MODE": "dev", "RUNAGENTS_DATA_DIR": str(tmp_path)}
+        bus = InMemoryBus()
+    else:
+        postgres_url = request.getfixturevalue("postgres_url")
+        namespace = request.getfixturevalue("bus_namespace")
+        settings_env = {"RUNAGENTS_MODE": "distributed", "DATABASE_URL": postgres_url}
+        bus = RabbitMQBus(request.getfixturevalue("amqp_url"), namespace=namespace)
+    for key, value in settings_env.items():
+        monkeypatch.setenv(key, value)
+    component = create_component(PolicySettings(platform_url="http://127.0.0.1:9"))
+    if request.param == "distributed":
+        await _drop_schema(component)
+    app = create_host_app(ServiceHost([component], bus, migrate_on_start=True), "policy")
+    async with serve_app(app) as base_url:
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            echo = (await client.get("/api/v1/tools/echo")).json()
+            echo["base_url"] = f"{base_url}/starter/echo"
+            put = await client.put("/api/v1/tools/echo", json={k: echo[k] for k in ("base_url", "description",
+                                                                                    "capabilities")})
+            assert put.status_code == 200, put.text
+        yield base_url, bus, component
+    if isinstance(bus, RabbitMQBus):
+        await delete_namespace(request.getfixturevalue("amqp_url"), bus.namespace, ["policy"])
+
+
+async def _drop_schema(component: ServiceComponent) -> None:
+    from sqlalchemy import text
+
+    async with component.database.engine.begin() as conn:
+        await conn.execute(text('DROP SCHEMA IF EXISTS "policy" CASCADE'))
+
+
+async def eventually(check: Callable[[], object], timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+async def test_the_starter_echo_tool_is_registered_once_with_a_capability(policy) -> None:  # type: ignore[no-untyped-def]
+    base_url, _bus, _component = policy
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        tools = (await client.get("/api/v1/tools")).json()["items"]
+    assert [t["name"] for t in tools] == ["echo"]
+    assert tools[0]["capabilities"][0]["function"] == "echo__echo"
+
+
+async def test_tools_can_be_registered_replaced_and_deleted(policy) -> None:  # type: ignore[no-untyped-def]
+    base_url, _bus, _component = policy
+    body = {"name": "github", "base_url": "https://api.github.com/",
+            "capabilities": [{"method": "get", "path": "/repos/{owner}/{repo}", "description": "Read a repo"}]}
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        created = await client.post("/api/v1/tools", json=body)
+        assert created.status_code == 201, created.text
+        assert created.json()["base_url"] == "https://api.github.com"
+        assert created.json()["capabilities"][0]["method"] == "GET"
+        duplicate = await client.post("/api/v1/tools", json=body)
+        assert duplicate.status_code == 409
+        assert duplicate.headers["content-type"] == "application/problem+json"
+        replaced = await client.put("/api/v1/tools/github", json={"base_url": "https://gh.example", "capabilities": []})
+        assert replaced.json()["base_url"] == "https://gh.example"
+        assert (await client.delete("/api/v1/tools/github")).status_code == 204
+        missing = await client.get("/api/v1/tools/github")
+        assert missing.status_code == 404 and "github" in missing.json()["detail"]
+        invalid = await client.post("/api/v1/tools", json={"name": "x", "base_url": "not a url"})
+        assert invalid.status_code == 422 and "base_url" in invalid.json()["detail"]
+
+
+async def test_egress_allows_a_wired_agent_and_records_the_call(policy) -> None:  # type: ignore[no-untyped-def]
+    base_url, bus, component = policy
+    headers = {"X-RunAgents-Run-Id": "run-1", "traceparent": f"00-{'ab' * 16}-{'cd' * 8}-01"}
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        denied = await client.post("/egress/hello/echo/echo", json={"message": "hi"}, headers=headers)
+        assert denied.status_code == 403 and denied.json()["code"] == "TOOL_ACCESS_DENIED"
+
+        await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+            agent="hello", deployment_id="d1", analysis_id="a1", tools=["echo"])))
+
+        async def allowed() -> bool:
+            answer = await client.post("/egress/hello/echo/echo", json={"message": "hi"}, headers=headers)
+            return answer.status_code == 200 and answer.json()["echo"] == "hi"
+
+        await eventually(allowed)
+        outside = await client.post("/egress/hello/echo/other", json={}, headers=headers)
+        assert outside.status_code == 403 and "matches no capability" in outside.json()["detail"]
+
+        await bus.publish(new_envelope(AgentDeleted.event_type, "/test", AgentDeleted(agent="hello")))
+
+        async def denied_again() -> bool:
+            answer = await client.post("/egress/hello/echo/echo", json={"message": "hi"}, headers=headers)
+            return answer.status_code == 403
+
+        await eventually(denied_again)
+
+    async def recorded() -> bool:
+        async with component.database.session() as session:
+            rows = (await session.scalars(select(OutboxMessage).where(
+                OutboxMessage.event_type == "tool.call.completed.v1"))).all()
+        decisions = {('"decision":"allow"' in r.envelope, '"run_id":"run-1"' in r.envelope, "ab" * 16 in r.envelope)
+                     for r in rows}
+        return (True, True, True) in decisions and (False, True, True) in decisions
+
+    await eventually(recorded)

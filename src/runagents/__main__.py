@@ -1,0 +1,3 @@
+from runagents.cli import main
+
+main()

@@ -1,0 +1,121 @@
+"""Start the platform as real processes (dev mode, or distributed mode with an ingress) and stop it.
+
+Used by the end-to-end tests and the benchmarks, which drive the platform as a client would.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from runagents.components import SERVICES
+
+READY_PATHS = ("/api/v1/tools", "/api/v1/model-providers")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class PlatformProcesses:
+    base_url: str
+    log_dir: Path
+    bus_namespace: str | None = None
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def logs(self, lines: int = 30) -> str:
+        out = []
+        for name in self.processes:
+            path = self.log_dir / f"{name}.log"
+            if path.exists():
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                out.append(f"--- {name} ---\n" + "\n".join(tail))
+        return "\n".join(out)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
+    log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - the child writes to it for its whole life
+    return subprocess.Popen([sys.executable, "-m", "runagents", *args], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_ready(platform: PlatformProcesses, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name, process in platform.processes.items():
+            if process.poll() is not None:
+                platform.stop()
+                raise RuntimeError(f"{name} exited with {process.returncode}\n{platform.logs()}")
+        try:
+            if all(httpx.get(platform.base_url + path, timeout=2).status_code == 200 for path in READY_PATHS):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    platform.stop()
+    raise RuntimeError(f"the platform did not answer within {timeout:.0f} s\n{platform.logs()}")
+
+
+def start_dev(data_dir: Path, timeout: float = 60) -> PlatformProcesses:
+    """``runagents dev`` on a free port with ``data_dir``."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAGENTS_")}
+    platform = PlatformProcesses(f"http://127.0.0.1:{port}", data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    platform.processes["dev"] = _spawn("dev", ["dev", "--port", str(port), "--data-dir", str(data_dir)], env, data_dir)
+    _wait_ready(platform, timeout)
+    return platform
+
+
+def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout: float = 90) -> PlatformProcesses:
+    """Every service as its own process on Postgres + RabbitMQ, behind ``runagents ingress``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    ports = {service: free_port() for service in SERVICES}
+    ingress_port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAGENTS_")}
+    namespace = f"e2e-{uuid.uuid4().hex[:8]}"
+    env.update({
+        "RUNAGENTS_MODE": "distributed",
+        "DATABASE_URL": database_url,
+        "AMQP_URL": amqp_url,
+        "RUNAGENTS_BUS_NAMESPACE": namespace,
+        "RUNAGENTS_DATA_DIR": str(data_dir),
+        "RUNAGENTS_PLATFORM_URL": f"http://127.0.0.1:{ingress_port}",
+        **{f"RUNAGENTS_{service.upper()}_URL": f"http://127.0.0.1:{port}" for service, port in ports.items()},
+    })
+    migrate = subprocess.run([sys.executable, "-m", "runagents", "migrate"], env=env, capture_output=True)
+    if migrate.returncode != 0:
+        raise RuntimeError(f"migrate failed: {migrate.stdout.decode()}{migrate.stderr.decode()}")
+    platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, namespace)
+    for service, port in ports.items():
+        platform.processes[service] = _spawn(
+            service, ["serve", service, "--host", "127.0.0.1", "--port", str(port)], env, data_dir
+        )
+    platform.processes["ingress"] = _spawn(
+        "ingress", ["ingress", "--host", "127.0.0.1", "--port", str(ingress_port)], env, data_dir
+    )
+    _wait_ready(platform, timeout)
+    return platform

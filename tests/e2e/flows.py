@@ -1,0 +1,44 @@
+"""Client-side steps of the deploy flow, as the web console or a script would drive them."""
+
+import time
+from typing import Any
+
+import httpx
+
+
+def wait_for(client: httpx.Client, path: str, done: Any, timeout: float = 60, interval: float = 0.1) -> dict[str, Any]:
+    """GET ``path`` until ``done(body)`` holds; returns the last body."""
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        response = client.get(path)
+        body = response.json()
+        if done(body):
+            return body
+        time.sleep(interval)
+    raise AssertionError(f"GET {path} did not reach the expected state in {timeout} s; last: {body}")
+
+
+def analyze_sample(client: httpx.Client) -> dict[str, Any]:
+    created = client.post("/api/v1/analyses", json={"sample": "hello-world"})
+    assert created.status_code == 202, created.text
+    return wait_for(client, f"/api/v1/analyses/{created.json()['id']}",
+                    lambda a: a["status"] in ("succeeded", "failed"))
+
+
+def suggested_wiring(report: dict[str, Any]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    tools = {t["name"]: t["suggested"] for t in report["tools"]}
+    models = {(u.get("role") or "chat"): u["suggested"] for u in report["llm_usage"] if u.get("suggested")}
+    return tools, models
+
+
+def deploy(client: httpx.Client, name: str, analysis: dict[str, Any], **overrides: Any) -> httpx.Response:
+    tools, models = suggested_wiring(analysis["report"])
+    body = {"name": name, "analysis_id": analysis["id"], "tools": tools, "models": models,
+            "system_prompt": "You are a helpful agent.", "access": {"mode": "open"}, **overrides}
+    return client.post("/api/v1/agents", json=body)
+
+
+def wait_settled(client: httpx.Client, name: str, timeout: float = 120) -> dict[str, Any]:
+    return wait_for(client, f"/api/v1/agents/{name}", lambda a: a.get("status") in ("Running", "Failed"),
+                    timeout=timeout)
