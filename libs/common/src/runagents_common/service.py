@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -165,6 +165,15 @@ def session_dependency(service: str) -> Callable[[Request], AsyncIterator[AsyncS
     return session
 
 
+def unit_of_work(service: str) -> Any:
+    """The request's unit of work on ``service``'s database, for ``Annotated[AsyncSession, unit_of_work(...)]``.
+
+    It commits when the endpoint returns and BEFORE the response is sent, so a client that got 2xx
+    can read what it wrote; it rolls back if the endpoint raised.
+    """
+    return Depends(session_dependency(service), scope="function")
+
+
 def context_dependency(service: str) -> Callable[[Request], Any]:
     """A FastAPI dependency returning ``service``'s context object."""
 
@@ -182,4 +191,5 @@ __all__ = [
     "context_dependency",
     "create_host_app",
     "session_dependency",
+    "unit_of_work",
 ]

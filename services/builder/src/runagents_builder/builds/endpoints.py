@@ -1,14 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_builder.builds import repository
 from runagents_builder.builds.schemas import BuildList, BuildOut
 from runagents_common.errors import NotFound
-from runagents_common.service import session_dependency
+from runagents_common.service import unit_of_work
 
-SessionDep = Annotated[AsyncSession, Depends(session_dependency("builder"))]
+SessionDep = Annotated[AsyncSession, unit_of_work("builder")]
 router = APIRouter(prefix="/api/v1/builds", tags=["builds"])
 
 

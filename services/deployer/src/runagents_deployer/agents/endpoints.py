@@ -3,12 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_common.service import component, session_dependency
+from runagents_common.service import component, unit_of_work
 from runagents_deployer.agents import service
 from runagents_deployer.agents.schemas import AgentCreate, AgentList, AgentOut
 from runagents_deployer.context import DeployerContext, deployer_context
 
-SessionDep = Annotated[AsyncSession, Depends(session_dependency("deployer"))]
+SessionDep = Annotated[AsyncSession, unit_of_work("deployer")]
 ContextDep = Annotated[DeployerContext, Depends(deployer_context)]
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 

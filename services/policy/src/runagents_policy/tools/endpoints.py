@@ -1,13 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_common.service import session_dependency
+from runagents_common.service import unit_of_work
 from runagents_policy.tools import service
 from runagents_policy.tools.schemas import ToolIn, ToolList, ToolOut, ToolUpdate
 
-SessionDep = Annotated[AsyncSession, Depends(session_dependency("policy"))]
+SessionDep = Annotated[AsyncSession, unit_of_work("policy")]
 router = APIRouter(prefix="/api/v1/tools", tags=["tools"])
 
 

@@ -1,0 +1,28 @@
+from pydantic import Field
+
+from runagents_common.settings import PlatformSettings
+
+MIB = 1024 * 1024
+
+
+class AnalyzerSettings(PlatformSettings):
+    """Settings of the analyzer service (uploads, source storage, analysis jobs)."""
+
+    analyzer_max_upload_bytes: int = Field(
+        default=50 * MIB, gt=0,
+        description="Largest request body POST /api/v1/analyses accepts (all files or the archive together).",
+    )
+    analyzer_concurrency: int = Field(
+        default=2, ge=1, description="Analyses run at the same time by one analyzer process."
+    )
+    analyzer_timeout_seconds: float = Field(
+        default=300.0, gt=0, description="An analysis still running after this long is failed."
+    )
+    analyzer_max_attempts: int = Field(
+        default=3, ge=1,
+        description="Starts of one analysis (the first plus resumes after a crash) before it is failed.",
+    )
+    analyzer_lookup_timeout_seconds: float = Field(
+        default=5.0, gt=0,
+        description="Timeout of fetching the registered tools and model providers an analysis matches against.",
+    )

@@ -1,0 +1,149 @@
+"""Fixtures of the analyzer's API tests: the service hosted alone on an in-process bus, and a
+stand-in for the policy and gateway list endpoints it reads registered resources from."""
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from runagents_analyzer.component import create_component
+from runagents_analyzer.settings import AnalyzerSettings
+from runagents_common.bus import InMemoryBus
+from runagents_common.events import Envelope
+from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
+
+REGISTERED_TOOLS = [{"name": "echo", "base_url": "http://localhost:8000/starter/echo", "capabilities": []}]
+REGISTERED_PROVIDERS = [
+    {"name": "playground", "kind": "playground", "models": [{"name": "playground-mini"}, {"name": "playground-embed"}]}
+]
+FINISHED = ("succeeded", "failed")
+
+
+@dataclass
+class Analyzer:
+    client: httpx.AsyncClient
+    component: ServiceComponent
+    events: list[Envelope] = field(default_factory=list)
+
+    async def wait_finished(self, analysis_id: str, within: float = 30.0) -> dict[str, Any]:
+        deadline = time.monotonic() + within
+        while True:
+            response = await self.client.get(f"/api/v1/analyses/{analysis_id}")
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            if body["status"] in FINISHED:
+                return body
+            if time.monotonic() > deadline:
+                pytest.fail(f"analysis {analysis_id} still {body['status']} after {within}s")
+            await asyncio.sleep(0.02)
+
+    async def events_of(self, analysis_id: str, within: float = 10.0) -> list[Envelope]:
+        """The analysis' events on the bus, once its completion has been published."""
+        deadline = time.monotonic() + within
+        while True:
+            mine = [e for e in self.events if e.subject == analysis_id]
+            if any(e.type == "analysis.completed.v1" for e in mine):
+                return mine
+            if time.monotonic() > deadline:
+                pytest.fail(f"no analysis.completed.v1 published for {analysis_id}")
+            await asyncio.sleep(0.02)
+
+
+StartAnalyzer = Callable[..., AbstractAsyncContextManager[Analyzer]]
+
+
+@pytest.fixture
+def analyzer_settings(tmp_path: Path) -> Callable[..., AnalyzerSettings]:
+    def make(**overrides: Any) -> AnalyzerSettings:
+        values: dict[str, Any] = {"mode": "dev", "data_dir": tmp_path / "data", "outbox_poll_seconds": 0.05}
+        return AnalyzerSettings(**(values | overrides))
+
+    return make
+
+
+@pytest.fixture
+def start_analyzer(analyzer_settings: Callable[..., AnalyzerSettings]) -> StartAnalyzer:
+    """``async with start_analyzer(**settings) as analyzer``: the service on a fresh in-process bus."""
+
+    @asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[Analyzer]:
+        bus = InMemoryBus()
+        component = create_component(analyzer_settings(**overrides))
+        events: list[Envelope] = []
+
+        async def observe(envelope: Envelope) -> None:
+            events.append(envelope)
+
+        await bus.subscribe("observer", ["analysis.#"], observe)
+        app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=0.05, migrate_on_start=True),
+                              "analyzer under test")
+        async with LifespanManager(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://analyzer.test"
+        ) as client:
+            yield Analyzer(client, component, events)
+
+    return start
+
+
+@pytest.fixture
+async def analyzer(start_analyzer: StartAnalyzer, registry: str) -> AsyncIterator[Analyzer]:
+    async with start_analyzer() as running:
+        yield running
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[str]:
+    """Serve ``app`` over real HTTP on a free local port, on the test's event loop."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(1000):  # uvicorn offers no event to await
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@pytest.fixture
+async def registry(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """A stand-in at the HTTP boundary for the policy's tool list and the gateway's provider list."""
+    app = FastAPI()
+
+    @app.get("/api/v1/tools")
+    async def tools() -> dict[str, Any]:
+        return {"items": REGISTERED_TOOLS}
+
+    @app.get("/api/v1/model-providers")
+    async def providers() -> dict[str, Any]:
+        return {"items": REGISTERED_PROVIDERS}
+
+    async with serve(app) as url:
+        monkeypatch.setenv("RUNAGENTS_POLICY_URL", url)
+        monkeypatch.setenv("RUNAGENTS_GATEWAY_URL", url)
+        yield url
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A local URL nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

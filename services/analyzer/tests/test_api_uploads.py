@@ -1,0 +1,173 @@
+"""What POST /api/v1/analyses accepts and refuses: each refusal is problem+json naming its limit."""
+
+import io
+import os
+import stat
+import zipfile
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import Analyzer, StartAnalyzer
+
+AGENT = b"from openai import OpenAI\n\nclient = OpenAI()\n"
+REQUIREMENTS = b"openai\n"
+
+
+def zipped(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            entry = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            entry.external_attr = (stat.S_IFREG | 0o644) << 16  # as `zip` and ZipFile.write record files
+            archive.writestr(entry, data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def assert_problem(response: httpx.Response, status: int, code: str, limit: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code
+    assert body["detail"]
+    if limit is not None:
+        assert body["limit"] == limit
+    return body
+
+
+async def test_a_zip_upload_is_unpacked_and_its_common_folder_dropped(analyzer: Analyzer) -> None:
+    archive = zipped({"my-agent/agent.py": AGENT, "my-agent/requirements.txt": REQUIREMENTS})
+
+    response = await analyzer.client.post("/api/v1/analyses", files={"files": ("my-agent.zip", archive)})
+
+    assert response.status_code == 202, response.text
+    done = await analyzer.wait_finished(response.json()["id"])
+    assert done["status"] == "succeeded", done
+    assert done["files"] == 2
+    assert sorted(done["report"]["files"]) == ["agent.py", "requirements.txt"]
+
+
+async def test_an_archive_sent_as_the_raw_body_is_unpacked(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post(
+        "/api/v1/analyses", content=zipped({"agent.py": AGENT}), headers={"content-type": "application/zip"}
+    )
+
+    assert response.status_code == 202, response.text
+    assert response.json()["files"] == 1
+
+
+async def test_binary_files_are_left_out_and_listed_as_skipped(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post(
+        "/api/v1/analyses", files=[("files", ("agent.py", AGENT)), ("files", ("logo.png", b"\x89PNG\x00\x01"))]
+    )
+
+    done = await analyzer.wait_finished(response.json()["id"])
+    assert done["files"] == 1
+    assert done["report"]["skipped"] == [{"file": "logo.png", "reason": "binary"}]
+
+
+async def test_files_sent_with_folder_paths_keep_them(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post(
+        "/api/v1/analyses", files=[("files", ("agent.py", AGENT)), ("files", ("lib/tools.py", b"X = 1\n"))]
+    )
+
+    assert response.status_code == 202, response.text
+    done = await analyzer.wait_finished(response.json()["id"])
+    assert sorted(done["report"]["files"]) == ["agent.py", "lib/tools.py"]
+
+
+async def test_a_path_sent_both_as_file_and_folder_is_refused(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post(
+        "/api/v1/analyses", files=[("files", ("lib", b"x")), ("files", ("lib/tools.py", b"X = 1\n"))]
+    )
+
+    assert_problem(response, 422, "upload_rejected", limit="path_conflict")
+
+
+async def test_a_zip_whose_entry_leaves_the_upload_folder_is_refused(analyzer: Analyzer) -> None:
+    archive = zipped({"agent.py": AGENT, "../../etc/cron.d/evil": b"* * * * * root sh\n"})
+
+    response = await analyzer.client.post("/api/v1/analyses", files={"files": ("agent.zip", archive)})
+
+    assert_problem(response, 422, "upload_rejected", limit="path_traversal")
+
+
+async def test_an_absolute_path_in_a_multipart_upload_is_refused(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post("/api/v1/analyses", files={"files": ("/etc/passwd", b"root:x:0:0\n")})
+
+    assert_problem(response, 422, "upload_rejected", limit="absolute_path")
+
+
+@pytest.fixture
+async def small_limit_analyzer(start_analyzer: StartAnalyzer, registry: str) -> AsyncIterator[Analyzer]:
+    async with start_analyzer(analyzer_max_upload_bytes=1024) as running:
+        yield running
+
+
+async def test_a_body_over_the_request_limit_is_refused_from_its_declared_length(
+    small_limit_analyzer: Analyzer,
+) -> None:
+    response = await small_limit_analyzer.client.post(
+        "/api/v1/analyses", files={"files": ("agent.py", b"#" * 4096)}
+    )
+
+    body = assert_problem(response, 413, "upload_too_large", limit="request_size")
+    assert body["max"] == 1024
+
+
+async def test_a_streamed_body_is_refused_as_soon_as_it_passes_the_limit(small_limit_analyzer: Analyzer) -> None:
+    sent: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for index in range(100):
+            sent.append(index)
+            yield b"x" * 512
+
+    response = await small_limit_analyzer.client.post(
+        "/api/v1/analyses", content=chunks(), headers={"content-type": "application/zip"}
+    )
+
+    assert_problem(response, 413, "upload_too_large", limit="request_size")
+    assert "content-length" not in response.request.headers
+    assert len(sent) < 100
+
+
+async def test_a_file_over_the_per_file_limit_is_refused_as_too_large(analyzer: Analyzer) -> None:
+    archive = zipped({"agent.py": AGENT, "model.py": b"# " + os.urandom(3 * 1024 * 1024).hex().encode()})
+
+    response = await analyzer.client.post("/api/v1/analyses", files={"files": ("agent.zip", archive)})
+
+    assert_problem(response, 413, "upload_too_large", limit="file_size")
+
+
+async def test_an_unknown_sample_is_not_found(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post("/api/v1/analyses", json={"sample": "goodbye-world"})
+
+    body = assert_problem(response, 404, "unknown_sample")
+    assert "hello-world" in str(body["detail"])
+
+
+async def test_a_sample_name_that_is_a_path_is_refused(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post("/api/v1/analyses", json={"sample": "../analyses"})
+
+    assert_problem(response, 422, "upload_rejected", limit="sample_request")
+
+
+async def test_an_upload_without_files_is_refused(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post("/api/v1/analyses", files={"note": (None, "no files here")})
+
+    assert_problem(response, 422, "upload_rejected", limit="empty_upload")
+
+
+async def test_an_upload_whose_files_are_all_ignored_is_refused(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post("/api/v1/analyses", files={"files": (".DS_Store", b"junk")})
+
+    assert_problem(response, 422, "upload_rejected", limit="empty_upload")
+
+
+async def test_a_body_of_another_media_type_is_refused(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post("/api/v1/analyses", content=b"hello", headers={"content-type": "text/plain"})
+
+    assert_problem(response, 415, "unsupported_media_type")

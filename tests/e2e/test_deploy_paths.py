@@ -1,0 +1,122 @@
+"""Deploys that go wrong, and a custom-code (Tier 2) agent, through the public API in dev mode."""
+
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from runagents.processes import PlatformProcesses
+from tests.e2e.flows import analyze_sample, deploy, wait_for, wait_settled
+
+CUSTOM_AGENT = '''
+import json
+import urllib.request
+
+
+def handler(request, context):
+    body = json.dumps({"message": request["message"]}).encode()
+    call = urllib.request.Request(context.tools["echo"] + "/echo", data=body,
+                                  headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(call, timeout=10) as answer:
+        echoed = json.loads(answer.read())["echo"]
+    return {"response": f"custom code echoed: {echoed}"}
+'''
+
+
+def upload(client: httpx.Client, files: dict[str, str]) -> dict[str, Any]:
+    created = client.post("/api/v1/analyses", files=[("files", (name, text.encode())) for name, text in files.items()])
+    assert created.status_code == 202, created.text
+    return wait_for(client, f"/api/v1/analyses/{created.json()['id']}",
+                    lambda a: a["status"] in ("succeeded", "failed"))
+
+
+def test_deploy_is_refused_with_422_naming_each_unwired_finding(dev_platform: PlatformProcesses) -> None:
+    with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
+        analysis = analyze_sample(client)
+        refused = deploy(client, f"x-{uuid.uuid4().hex[:6]}", analysis, tools={}, models={})
+        assert refused.status_code == 422
+        assert refused.headers["content-type"] == "application/problem+json"
+        problems = refused.json()["problems"]
+        assert any("tool 'echo'" in p for p in problems) and any("model role 'chat'" in p for p in problems)
+        bad_name = deploy(client, "Not_DNS", analysis)
+        assert bad_name.status_code == 422 and "name" in bad_name.json()["detail"]
+        missing = deploy(client, "ok-name", {"id": "nope", "report": analysis["report"]})
+        assert missing.status_code == 422 and "does not exist" in missing.json()["detail"]
+
+
+def test_a_created_agent_is_readable_at_once_and_names_must_be_unique(dev_platform: PlatformProcesses) -> None:
+    with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
+        analysis = analyze_sample(client)
+        name = f"dup-{uuid.uuid4().hex[:6]}"
+        assert deploy(client, name, analysis).status_code == 202
+        assert client.get(f"/api/v1/agents/{name}").status_code == 200
+        again = deploy(client, name, analysis)
+        assert again.status_code == 409 and name in again.json()["detail"]
+        client.delete(f"/api/v1/agents/{name}")
+
+
+def test_a_build_that_cannot_install_its_packages_ends_failed_with_the_reason(dev_platform: PlatformProcesses) -> None:
+    with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
+        analysis = upload(client, {"agent.py": "def main():\n    print('hi')\n",
+                                   "requirements.txt": "runagents-surely-no-such-package-4242\n"})
+        assert analysis["status"] == "succeeded", analysis
+        name = f"broken-{uuid.uuid4().hex[:6]}"
+        created = client.post("/api/v1/agents", json={"name": name, "analysis_id": analysis["id"],
+                                                       "tier": "custom"})
+        assert created.status_code == 202, created.text
+        agent = wait_settled(client, name)
+        assert agent["status"] == "Failed"
+        assert "runagents-surely-no-such-package-4242" in agent["message"]
+        refused = client.post(f"/api/v1/agents/{name}/invoke", json={"message": "hi"})
+        assert refused.status_code == 409 and "Failed" in refused.json()["detail"]
+
+
+def test_a_custom_code_agent_runs_its_handler_and_reaches_its_tool(dev_platform: PlatformProcesses) -> None:
+    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+        analysis = upload(client, {"agent.py": CUSTOM_AGENT})
+        report = analysis["report"]
+        assert report["tier"]["value"] == "custom", report["tier"]
+        name = f"custom-{uuid.uuid4().hex[:6]}"
+        tools = {t["name"]: "echo" for t in report["tools"]} or {"echo": "echo"}
+        created = client.post("/api/v1/agents", json={"name": name, "analysis_id": analysis["id"], "tools": tools})
+        assert created.status_code == 202, created.text
+        assert wait_settled(client, name)["status"] == "Running", dev_platform.logs()
+        answer = client.post(f"/api/v1/agents/{name}/invoke", json={"message": "ping"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["response"] == "custom code echoed: ping"
+        client.delete(f"/api/v1/agents/{name}")
+
+
+def test_an_agent_process_that_dies_turns_the_agent_failed_with_the_exit_reason(
+        dev_platform: PlatformProcesses) -> None:
+    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+        analysis = analyze_sample(client)
+        name = f"doomed-{uuid.uuid4().hex[:6]}"
+        assert deploy(client, name, analysis).status_code == 202
+        assert wait_settled(client, name)["status"] == "Running"
+        pid = _runtime_pid(dev_platform.log_dir, name)
+        os.kill(pid, signal.SIGKILL)
+        agent = wait_for(client, f"/api/v1/agents/{name}", lambda a: a["status"] == "Failed", timeout=20)
+        assert "killed by SIGKILL" in agent["message"]
+        client.delete(f"/api/v1/agents/{name}")
+
+
+def _runtime_pid(data_dir: Path, agent: str) -> int:
+    """The pid of the agent's runtime process: the one whose working dir is under the agent's folder."""
+    agent_dir = str((data_dir / "agents" / agent).resolve())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.readlink(entry / "cwd").startswith(agent_dir):
+                    return int(entry.name)
+            except OSError:
+                continue
+        time.sleep(0.1)
+    raise AssertionError(f"no process runs in {agent_dir}")
