@@ -1,0 +1,30 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from runagents_common.service import unit_of_work
+from runagents_runs.runs import service
+from runagents_runs.runs.models import RunStatus
+from runagents_runs.runs.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, RunDetail, RunList, RunSummary
+
+SessionDep = Annotated[AsyncSession, unit_of_work("runs")]
+router = APIRouter(prefix="/api/v1/runs", tags=["runs"])
+
+
+@router.get("", response_model=RunList)
+async def list_runs(
+    session: SessionDep,
+    agent: Annotated[str | None, Query(description="Only the runs of this agent")] = None,
+    status: Annotated[RunStatus | None, Query(description="Only runs in this status")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> RunList:
+    runs, next_cursor = await service.list_runs(session, agent=agent, status=status, limit=limit, cursor=cursor)
+    return RunList(items=[RunSummary.of(run) for run in runs], next_cursor=next_cursor)
+
+
+@router.get("/{run_id}", response_model=RunDetail)
+async def get_run(run_id: str, session: SessionDep) -> RunDetail:
+    run, events = await service.get(session, run_id)
+    return RunDetail.with_timeline(run, list(events))
