@@ -22,7 +22,10 @@ class RunMode(StrEnum):
 class PlatformSettings(BaseSettings):
     """Settings every service reads: run mode, database, bus, telemetry, addresses."""
 
-    model_config = SettingsConfigDict(env_prefix="RUNAGENTS_", extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: a validation error must not print a URL with its password.
+    model_config = SettingsConfigDict(
+        env_prefix="RUNAGENTS_", extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     mode: RunMode = Field(
         default=RunMode.DISTRIBUTED,

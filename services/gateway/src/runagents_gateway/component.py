@@ -1,0 +1,68 @@
+"""The gateway service: model providers, and the OpenAI-compatible wire agents call models through."""
+
+import logging
+from pathlib import Path
+
+import httpx
+from sqlalchemy.exc import IntegrityError
+
+from runagents_common.db import Database
+from runagents_common.db.outbox import Outbox
+from runagents_common.service import ServiceComponent
+from runagents_gateway.context import GatewayContext
+from runagents_gateway.db import Base, OutboxMessage, ProcessedEvent
+from runagents_gateway.llm.endpoints import router as llm_router
+from runagents_gateway.llm.routes import RouteTable
+from runagents_gateway.llm.service import LlmWire
+from runagents_gateway.providers import service as providers
+from runagents_gateway.providers.endpoints import router as providers_router
+from runagents_gateway.providers.secrets import KeyCipher
+from runagents_gateway.providers.starter import playground_provider
+from runagents_gateway.settings import GatewaySettings
+
+# Importing the models registers their tables on the metadata.
+from runagents_gateway.providers import models as _providers  # noqa: F401  isort: skip
+
+SERVICE = "gateway"
+log = logging.getLogger("runagents.gateway")
+
+
+def create_component(settings: GatewaySettings | None = None) -> ServiceComponent:
+    settings = settings or GatewaySettings()
+    database = Database.for_service(settings, SERVICE)
+    cipher = KeyCipher(settings.secret_key())
+    routes = RouteTable(database, cipher, settings.route_cache_seconds)
+    http = httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds),
+        limits=httpx.Limits(max_connections=settings.upstream_max_connections,
+                            max_keepalive_connections=settings.upstream_max_connections),
+    )
+    context = GatewayContext(settings, cipher, LlmWire(routes, http))
+
+    async def seed_starter_kit() -> None:
+        if not settings.seed_starter_kit:
+            return
+        try:
+            async with database.session() as session:
+                await providers.ensure(session, cipher, playground_provider(), routes.invalidate)
+        except IntegrityError:
+            log.info("the playground provider was registered concurrently by another replica")
+
+    async def load_routes() -> None:
+        await routes.current()  # so the first model call does not wait for the database
+
+    async def close_http() -> None:
+        await http.aclose()
+
+    return ServiceComponent(
+        name=SERVICE,
+        routers=[providers_router, llm_router],
+        database=database,
+        metadata=Base.metadata,
+        migrations_dir=Path(__file__).parent / "migrations",
+        outbox=Outbox(OutboxMessage, source=f"/runagents/{SERVICE}"),
+        processed_events=ProcessedEvent,
+        on_startup=[seed_starter_kit, load_routes],
+        on_shutdown=[close_http],
+        context=context,
+    )

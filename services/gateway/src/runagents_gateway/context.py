@@ -1,0 +1,14 @@
+from dataclasses import dataclass
+
+from runagents_gateway.llm.service import LlmWire
+from runagents_gateway.providers.secrets import KeyCipher
+from runagents_gateway.settings import GatewaySettings
+
+
+@dataclass
+class GatewayContext:
+    """The gateway's process-wide state, reached by its endpoints."""
+
+    settings: GatewaySettings
+    cipher: KeyCipher
+    wire: LlmWire

@@ -1,0 +1,106 @@
+"""One model call as the gateway saw it: who asked, where it went, what it cost."""
+
+import contextlib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runagents_common.db.base import utcnow
+from runagents_common.events.catalog import LlmCallCompleted
+from runagents_common.telemetry import trace_id_of
+
+RUN_HEADER = "x-runagents-run-id"
+AGENT_HEADER = "x-runagents-agent"
+
+
+@dataclass
+class LlmCall:
+    run_id: str | None
+    trace_id: str | None
+    agent: str | None
+    started: float = field(default_factory=time.perf_counter)
+    provider: str = ""
+    model: str = ""
+    status: int = 200
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str | None = None
+    tool_calls: list[str] = field(default_factory=list)
+    unread_body: bytes | None = None
+    """A relayed response body whose usage is read after the response is sent, off the hot path."""
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> "LlmCall":
+        return cls(
+            run_id=headers.get(RUN_HEADER) or None,
+            trace_id=trace_id_of(headers.get("traceparent")),
+            agent=headers.get(AGENT_HEADER) or None,
+        )
+
+    def observe_usage(self, usage: Any) -> None:
+        if isinstance(usage, dict):
+            self.prompt_tokens = _count(usage.get("prompt_tokens"), self.prompt_tokens)
+            self.completion_tokens = _count(usage.get("completion_tokens"), self.completion_tokens)
+
+    def observe_completion(self, body: Any) -> None:
+        """Read usage, finish reason and requested tools from a chat.completion or embeddings body."""
+        if not isinstance(body, dict):
+            return
+        self.observe_usage(body.get("usage"))
+        for choice in _choices(body):
+            self._observe_choice(choice, choice.get("message"))
+
+    def observe_chunk(self, chunk: Any) -> None:
+        """Read the same from one chat.completion.chunk of a stream."""
+        if not isinstance(chunk, dict):
+            return
+        self.observe_usage(chunk.get("usage"))
+        for choice in _choices(chunk):
+            self._observe_choice(choice, choice.get("delta"))
+
+    def read_unread_body(self) -> None:
+        if self.unread_body is None:
+            return
+        body, self.unread_body = self.unread_body, None
+        # A body that is not JSON went to the client as the upstream sent it; it has no usage to count.
+        with contextlib.suppress(ValueError):
+            self.observe_completion(json.loads(body))
+
+    def completed_event(self) -> LlmCallCompleted:
+        self.read_unread_body()
+        return LlmCallCompleted(
+            run_id=self.run_id,
+            trace_id=self.trace_id,
+            agent=self.agent,
+            provider=self.provider,
+            model=self.model,
+            status=self.status,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            latency_ms=round((time.perf_counter() - self.started) * 1000, 3),
+            finish_reason=self.finish_reason,
+            tool_calls=self.tool_calls,
+            at=utcnow(),
+        )
+
+    def _observe_choice(self, choice: dict[str, Any], message: Any) -> None:
+        if isinstance(choice.get("finish_reason"), str):
+            self.finish_reason = choice["finish_reason"]
+        if not isinstance(message, dict):
+            return
+        for tool_call in message.get("tool_calls") or []:
+            function = tool_call.get("function") if isinstance(tool_call, dict) else None
+            name = function.get("name") if isinstance(function, dict) else None
+            if isinstance(name, str) and name:
+                self.tool_calls.append(name)
+
+
+def _choices(body: dict[str, Any]) -> list[dict[str, Any]]:
+    choices = body.get("choices")
+    return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
+
+
+def _count(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default

@@ -1,0 +1,133 @@
+"""Server-sent events of OpenAI's streaming wire: framing our own chunks, and watching relayed ones."""
+
+import json
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any
+
+import anyio
+from starlette.requests import ClientDisconnect
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from runagents_gateway.llm.calls import LlmCall
+
+DONE = b"data: [DONE]\n\n"
+STREAM_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+CLIENT_CLOSED_REQUEST = 499
+
+
+class EventStream(StreamingResponse):
+    """A text/event-stream response that closes its source as soon as it ends, however it ends,
+    and records a client that went away mid-stream as status 499."""
+
+    def __init__(self, events: AsyncGenerator[bytes, None], call: LlmCall, *, status_code: int = 200,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(events, status_code=status_code, headers={**STREAM_HEADERS, **(headers or {})},
+                         media_type="text/event-stream")
+        self._events = events
+        self._call = call
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        except (OSError, anyio.get_cancelled_exc_class()):
+            self._call.status = CLIENT_CLOSED_REQUEST
+            raise
+        except Exception:
+            self._call.status = 500
+            raise
+        finally:
+            # Shielded: on a disconnect this runs inside a cancelled scope, and the upstream must still close.
+            with anyio.CancelScope(shield=True):
+                await self._events.aclose()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except ClientDisconnect:
+            # Servers on ASGI 2.4 report the disconnect by raising, which skips the background task.
+            if self.background is not None:
+                await self.background()
+            raise
+
+
+def sse_event(payload: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
+
+
+class RelayedStream:
+    """Cuts upstream bytes into whole events and forwards each as soon as it is complete.
+
+    Only events that can carry usage, a finish reason or a tool name are parsed, so the relay
+    stays cheap; with ``drop_usage_chunk`` the usage-only chunk the gateway asked for on the
+    client's behalf (``stream_options.include_usage``) is counted but not forwarded.
+    """
+
+    def __init__(self, call: LlmCall, *, drop_usage_chunk: bool) -> None:
+        self._call = call
+        self._drop_usage_chunk = drop_usage_chunk
+        self._pending = b""
+
+    def feed(self, data: bytes) -> bytes:
+        """The complete events in ``data`` (plus what was pending), to send on now."""
+        pending = self._pending + data
+        if b"\r" in pending:
+            pending = pending.replace(b"\r\n", b"\n")
+        end = pending.rfind(b"\n\n")
+        if end < 0:
+            self._pending = pending
+            return b""
+        self._pending = pending[end + 2 :]
+        return self._forwarded(pending[: end + 2])
+
+    def flush(self) -> bytes:
+        """Whatever the upstream sent after its last complete event."""
+        rest, self._pending = self._pending, b""
+        return self._forwarded(rest + b"\n\n") if rest.strip() else b""
+
+    def _forwarded(self, events: bytes) -> bytes:
+        if not self._drop_usage_chunk and not _worth_parsing(events):
+            return events
+        kept: list[bytes] = []
+        for event in events.split(b"\n\n"):
+            if not event:
+                continue
+            if _worth_parsing(event) and self._is_dropped(_data_of(event)):
+                continue
+            kept.append(event + b"\n\n")
+        return b"".join(kept)
+
+    def _is_dropped(self, data: bytes) -> bool:
+        if not data or data == b"[DONE]":
+            return False
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            return False  # not ours to judge: the client gets it as the upstream sent it
+        self._call.observe_chunk(chunk)
+        return (self._drop_usage_chunk and isinstance(chunk, dict) and chunk.get("choices") == []
+                and isinstance(chunk.get("usage"), dict))
+
+
+def _worth_parsing(event: bytes) -> bool:
+    return (
+        _has_value(event, b'"usage"')
+        or _has_value(event, b'"finish_reason"')
+        or (b'"tool_calls"' in event and b'"name"' in event)
+    )
+
+
+def _has_value(event: bytes, key: bytes) -> bool:
+    """Whether ``key`` occurs with a value other than null (a cheap test before parsing)."""
+    start = 0
+    while (found := event.find(key, start)) >= 0:
+        start = found + len(key)
+        rest = event[start : start + 16].lstrip(b" \t:")
+        if not rest.startswith(b"null"):
+            return True
+    return False
+
+
+def _data_of(event: bytes) -> bytes:
+    lines = [line[5:].removeprefix(b" ") for line in event.split(b"\n") if line.startswith(b"data:")]
+    return b"\n".join(lines)

@@ -1,0 +1,94 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, model_validator
+
+from runagents_gateway.providers.models import ModelProvider
+
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+ProviderKind = Literal["openai", "anthropic", "azure-openai", "openai-compatible", "bedrock", "playground"]
+ModelRole = Literal["chat", "embedding", "classify", "reranking"]
+
+# Where a provider of these kinds is when no base URL is given.
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+}
+KINDS_NEEDING_BASE_URL = ("azure-openai", "openai-compatible")
+
+
+class ServedModel(BaseModel):
+    """One model a provider serves, and what it is used for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"^\S+$", description="Model name as the provider knows it")
+    role: ModelRole = "chat"
+
+
+class ProviderSpec(BaseModel):
+    """The fields a provider is registered or replaced with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ProviderKind
+    base_url: HttpUrl | None = Field(
+        default=None, description="API base, e.g. https://api.openai.com/v1 (not needed for playground)"
+    )
+    models: list[ServedModel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ProviderSpec":
+        if self.kind in KINDS_NEEDING_BASE_URL and self.base_url is None:
+            raise ValueError(f"a provider of kind {self.kind} needs a base_url")
+        if self.kind == "playground" and self.base_url is not None:
+            raise ValueError("the playground provider is built in and takes no base_url")
+        names = [model.name for model in self.models]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"models listed twice: {', '.join(duplicates)}")
+        return self
+
+
+class ProviderIn(ProviderSpec):
+    """A provider as registered (POST)."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="DNS-safe name, unique")
+    api_key: SecretStr | None = Field(
+        default=None, min_length=1, description="Write-only; stored encrypted, never returned"
+    )
+
+
+class ProviderUpdate(ProviderSpec):
+    """A provider's replacement (PUT); the name comes from the path."""
+
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="Write-only. Omitted or null keeps the stored key; an empty string removes it.",
+    )
+
+
+class ProviderOut(BaseModel):
+    name: str
+    kind: ProviderKind
+    base_url: str | None
+    has_api_key: bool
+    models: list[ServedModel]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, provider: ModelProvider) -> "ProviderOut":
+        return cls(
+            name=provider.name,
+            kind=provider.kind,
+            base_url=provider.base_url,
+            has_api_key=provider.encrypted_api_key is not None,
+            models=[ServedModel.model_validate(model) for model in provider.models],
+            created_at=provider.created_at,
+            updated_at=provider.updated_at,
+        )
+
+
+class ProviderList(BaseModel):
+    items: list[ProviderOut]

@@ -1,0 +1,56 @@
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from runagents_common.settings import PlatformSettings, RunMode
+
+# Only ever used in dev mode, where everything lives in one local data dir anyway.
+DEV_SECRET_KEY = SecretStr("runagents-dev-only-gateway-secret-key-not-for-production")
+
+
+class GatewaySettings(PlatformSettings):
+    """Settings of the gateway service (model providers and the OpenAI-compatible LLM wire)."""
+
+    # Validation errors would otherwise echo their inputs: secrets and the database URL among them.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
+    gateway_secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Secret from which the key that encrypts provider API keys at rest is derived "
+        "(RUNAGENTS_GATEWAY_SECRET_KEY; use 32+ random characters). Required in distributed mode; "
+        "dev mode falls back to a fixed development key.",
+    )
+    upstream_timeout_seconds: float = Field(
+        default=300.0, gt=0, description="Read timeout of one upstream model call (per chunk when streaming)."
+    )
+    upstream_connect_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout to connect to an upstream model provider."
+    )
+    upstream_max_connections: int = Field(
+        default=512, ge=1, description="Connections the shared upstream pool keeps open at most."
+    )
+    route_cache_seconds: float = Field(
+        default=5.0, ge=0,
+        description="How long the in-memory provider routes stay fresh; changes made through this "
+        "process apply at once, changes made by another replica after at most this long.",
+    )
+    max_request_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest request body accepted on /llm."
+    )
+    seed_starter_kit: bool = Field(
+        default=True, description="Register the built-in playground model provider at start-up."
+    )
+
+    def secret_key(self) -> SecretStr:
+        """The secret provider keys are encrypted with; outside dev mode it must be configured."""
+        if self.gateway_secret_key is not None:
+            return self.gateway_secret_key
+        if self.mode is RunMode.DEV:
+            return DEV_SECRET_KEY
+        raise MissingSecretKey(
+            "RUNAGENTS_GATEWAY_SECRET_KEY must be set outside dev mode: it encrypts provider API keys"
+        )
+
+
+class MissingSecretKey(RuntimeError):
+    """The gateway cannot keep provider keys without its secret key."""

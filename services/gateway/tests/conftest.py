@@ -1,0 +1,283 @@
+"""Fixtures of the gateway tests: the gateway on a real port (SQLite or Postgres), the real openai
+SDK pointed at it, and a fake upstream that speaks OpenAI's wire format on another real port."""
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from runagents_common.bus import InMemoryBus
+from runagents_common.events.envelope import Envelope
+from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
+from runagents_gateway.component import create_component
+from runagents_gateway.db import OutboxMessage
+from runagents_gateway.settings import GatewaySettings
+
+SECRET_KEY = "test-gateway-secret-key-0123456789abcdef"
+UPSTREAM_KEY = "sk-upstream-key-that-must-never-leak-5f3a9c"
+ECHO_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "echo__echo",
+        "description": "Echo a message back to the caller",
+        "parameters": {
+            "type": "object",
+            "properties": {"message": {"type": "string", "description": "The message to echo"}},
+            "required": ["message"],
+        },
+    },
+}
+
+
+@asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a free local port (lifespan included); yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("the server stopped during start-up")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@dataclass
+class Gateway:
+    url: str
+    component: ServiceComponent
+    bus: InMemoryBus
+    clients: list[openai.AsyncOpenAI] = field(default_factory=list)
+
+    @property
+    def llm_url(self) -> str:
+        return f"{self.url}/llm/v1"
+
+    def client(self, api_key: str = "platform-managed", **headers: str) -> openai.AsyncOpenAI:
+        """The real openai SDK pointed at the gateway (closed when the gateway stops)."""
+        client = openai.AsyncOpenAI(base_url=self.llm_url, api_key=api_key, max_retries=0,
+                                    default_headers=headers or None)
+        self.clients.append(client)
+        return client
+
+    async def events(self) -> list[Envelope]:
+        async with self.component.database.session() as session:
+            rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        return [Envelope.model_validate_json(row.envelope) for row in rows]
+
+    async def wait_for_events(self, count: int, within: float = 5.0) -> list[Envelope]:
+        deadline = time.monotonic() + within
+        while len(found := await self.events()) < count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"expected {count} event(s) in the outbox, found {len(found)}")
+            await asyncio.sleep(0.02)
+        return found
+
+
+StartGateway = Callable[..., AbstractAsyncContextManager[Gateway]]
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> GatewaySettings:
+    return GatewaySettings(mode="dev", data_dir=tmp_path, gateway_secret_key=SECRET_KEY)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> GatewaySettings:
+    """Gateway settings on each database the platform runs on."""
+    if request.param == "sqlite":
+        return GatewaySettings(mode="dev", data_dir=tmp_path, gateway_secret_key=SECRET_KEY)
+    postgres_url: str = request.getfixturevalue("postgres_url")
+    return GatewaySettings(mode="distributed", database_url=postgres_url, data_dir=tmp_path,
+                           gateway_secret_key=SECRET_KEY)
+
+
+async def _drop_gateway_schema(settings: GatewaySettings) -> None:
+    engine = create_async_engine(settings.database_url.get_secret_value())
+    async with engine.begin() as conn:
+        await conn.execute(text('DROP SCHEMA IF EXISTS "gateway" CASCADE'))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def start_gateway() -> AsyncIterator[StartGateway]:
+    """``async with start_gateway(settings) as gateway``: the service as ``runagents serve`` would host it."""
+    async with AsyncExitStack() as cleanups:
+
+        @asynccontextmanager
+        async def start(settings: GatewaySettings) -> AsyncIterator[Gateway]:
+            if settings.mode == "distributed":
+                # One session database is shared by the tests: each starts from an empty schema.
+                await _drop_gateway_schema(settings)
+                cleanups.push_async_callback(_drop_gateway_schema, settings)
+            component = create_component(settings)
+            bus = InMemoryBus()
+            app = create_host_app(ServiceHost([component], bus, migrate_on_start=True), "gateway test")
+            async with serve(app) as url:
+                gateway = Gateway(url, component, bus)
+                try:
+                    yield gateway
+                finally:
+                    for client in gateway.clients:
+                        await client.close()
+
+        yield start
+
+
+@pytest.fixture
+async def gateway(start_gateway: StartGateway, settings: GatewaySettings) -> AsyncIterator[Gateway]:
+    async with start_gateway(settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def sqlite_gateway(start_gateway: StartGateway, sqlite_settings: GatewaySettings) -> AsyncIterator[Gateway]:
+    async with start_gateway(sqlite_settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def api(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+async def sqlite_api(sqlite_gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=sqlite_gateway.url, timeout=10) as client:
+        yield client
+
+
+# --- a fake upstream speaking OpenAI's wire format -------------------------------------------------------
+
+
+@dataclass
+class FakeUpstream:
+    """Answers like api.openai.com (shapes recorded from real responses); tests steer it."""
+
+    url: str = ""
+    requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
+    failure: tuple[int, dict[str, str], bytes] | None = None
+    """(status, headers, body) to answer every request with instead."""
+    hold_after_first_chunk: asyncio.Event | None = None
+    """When set, a stream pauses after its first content chunk until this event is set."""
+    stream_closed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a stream the upstream was sending ended, finished or not."""
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/v1/chat/completions", response_model=None)
+        async def chat(request: Request) -> Response:
+            body = await request.json()
+            self.requests.append((dict(request.headers), body))
+            if self.failure:
+                status, headers, content = self.failure
+                return Response(content, status_code=status, headers=headers, media_type="application/json")
+            if body.get("stream"):
+                include_usage = (body.get("stream_options") or {}).get("include_usage") is True
+                return StreamingResponse(self._stream(body["model"], include_usage), media_type="text/event-stream")
+            return JSONResponse(_completion(body["model"]), headers={"x-request-id": "req_fake123"})
+
+        @app.post("/v1/embeddings", response_model=None)
+        async def embeddings(request: Request) -> Response:
+            body = await request.json()
+            self.requests.append((dict(request.headers), body))
+            inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            data = [{"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]} for i in range(len(inputs))]
+            return JSONResponse({"object": "list", "data": data, "model": body["model"],
+                                 "usage": {"prompt_tokens": 4 * len(inputs), "total_tokens": 4 * len(inputs)}})
+
+        return app
+
+    async def _stream(self, model: str, include_usage: bool) -> AsyncIterator[bytes]:
+        try:
+            deltas: list[dict[str, Any]] = [{"role": "assistant", "content": "", "refusal": None},
+                                            {"content": "Hello"}, {"content": " from"}, {"content": " upstream"}]
+            for index, delta in enumerate(deltas):
+                yield _event(_chunk(model, delta, None, include_usage))
+                if index == 1 and self.hold_after_first_chunk is not None:
+                    await self.hold_after_first_chunk.wait()
+            yield _event(_chunk(model, {}, "stop", include_usage))
+            if include_usage:
+                yield _event({**_chunk(model, {}, None, False), "choices": [], "usage": _USAGE})
+            yield b"data: [DONE]\n\n"
+        finally:
+            self.stream_closed.set()
+
+
+_USAGE = {"prompt_tokens": 19, "completion_tokens": 3, "total_tokens": 22,
+          "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+          "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                        "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
+
+
+def _completion(model: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-AbCdEf123", "object": "chat.completion", "created": 1732000000, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello from upstream",
+                                             "refusal": None}, "logprobs": None, "finish_reason": "stop"}],
+        "usage": _USAGE, "service_tier": "default", "system_fingerprint": "fp_0ba0d124f1",
+    }
+
+
+def _chunk(model: str, delta: dict[str, Any], finish_reason: str | None, include_usage: bool) -> dict[str, Any]:
+    chunk: dict[str, Any] = {
+        "id": "chatcmpl-AbCdEf123", "object": "chat.completion.chunk", "created": 1732000000, "model": model,
+        "service_tier": "default", "system_fingerprint": "fp_0ba0d124f1",
+        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+    }
+    if include_usage:
+        chunk["usage"] = None
+    return chunk
+
+
+def _event(payload: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(payload, separators=(',', ':'))}\n\n".encode()
+
+
+@pytest.fixture
+async def upstream() -> AsyncIterator[FakeUpstream]:
+    fake = FakeUpstream()
+    async with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+RegisterProvider = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def register_provider() -> RegisterProvider:
+    """``await register_provider(gateway, name=..., kind=..., ...)``: POST a provider, expecting 201."""
+
+    async def register(gateway: Gateway, **provider: Any) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=gateway.url) as client:
+            response = await client.post("/api/v1/model-providers", json=provider)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    return register
