@@ -1,6 +1,9 @@
 """``runagents ingress``: one address in front of the distributed services, routing by path prefix
 (what a Kubernetes Ingress does in production). Bodies are streamed both ways."""
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import httpx
 import uvicorn
 from starlette.applications import Starlette
@@ -37,8 +40,13 @@ def create_ingress_app(settings: PlatformSettings | None = None) -> Starlette:
         return StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code, headers=response_headers,
                                  background=BackgroundTask(upstream.aclose))
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await client.aclose()
+
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-    return Starlette(routes=[Route("/{path:path}", forward, methods=methods)], on_shutdown=[client.aclose])
+    return Starlette(routes=[Route("/{path:path}", forward, methods=methods)], lifespan=lifespan)
 
 
 def run_ingress(host: str, port: int) -> None:

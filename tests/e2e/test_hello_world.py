@@ -35,9 +35,9 @@ def test_hello_world_is_analyzed_deployed_invoked_and_recorded(platform: Platfor
         assert result["usage"]["total_tokens"] > 0
         assert result["model"] == "playground-mini"
 
+        # The timeline joins events from three services' outboxes: it is complete once all arrived.
         run = wait_for(client, f"/api/v1/runs/{result['run_id']}",
-                       lambda r: r.get("status") == "succeeded"
-                       and {"llm.call", "tool.call"} <= {e["type"] for e in r.get("events", [])})
+                       lambda r: r.get("status") == "succeeded" and len(r.get("events", [])) >= 5)
         types = [e["type"] for e in run["events"]]
         assert types[0] == "run.started" and types[-1] == "run.completed"
         assert types.count("llm.call") == 2  # one asking for the tool, one answering with its result
