@@ -1,0 +1,97 @@
+"""Which file to run, following the runtime's discovery order: handler(), framework object, main."""
+
+import ast
+import json
+from pathlib import PurePosixPath
+
+from .report import EntryPoint
+from .scopes import ModuleInfo
+from .sources import TextFile
+
+FRAMEWORK_OBJECT_NAMES = ("agent", "chain", "executor", "graph", "crew")
+CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index")
+MAIN_GUARD_REASON = 'if __name__ == "__main__"'
+JS_ENTRY_STEMS = ("index", "main", "agent", "server", "app")
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s.id for s in sides if isinstance(s, ast.Name)]
+    constants = [s.value for s in sides if isinstance(s, ast.Constant)]
+    return names == ["__name__"] and constants == ["__main__"]
+
+
+def _rank(module: ModuleInfo) -> tuple[int, str] | None:
+    best: tuple[int, str] | None = None
+    for statement in module.parsed.tree.body:
+        found: tuple[int, str] | None = None
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            if statement.name == "handler":
+                found = (0, "def handler()")
+            elif statement.name == "lambda_handler":
+                found = (1, "def lambda_handler()")
+            elif statement.name == "main":
+                found = (3, "def main()")
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in FRAMEWORK_OBJECT_NAMES:
+                    found = (1, f"module-level `{target.id}` object")
+        elif isinstance(statement, ast.If) and _is_main_guard(statement.test):
+            found = (2, MAIN_GUARD_REASON)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+    return best
+
+
+def is_test_or_setup_file(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return (
+        pure.name in ("setup.py", "conftest.py", "noxfile.py", "fabfile.py")
+        or pure.name.startswith("test_")
+        or pure.stem.endswith("_test")
+        or any(part in ("tests", "test", "docs", "examples", "scripts") for part in pure.parts[:-1])
+    )
+
+
+def _name_preference(path: str) -> int:
+    stem = PurePosixPath(path).stem
+    return CONVENTIONAL_NAMES.index(stem) if stem in CONVENTIONAL_NAMES else len(CONVENTIONAL_NAMES)
+
+
+def find_entry_point(modules: list[ModuleInfo], files: list[TextFile]) -> EntryPoint | None:
+    candidates: list[tuple[tuple[int, int, int, int, str], EntryPoint]] = []
+    for module in modules:
+        ranked = _rank(module)
+        if ranked is None:
+            continue
+        rank, reason = ranked
+        key = (int(is_test_or_setup_file(module.path)), rank, _name_preference(module.path),
+               module.path.count("/"), module.path)
+        candidates.append((key, EntryPoint(file=module.path, reason=reason)))
+    if candidates:
+        return min(candidates, key=lambda item: item[0])[1]
+    return _javascript_entry_point(files)
+
+
+def _javascript_entry_point(files: list[TextFile]) -> EntryPoint | None:
+    by_path = {f.path: f for f in files}
+    for manifest in sorted((f for f in files if f.name == "package.json"), key=lambda f: f.path.count("/")):
+        try:
+            main = json.loads(manifest.text).get("main")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(main, str):
+            folder = PurePosixPath(manifest.path).parent
+            path = (folder / main).as_posix().removeprefix("./")
+            if path in by_path:
+                return EntryPoint(file=path, reason="package.json main")
+    scripts = sorted(
+        (f for f in files if f.is_javascript and PurePosixPath(f.path).stem in JS_ENTRY_STEMS),
+        key=lambda f: (f.path.count("/"), JS_ENTRY_STEMS.index(PurePosixPath(f.path).stem), f.path),
+    )
+    if scripts:
+        return EntryPoint(file=scripts[0].path, reason="conventional file name")
+    return None

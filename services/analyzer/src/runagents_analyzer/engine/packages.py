@@ -1,0 +1,166 @@
+"""Required packages: manifests first (requirements, pyproject, setup, Pipfile, package.json),
+then imports mapped to distributions, without the standard library or the upload's own modules."""
+
+import ast
+import configparser
+import json
+import re
+import tomllib
+from pathlib import PurePosixPath
+
+from .entry_point import is_test_or_setup_file
+from .import_names import distribution_for_import, normalise_distribution, provided_by_any_of
+from .project import Project
+from .report import Ecosystem, Package, PackageSource
+from .sources import TextFile
+
+REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
+EGG_NAME = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+NODE_BUILTINS = frozenset(
+    {"assert", "async_hooks", "buffer", "child_process", "cluster", "console", "crypto", "dgram", "dns", "events",
+     "fs", "http", "http2", "https", "inspector", "module", "net", "os", "path", "perf_hooks", "process",
+     "querystring", "readline", "repl", "stream", "string_decoder", "timers", "tls", "tty", "url", "util", "v8",
+     "vm", "worker_threads", "zlib", "test"}
+)
+
+
+def requirement_name(line: str) -> str | None:
+    line = line.split(" #", 1)[0].strip()
+    if not line or line.startswith("#"):
+        return None
+    egg = EGG_NAME.search(line)
+    if egg is not None:
+        return egg.group(1)
+    if line.startswith("-") or "://" in line.split("@", 1)[0]:
+        return None
+    match = REQUIREMENT_NAME.match(line)
+    return match.group(1) if match else None
+
+
+def _is_requirements_file(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return pure.suffix in (".txt", ".in") and (
+        pure.name.startswith("requirements") or (len(pure.parts) > 1 and pure.parts[-2] == "requirements")
+    ) and not any(word in pure.name for word in ("dev", "test", "lint", "docs"))
+
+
+def _pyproject(text: str) -> list[str]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return []
+    names = [requirement_name(d) for d in data.get("project", {}).get("dependencies", []) if isinstance(d, str)]
+    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    names += [name for name in poetry if name.lower() != "python"] if isinstance(poetry, dict) else []
+    return [name for name in names if name]
+
+
+def _setup_cfg(text: str) -> list[str]:
+    parser = configparser.ConfigParser()
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    requires = parser.get("options", "install_requires", fallback="")
+    return [name for line in requires.splitlines() if (name := requirement_name(line))]
+
+
+def _pipfile(text: str) -> list[str]:
+    try:
+        packages = tomllib.loads(text).get("packages", {})
+    except tomllib.TOMLDecodeError:
+        return []
+    return list(packages) if isinstance(packages, dict) else []
+
+
+def _package_json(text: str) -> list[str]:
+    try:
+        dependencies = json.loads(text).get("dependencies", {})
+    except (ValueError, AttributeError):
+        return []
+    return list(dependencies) if isinstance(dependencies, dict) else []
+
+
+def _setup_py(project: Project, path: str) -> list[str]:
+    for module in project.modules:
+        if module.path != path:
+            continue
+        for call, scope in module.calls:
+            if getattr(call.func, "id", getattr(call.func, "attr", None)) != "setup":
+                continue
+            requires = next((k.value for k in call.keywords if k.arg == "install_requires"), None)
+            if requires is None:
+                continue
+            node, _ = project.resolve_node(requires, scope)
+            if isinstance(node, ast.List | ast.Tuple):
+                return [name for element in node.elts if isinstance(element, ast.Constant)
+                        and isinstance(element.value, str) and (name := requirement_name(element.value))]
+    return []
+
+
+def manifest_packages(files: list[TextFile], project: Project) -> list[tuple[str, Ecosystem]]:
+    found: list[tuple[str, Ecosystem]] = []
+    for text_file in files:
+        name = text_file.name
+        if _is_requirements_file(text_file.path):
+            found += [(n, "pypi") for line in text_file.lines if (n := requirement_name(line))]
+        elif name == "pyproject.toml":
+            found += [(n, "pypi") for n in _pyproject(text_file.text)]
+        elif name == "setup.cfg":
+            found += [(n, "pypi") for n in _setup_cfg(text_file.text)]
+        elif name == "setup.py":
+            found += [(n, "pypi") for n in _setup_py(project, text_file.path)]
+        elif name == "Pipfile":
+            found += [(n, "pypi") for n in _pipfile(text_file.text)]
+        elif name == "package.json" and "node_modules" not in text_file.path:
+            found += [(n, "npm") for n in _package_json(text_file.text)]
+    return found
+
+
+def local_module_names(paths: list[str]) -> set[str]:
+    """Every folder and module name in the upload: `import x` of one of them is local code."""
+    names: set[str] = set()
+    for path in paths:
+        pure = PurePosixPath(path)
+        if pure.suffix in (".py", ".pyw") or pure.name == "__init__.py":
+            names.update(pure.parts[:-1])
+            names.add(pure.stem)
+    return names
+
+
+def import_packages(project: Project, local_names: set[str]) -> list[tuple[str, Ecosystem]]:
+    found: list[tuple[str, Ecosystem]] = []
+    for module in project.modules:
+        if is_test_or_setup_file(module.path):
+            continue
+        for record in module.imports:
+            if record.optional or record.module.split(".")[0] in local_names:
+                continue
+            distribution = distribution_for_import(record.module)
+            if distribution is not None:
+                found.append((distribution, "pypi"))
+    return found
+
+
+def npm_package_of(module: str) -> str | None:
+    if not module or module.startswith((".", "/", "node:", "@/", "~/", "#")) or module in NODE_BUILTINS:
+        return None
+    parts = module.split("/")
+    if module.startswith("@"):
+        return "/".join(parts[:2]) if len(parts) >= 2 else None
+    return parts[0] if parts[0] not in NODE_BUILTINS else None
+
+
+def merge_packages(manifest: list[tuple[str, Ecosystem]],
+                   imported: list[tuple[str, Ecosystem]]) -> list[Package]:
+    packages: dict[tuple[str, str], Package] = {}
+    sources: list[tuple[list[tuple[str, Ecosystem]], PackageSource]] = [(manifest, "manifest"), (imported, "import")]
+    for entries, source in sources:
+        for name, ecosystem in entries:
+            key = (ecosystem, normalise_distribution(name) if ecosystem == "pypi" else name.lower())
+            if source == "import" and ecosystem == "pypi" and any(
+                ("pypi", alternative) in packages for alternative in provided_by_any_of(name)
+            ):
+                continue
+            packages.setdefault(key, Package(name=name, ecosystem=ecosystem, source=source))
+    return sorted(packages.values(), key=lambda p: (p.ecosystem, normalise_distribution(p.name)))

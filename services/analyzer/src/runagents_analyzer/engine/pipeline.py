@@ -1,0 +1,112 @@
+"""The analysis, phase by phase: parsing -> detection -> scanning -> enrichment."""
+
+from collections.abc import Callable, Mapping, Sequence
+from importlib import metadata
+
+from .entry_point import find_entry_point
+from .evaluate import Evaluator
+from .hosts import HostCollector
+from .http_calls import HttpCallDetector
+from .javascript import analyze_javascript
+from .llm_usage import LlmUsageDetector
+from .packages import (
+    import_packages,
+    local_module_names,
+    manifest_packages,
+    merge_packages,
+    npm_package_of,
+)
+from .project import Project
+from .report import LlmUsage, Report, SkippedFile
+from .secrets import scan_secrets
+from .sources import load_sources
+from .suggest import RegisteredResources, suggest_model, suggest_tool
+from .system_prompt import SystemPromptFinder
+from .tier import decide_tier
+from .tools import group_tools
+from .urls import llm_endpoint
+
+PhaseCallback = Callable[[str, int], None]
+PHASE_PERCENT = {"parsing": 0, "detection": 25, "scanning": 60, "enrichment": 85}
+
+
+def analyzer_version() -> str:
+    try:
+        return metadata.version("runagents-analyzer")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def analyze_files(
+    files: Mapping[str, bytes],
+    resources: RegisteredResources | None = None,
+    on_phase: PhaseCallback | None = None,
+    skipped: Sequence[SkippedFile] = (),
+) -> Report:
+    """Analyze an upload given as relative path -> content. Nothing in it is imported or run."""
+    return _analyze(files, resources, on_phase, skipped)
+
+
+def _analyze(
+    files: Mapping[str, bytes],
+    resources: RegisteredResources | None,
+    on_phase: PhaseCallback | None,
+    skipped: Sequence[SkippedFile],
+) -> Report:
+
+    def phase(name: str) -> None:
+        if on_phase is not None:
+            on_phase(name, PHASE_PERCENT[name])
+
+    phase("parsing")
+    sources = load_sources(dict(files))
+    project = Project(sources.python)
+    evaluator = Evaluator(project)
+
+    phase("detection")
+    http_calls = HttpCallDetector(project, evaluator).detect()
+    javascript = analyze_javascript(sources.files)
+    tool_calls = [call for call in http_calls if llm_endpoint(call.url) is None]
+    tools = group_tools([*tool_calls, *javascript.http_calls])
+    llm_findings = LlmUsageDetector(project, evaluator).detect(http_calls) + javascript.llm_usage
+    local_names = local_module_names([f.path for f in sources.files])
+    entry_point = find_entry_point(project.modules, sources.files)
+    tier = decide_tier(project.modules, local_names, javascript.imports)
+    system_prompt = SystemPromptFinder(project, evaluator).find(entry_point.file if entry_point else None)
+
+    phase("scanning")
+    secrets = scan_secrets(sources.files, {m.path: m for m in project.modules})
+    hosts = HostCollector(project)
+    hosts.add_calls(http_calls)
+    hosts.add_calls(javascript.http_calls)
+    hosts.add_urls(javascript.hosts)
+    hosts.scan_call_arguments()
+
+    phase("enrichment")
+    imported = import_packages(project, local_names)
+    imported += [(name, "npm") for i in javascript.imports if (name := npm_package_of(i.module))]
+    packages = merge_packages(manifest_packages(sources.files, project), imported)
+    resources = resources or RegisteredResources()
+    for tool in tools:
+        tool.suggested = suggest_tool(tool, resources.tools)
+    llm_usage = []
+    for finding in sorted(llm_findings, key=lambda f: (f.file, f.line)):
+        usage = LlmUsage(provider=finding.provider, model=finding.model, role=finding.role,
+                         file=finding.file, line=finding.line)
+        usage.suggested = suggest_model(usage, resources.model_providers)
+        llm_usage.append(usage)
+
+    return Report(
+        analyzer_version=analyzer_version(),
+        files=[f.path for f in sources.files],
+        skipped=sorted([*skipped, *sources.skipped], key=lambda s: s.file),
+        errors=sources.errors,
+        tools=tools,
+        llm_usage=llm_usage,
+        secrets=secrets,
+        hosts=hosts.hosts(),
+        packages=packages,
+        entry_point=entry_point,
+        system_prompt=system_prompt,
+        tier=tier,
+    )
