@@ -2,13 +2,12 @@
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from runagents.components import SERVICES
 from runagents.processes import PlatformProcesses, start_dev, start_distributed
-from runagents_common.testing import delete_namespace
+from runagents_common.testing import delete_namespace, fresh_database
 
 
 @pytest.fixture(scope="session")
@@ -19,11 +18,11 @@ def dev_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformP
 
 
 @pytest.fixture(scope="session")
-def distributed_platform(tmp_path_factory: pytest.TempPathFactory, postgres_url: str,
-                         amqp_url: str) -> Iterator[PlatformProcesses]:
-    platform = start_distributed(tmp_path_factory.mktemp("distributed"), postgres_url, amqp_url)
-    yield platform
-    platform.stop()
+def distributed_platform(tmp_path_factory: pytest.TempPathFactory, amqp_url: str) -> Iterator[PlatformProcesses]:
+    with fresh_database() as database_url:
+        platform = start_distributed(tmp_path_factory.mktemp("distributed"), database_url, amqp_url)
+        yield platform
+        platform.stop()
     assert platform.bus_namespace
     asyncio.run(delete_namespace(amqp_url, platform.bus_namespace, list(SERVICES)))
 
@@ -33,7 +32,3 @@ def platform(request: pytest.FixtureRequest) -> PlatformProcesses:
     """The platform in each run mode (the same test runs against both)."""
     running: PlatformProcesses = request.getfixturevalue(f"{request.param}_platform")
     return running
-
-
-def read_sample(path: Path) -> bytes:
-    return path.read_bytes()

@@ -110,3 +110,16 @@ async def serve_app(app: Any, host: str = "127.0.0.1") -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextlib.contextmanager
+def fresh_database() -> Iterator[str]:
+    """A database of its own for one test or fixture (dropped afterwards), for tests that must not
+    share the session's database with others (e.g. a whole platform started from scratch)."""
+    name = f"runagents_test_{uuid.uuid4().hex[:10]}"
+    _run_admin(f'CREATE DATABASE "{name}"')
+    url = make_url(_server_url()).set(drivername="postgresql+asyncpg", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

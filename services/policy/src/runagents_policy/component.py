@@ -38,7 +38,7 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
     async def seed_starter_kit() -> None:
         if settings.seed_starter_kit:
             async with database.session() as session:
-                await tools.ensure(session, echo_tool(settings.service_url("policy")))
+                await tools.reconcile(session, echo_tool(settings.service_url("policy")))
 
     async def close_http() -> None:
         await context.http.aclose()

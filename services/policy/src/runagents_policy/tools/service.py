@@ -46,7 +46,15 @@ async def remove(session: AsyncSession, name: str) -> None:
     await repository.delete(session, await get(session, name))
 
 
-async def ensure(session: AsyncSession, tool_in: ToolIn) -> None:
-    """Register ``tool_in`` unless a tool of that name exists (idempotent seeding)."""
-    if await repository.get(session, tool_in.name) is None:
+async def reconcile(session: AsyncSession, tool_in: ToolIn) -> None:
+    """Make a platform-owned tool exist exactly as ``tool_in`` (idempotent; also repairs a starter tool
+    registered while the platform listened at another address)."""
+    existing = await repository.get(session, tool_in.name)
+    if existing is None:
         await register(session, tool_in)
+        return
+    update = ToolUpdate(base_url=tool_in.base_url, description=tool_in.description,
+                        capabilities=tool_in.capabilities)
+    desired = (str(update.base_url).rstrip("/"), update.description, [c.model_dump() for c in update.capabilities])
+    if (existing.base_url, existing.description, existing.capabilities) != desired:
+        await replace(session, tool_in.name, update)
