@@ -93,16 +93,16 @@ class ServiceHost:
         log.info("started %s", ", ".join(c.name for c in self.components))
 
     async def stop(self) -> None:
-        """Run the shutdown hooks, stop relays and consumers, close connections."""
+        """Run the shutdown hooks, stop relays then consumers, close connections."""
         for component in reversed(self.components):
             for hook in component.on_shutdown:
                 try:
                     await hook()
                 except Exception:
                     log.exception("shutdown hook of %s failed", component.name)
-        await self.bus.close()
-        for relay in self.relays:
+        for relay in self.relays:  # before the bus: a batch in flight still publishes
             await relay.stop()
+        await self.bus.close()
         for component in self.components:
             await component.database.dispose()
 

@@ -69,6 +69,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self._wake = asyncio.Event()
+        self._batch = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         database.on_commit(self.wake)
 
@@ -80,12 +81,24 @@ class OutboxRelay:
         """Start relaying in the background."""
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.outbox.source}")
 
-    async def stop(self) -> None:
-        """Stop relaying; unpublished rows stay for the next start."""
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop relaying; unpublished rows stay for the next start.
+
+        A batch in flight may finish first (up to ``grace`` seconds): cancelling it mid-query
+        would leave its pooled connection behind and publish the batch again on the next start.
+        """
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            acquired = False
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(grace):
+                    acquired = await self._batch.acquire()
+            try:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+            finally:
+                if acquired:
+                    self._batch.release()
             self._task = None
 
     async def _run(self) -> None:
@@ -96,8 +109,9 @@ class OutboxRelay:
                     await self._wake.wait()
             self._wake.clear()
             try:
-                while await self.publish_pending() == self.batch_size:
-                    pass
+                async with self._batch:
+                    while await self.publish_pending() == self.batch_size:
+                        pass
                 backoff = self.poll_seconds
             except asyncio.CancelledError:
                 raise

@@ -1,0 +1,357 @@
+"""Bus conformance: InMemoryBus and RabbitMQBus honour the same contract.
+
+Every test in ``TestBusConformance`` runs once per implementation through the ``harness``
+fixture, which gives both the same observable surface (publish, publish raw bytes, subscribe,
+read what a consumer dead-lettered). RabbitMQ tests use a private namespace deleted afterwards.
+"""
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import aio_pika
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+
+from runagents_common.bus.base import EventHandler, topic_matches
+from runagents_common.bus.memory import InMemoryBus
+from runagents_common.bus.rabbitmq import RabbitMQBus
+from runagents_common.events.catalog import PoisonEvent, parse_data
+from runagents_common.events.envelope import Envelope
+from runagents_common.testing import delete_namespace
+
+Eventually = Callable[..., Awaitable[None]]
+
+MAX_DELIVERIES = 3
+FENCE = "test.fence.v1"
+
+
+def event(event_type: str, **data: Any) -> Envelope:
+    return Envelope(type=event_type, source="/runagents/test", data=data)
+
+
+class BusHarness:
+    """One bus under test, observed the same way whatever the implementation."""
+
+    def __init__(self, bus: InMemoryBus | RabbitMQBus) -> None:
+        self.bus = bus
+        self.consumers: list[str] = []
+
+    async def subscribe(self, consumer: str, patterns: Sequence[str], handler: EventHandler) -> None:
+        self.consumers.append(consumer)
+        await self.bus.subscribe(consumer, patterns, handler)
+
+    async def publish(self, envelope: Envelope) -> None:
+        await self.bus.publish(envelope)
+
+    async def publish_raw(self, routing_key: str, body: bytes) -> None:
+        await self.bus.publish_raw(routing_key, body)
+
+    async def dead_lettered(self, consumer: str) -> list[bytes]:
+        """Bodies ``consumer`` dead-lettered so far, oldest first."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        await self.bus.close()
+
+
+class MemoryHarness(BusHarness):
+    bus: InMemoryBus
+
+    async def dead_lettered(self, consumer: str) -> list[bytes]:
+        return [letter.body for letter in self.bus.dead_letters if letter.consumer == consumer]
+
+
+class RabbitHarness(BusHarness):
+    """Reads ``<ns>.<consumer>.dlq`` on its own connection; what it read is kept, in order."""
+
+    bus: RabbitMQBus
+
+    def __init__(self, bus: RabbitMQBus, amqp_url: str) -> None:
+        super().__init__(bus)
+        self.amqp_url = amqp_url
+        self._connection: AbstractRobustConnection | None = None
+        self._read: dict[str, list[bytes]] = {}
+
+    async def dead_lettered(self, consumer: str) -> list[bytes]:
+        if self._connection is None:
+            self._connection = await aio_pika.connect_robust(self.amqp_url)
+        channel = await self._connection.channel()
+        try:
+            queue = await channel.get_queue(self.bus.dead_letter_queue_name(consumer), ensure=True)
+            bodies = self._read.setdefault(consumer, [])
+            while (message := await queue.get(no_ack=True, fail=False)) is not None:
+                bodies.append(message.body)
+            return list(bodies)
+        finally:
+            await channel.close()
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+            if self._connection is not None:
+                await self._connection.close()
+        finally:
+            await delete_namespace(self.amqp_url, self.bus.namespace, self.consumers)
+
+
+@pytest.fixture(params=["memory", "rabbitmq"])
+async def harness(request: pytest.FixtureRequest, amqp_url: str, bus_namespace: str) -> AsyncIterator[BusHarness]:
+    h: BusHarness
+    if request.param == "memory":
+        h = MemoryHarness(InMemoryBus(max_deliveries=MAX_DELIVERIES, retry_delay=0.01))
+    else:
+        bus = RabbitMQBus(amqp_url, namespace=bus_namespace, max_deliveries=MAX_DELIVERIES, retry_delay=0.01)
+        h = RabbitHarness(bus, amqp_url)
+    await h.bus.start()
+    try:
+        yield h
+    finally:
+        await h.close()
+
+
+class Recorder:
+    """A handler that records what it was given."""
+
+    def __init__(self) -> None:
+        self.received: list[Envelope] = []
+
+    async def __call__(self, envelope: Envelope) -> None:
+        self.received.append(envelope)
+
+    def types(self) -> list[str]:
+        return [e.type for e in self.received]
+
+    def ids(self) -> list[str]:
+        return [e.id for e in self.received]
+
+    def got(self, envelope: Envelope) -> bool:
+        return envelope.id in self.ids()
+
+
+class FlakyHandler(Recorder):
+    """Fails the first ``failures`` deliveries of each event whose type is in ``failing``."""
+
+    def __init__(self, failing: set[str], failures: int, error: type[Exception] = RuntimeError) -> None:
+        super().__init__()
+        self.failing = failing
+        self.failures = failures
+        self.error = error
+        self.attempts: Counter[str] = Counter()
+
+    async def __call__(self, envelope: Envelope) -> None:
+        self.attempts[envelope.id] += 1
+        if envelope.type in self.failing and self.attempts[envelope.id] <= self.failures:
+            raise self.error(f"attempt {self.attempts[envelope.id]} of {envelope.id} fails")
+        await super().__call__(envelope)
+
+
+def dead_ids(bodies: list[bytes]) -> list[str]:
+    return [json.loads(body)["id"] for body in bodies]
+
+
+class TestBusConformance:
+    async def test_delivers_to_every_consumer_whose_pattern_matches_and_no_other(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        subscriptions = {
+            "exact": ["agent.deleted.v1", FENCE],
+            "star": ["agent.*.v1", FENCE],
+            "hash": ["agent.#", FENCE],
+            "all": ["#"],
+            "other": ["run.*.v1", "agent.deleted", FENCE],
+        }
+        recorders = {name: Recorder() for name in subscriptions}
+        for name, patterns in subscriptions.items():
+            await harness.subscribe(name, patterns, recorders[name])
+
+        for event_type in ("agent.deleted.v1", "agent.build.requested.v1", "analysis.requested.v1"):
+            await harness.publish(event(event_type, n=1))
+        # Each queue is FIFO: once the fence arrived, every earlier matching event has too.
+        await harness.publish(event(FENCE))
+        await wait_until(lambda: all(FENCE in r.types() for r in recorders.values()), message="fence delivered")
+
+        assert recorders["exact"].types() == ["agent.deleted.v1", FENCE]
+        assert recorders["star"].types() == ["agent.deleted.v1", FENCE]
+        assert recorders["hash"].types() == ["agent.deleted.v1", "agent.build.requested.v1", FENCE]
+        assert recorders["all"].types() == [
+            "agent.deleted.v1", "agent.build.requested.v1", "analysis.requested.v1", FENCE
+        ]
+        assert recorders["other"].types() == [FENCE]
+
+    async def test_each_consumer_gets_its_own_copy(self, harness: BusHarness, wait_until: Eventually) -> None:
+        first, second = Recorder(), Recorder()
+        await harness.subscribe("first", ["agent.deleted.v1"], first)
+        await harness.subscribe("second", ["agent.deleted.v1"], second)
+
+        sent = event("agent.deleted.v1", agent="a")
+        await harness.publish(sent)
+        await wait_until(lambda: first.got(sent) and second.got(sent), message="both consumers got the event")
+
+        assert first.received == [sent]
+        assert second.received == [sent]
+
+    async def test_handler_failing_twice_gets_the_event_a_third_time(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        handler = FlakyHandler({"agent.deleted.v1"}, failures=2)
+        await harness.subscribe("flaky", ["agent.deleted.v1", FENCE], handler)
+
+        sent = event("agent.deleted.v1", agent="a")
+        await harness.publish(sent)
+        await wait_until(lambda: handler.got(sent), message="event handled after two failures")
+        await harness.publish(event(FENCE))
+        await wait_until(lambda: FENCE in handler.types(), message="fence delivered")
+
+        assert handler.attempts[sent.id] == 3
+        assert handler.ids().count(sent.id) == 1
+        assert await harness.dead_lettered("flaky") == []
+
+    async def test_always_failing_event_is_dead_lettered_after_max_deliveries(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        handler = FlakyHandler({"agent.deleted.v1"}, failures=1_000)
+        await harness.subscribe("doomed", ["agent.#"], handler)
+
+        doomed = event("agent.deleted.v1", agent="a")
+        await harness.publish(doomed)
+
+        async def dead_lettered() -> bool:
+            return dead_ids(await harness.dead_lettered("doomed")) == [doomed.id]
+
+        await wait_until(dead_lettered, message="event dead-lettered")
+        assert handler.attempts[doomed.id] == MAX_DELIVERIES
+
+        # The consumer goes on with the next event.
+        after = event("agent.status.changed.v1", agent="a")
+        await harness.publish(after)
+        await wait_until(lambda: handler.got(after), message="next event handled")
+        assert handler.attempts[doomed.id] == MAX_DELIVERIES
+        assert dead_ids(await harness.dead_lettered("doomed")) == [doomed.id]
+
+    async def test_malformed_bodies_are_dead_lettered_at_once(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        handler = Recorder()
+        await harness.subscribe("strict", ["agent.#"], handler)
+
+        not_json = b"\x00 this is not json {"
+        not_envelope = json.dumps({"hello": "world", "type": "agent.deleted.v1"}).encode()
+        await harness.publish_raw("agent.deleted.v1", not_json)
+        await harness.publish_raw("agent.deleted.v1", not_envelope)
+        after = event("agent.deleted.v1", agent="a")
+        await harness.publish(after)
+
+        await wait_until(lambda: handler.got(after), message="next event handled")
+
+        async def both_dead() -> bool:
+            return len(await harness.dead_lettered("strict")) >= 2
+
+        await wait_until(both_dead, message="malformed bodies dead-lettered")
+        assert await harness.dead_lettered("strict") == [not_json, not_envelope]
+        assert handler.received == [after]
+
+    async def test_poison_event_is_dead_lettered_at_once(self, harness: BusHarness, wait_until: Eventually) -> None:
+        calls: Counter[str] = Counter()
+        handled: list[Envelope] = []
+
+        async def handler(envelope: Envelope) -> None:
+            calls[envelope.id] += 1
+            parse_data(envelope)  # raises PoisonEvent for a type the catalog does not know
+            handled.append(envelope)
+
+        await harness.subscribe("catalogued", ["agent.#"], handler)
+        unknown = event("agent.unknown.v1", agent="a")
+        await harness.publish(unknown)
+        after = event("agent.deleted.v1", agent="a")
+        await harness.publish(after)
+        await wait_until(lambda: after in handled, message="next event handled")
+
+        async def dead_lettered() -> bool:
+            return dead_ids(await harness.dead_lettered("catalogued")) == [unknown.id]
+
+        await wait_until(dead_lettered, message="unknown event dead-lettered")
+        assert calls[unknown.id] == 1
+        assert handled == [after]
+
+    async def test_poison_raised_by_handler_is_not_retried(self, harness: BusHarness, wait_until: Eventually) -> None:
+        handler = FlakyHandler({"agent.deleted.v1"}, failures=1_000, error=PoisonEvent)
+        await harness.subscribe("poisoned", ["agent.deleted.v1"], handler)
+        poisoned = event("agent.deleted.v1", agent="a")
+        await harness.publish(poisoned)
+
+        async def dead_lettered() -> bool:
+            return dead_ids(await harness.dead_lettered("poisoned")) == [poisoned.id]
+
+        await wait_until(dead_lettered, message="poison event dead-lettered")
+        assert handler.attempts[poisoned.id] == 1
+
+    async def test_event_nobody_subscribed_to_is_accepted_and_dropped(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        handler = Recorder()
+        await harness.subscribe("listener", [FENCE], handler)
+        await harness.publish(event("agent.deleted.v1", agent="a"))  # no queue is bound for it
+        await harness.publish(event(FENCE))
+        await wait_until(lambda: handler.types() == [FENCE], message="fence delivered")
+        assert await harness.dead_lettered("listener") == []
+
+    async def test_health_follows_start_and_close(self, harness: BusHarness) -> None:
+        assert await harness.bus.is_healthy()
+        await harness.bus.close()
+        assert not await harness.bus.is_healthy()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "routing_key", "matches"),
+    [
+        ("agent.deleted.v1", "agent.deleted.v1", True),
+        ("agent.deleted.v1", "agent.deleted.v2", False),
+        ("agent.*.v1", "agent.deleted.v1", True),
+        ("agent.*.v1", "agent.build.requested.v1", False),
+        ("*", "agent", True),
+        ("*", "agent.deleted", False),
+        ("agent.#", "agent", True),
+        ("agent.#", "agent.build.requested.v1", True),
+        ("agent.#", "analysis.requested.v1", False),
+        ("#", "anything.at.all", True),
+        ("#.v1", "run.started.v1", True),
+        ("#.v1", "run.started.v2", False),
+        ("agent.#.v1", "agent.v1", True),
+        ("*.*.v1", "run.started.v1", True),
+        ("*.*.v1", "agent.build.requested.v1", False),
+    ],
+)
+def test_topic_matches_follows_amqp_rules(pattern: str, routing_key: str, matches: bool) -> None:
+    assert topic_matches(pattern, routing_key) is matches
+
+
+async def test_rabbitmq_queue_dead_letters_on_its_own_after_the_delivery_limit(
+    amqp_url: str, bus_namespace: str, wait_until: Eventually
+) -> None:
+    """The broker enforces the limit too (x-delivery-limit), e.g. for a consumer that crashes
+    before it can reject: nacking with requeue every time still ends in the dead-letter queue."""
+    bus = RabbitMQBus(amqp_url, namespace=bus_namespace, max_deliveries=MAX_DELIVERIES)
+    harness = RabbitHarness(bus, amqp_url)
+    await bus.start()
+    try:
+        harness.consumers.append("crashy")
+        queue = await bus.declare_queue("crashy", ["agent.#"])
+        sent = event("agent.deleted.v1", agent="a")
+        await bus.publish(sent)
+
+        deliveries = 0
+
+        async def dead_lettered() -> bool:
+            nonlocal deliveries
+            message = await queue.get(no_ack=False, fail=False)
+            if message is not None:
+                deliveries += 1
+                await message.nack(requeue=True)
+            return dead_ids(await harness.dead_lettered("crashy")) == [sent.id]
+
+        await wait_until(dead_lettered, message="broker dead-lettered the event")
+        assert deliveries == MAX_DELIVERIES
+    finally:
+        await harness.close()

@@ -1,0 +1,150 @@
+"""Every error of an app with install_error_handlers answers RFC 9457 problem+json."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel
+
+from runagents_common.errors import PROBLEM_JSON, Conflict, NotFound, install_error_handlers
+
+
+class NewThing(BaseModel):
+    name: str
+    size: int
+
+
+def make_app() -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/things/{thing_id}")
+    async def get_thing(thing_id: int) -> dict[str, int]:
+        raise NotFound(f"thing {thing_id} does not exist")
+
+    @app.post("/things")
+    async def create_thing(thing: NewThing) -> dict[str, str]:
+        raise Conflict(f"thing {thing.name} exists already", existing=thing.name)
+
+    @app.get("/busy")
+    async def busy() -> None:
+        raise HTTPException(429, "slow down", headers={"Retry-After": "3"})
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise ValueError("database password is hunter2")
+
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=make_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+async def test_domain_error_answers_its_status_as_problem_json(client: httpx.AsyncClient) -> None:
+    response = await client.get("/things/7")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json() == {
+        "type": "urn:runagents:problem:not_found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "thing 7 does not exist",
+        "code": "not_found",
+        "instance": "/things/7",
+    }
+
+
+async def test_domain_error_extra_members_are_included(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", json={"name": "box", "size": 1})
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert (body["code"], body["status"], body["existing"]) == ("conflict", 409, "box")
+
+
+async def test_validation_error_answers_422_listing_the_fields(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", json={"size": "not a number"})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert body["type"] == "urn:runagents:problem:validation_error"
+    assert body["status"] == 422
+    assert body["code"] == "validation_error"
+    locations = {error["location"] for error in body["errors"]}
+    assert locations == {"body.name", "body.size"}
+    assert "body.name" in body["detail"]
+    assert "body.size" in body["detail"]
+
+
+async def test_path_parameter_validation_is_problem_json(client: httpx.AsyncClient) -> None:
+    response = await client.get("/things/seven")
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert [error["location"] for error in response.json()["errors"]] == ["path.thing_id"]
+
+
+async def test_unknown_route_is_problem_json(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nowhere")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["code"] == "http_404"
+
+
+async def test_http_exception_keeps_its_headers(client: httpx.AsyncClient) -> None:
+    busy = await client.get("/busy")
+    assert busy.status_code == 429
+    assert busy.headers["content-type"] == PROBLEM_JSON
+    assert busy.headers["retry-after"] == "3"
+    assert (busy.json()["detail"], busy.json()["code"]) == ("slow down", "http_429")
+
+    wrong_method = await client.delete("/boom")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["content-type"] == PROBLEM_JSON
+    assert wrong_method.headers["allow"] == "GET"
+
+
+async def test_unexpected_exception_answers_500_without_its_text(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await client.get("/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert (body["status"], body["code"], body["title"]) == (500, "internal_error", "Internal error")
+    assert "hunter2" not in response.text
+    assert "ValueError" not in response.text
+    # The exception is logged for operators, not shown to the caller.
+    assert any(record.exc_info and "hunter2" in str(record.exc_info[1]) for record in caplog.records)
+
+
+def colliding_app() -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/agents/{name}/start")
+    async def start(name: str) -> None:
+        raise Conflict(f"agent {name} is running", status="Running", instance="elsewhere", agent=name)
+
+    return app
+
+
+async def test_extra_members_never_replace_the_standard_ones() -> None:
+    transport = httpx.ASGITransport(app=colliding_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post("/agents/a/start")
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert (body["status"], body["code"], body["instance"], body["agent"]) == (409, "conflict", "/agents/a/start", "a")
