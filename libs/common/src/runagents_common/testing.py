@@ -45,13 +45,8 @@ async def _admin(statement: str) -> None:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The URL of a fresh Postgres database for this test session (dropped afterwards)."""
-    name = f"runagents_test_{uuid.uuid4().hex[:10]}"
-    _run_admin(f'CREATE DATABASE "{name}"')
-    url = make_url(_server_url()).set(drivername="postgresql+asyncpg", database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.background import BackgroundTask
 
 from runagents_common.errors import BadGateway, Conflict, problem_response
 from runagents_common.service import ServiceComponent, component
@@ -57,8 +58,9 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
         await recorder.failed(error)
         return problem_response(502 if answer.status_code < 400 else answer.status_code, "Agent error", error,
                                 "agent_error", run_id=recorder.run_id)
-    await recorder.succeeded(result)
-    return JSONResponse({**result, "run_id": recorder.run_id})
+    # Recorded after the response is sent: the run's end is not on the caller's critical path.
+    return JSONResponse({**result, "run_id": recorder.run_id},
+                        background=BackgroundTask(recorder.succeeded, result))
 
 
 @router.post("/{name}/invoke/stream", response_model=None)
