@@ -28,6 +28,13 @@ def main(argv: list[str] | None = None) -> None:
     migrate = commands.add_parser("migrate", help="bring the services' tables to the newest revision")
     migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
 
+    deploy = commands.add_parser("deploy", help="upload a folder or file, wire the suggestions, deploy (progress bars)")
+    target = deploy.add_mutually_exclusive_group(required=True)
+    target.add_argument("path", nargs="?", type=Path, help="an agent's folder, a file or an archive")
+    target.add_argument("--sample", help="a built-in sample, e.g. hello-world")
+    deploy.add_argument("--name", required=True, help="the agent's name (DNS-safe)")
+    deploy.add_argument("--url", default="http://127.0.0.1:8000", help="the platform's address")
+
     makemigrations = commands.add_parser("makemigrations", help="(developers) write a new migration revision")
     makemigrations.add_argument("service")
     makemigrations.add_argument("message")
@@ -49,6 +56,10 @@ def main(argv: list[str] | None = None) -> None:
         from runagents.distributed import migrate_services
 
         asyncio.run(migrate_services(args.services))
+    elif args.command == "deploy":
+        from runagents.client_cli import deploy as deploy_agent
+
+        deploy_agent(args.url, args.name, args.path, args.sample)
     elif args.command == "makemigrations":
         asyncio.run(_makemigrations(args.service, args.message))
 

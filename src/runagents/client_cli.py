@@ -1,0 +1,97 @@
+"""``runagents deploy``: upload, analyze, wire what the analysis suggests, deploy — with progress bars."""
+
+import io
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BAR_WIDTH = 30
+SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache", ".pytest_cache"}
+
+
+def progress_bar(percent: int, label: str) -> str:
+    """One line of a terminal progress bar, e.g. ``[#########.....]  60% scanning``."""
+    percent = max(0, min(100, percent))
+    filled = BAR_WIDTH * percent // 100
+    return f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {percent:3d}% {label}"
+
+
+def _show(line: str, last: list[str]) -> None:
+    if sys.stdout.isatty():
+        sys.stdout.write("\r\033[K" + line)
+    elif not last or last[-1] != line:
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    last.append(line)
+
+
+def _zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink() and not SKIPPED_DIRS & set(path.relative_to(folder).parts):
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def _fail(message: str) -> None:
+    print(f"\n{message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None:
+    with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+        if sample:
+            created = client.post("/api/v1/analyses", json={"sample": sample})
+        else:
+            assert source is not None
+            if source.is_dir():
+                files = [("files", ("upload.zip", _zip_folder(source), "application/zip"))]
+            else:
+                files = [("files", (source.name, source.read_bytes()))]
+            created = client.post("/api/v1/analyses", files=files)
+        if created.status_code != 202:
+            _fail(f"upload refused ({created.status_code}): {created.json().get('detail', created.text)}")
+        analysis = _follow(client, f"/api/v1/analyses/{created.json()['id']}", "Analyzing",
+                           lambda a: (a["progress"], a.get("phase") or a["status"]),
+                           lambda a: a["status"] in ("succeeded", "failed"))
+        if analysis["status"] != "succeeded":
+            _fail(f"analysis failed: {analysis.get('error')}")
+        report: dict[str, Any] = analysis["report"]
+        tools = {t["name"]: t.get("suggested") for t in report.get("tools", [])}
+        models = {(u.get("role") or "chat"): u.get("suggested") for u in report.get("llm_usage", [])}
+        unwired = [f"tool {n}" for n, s in tools.items() if not s]
+        unwired += [f"model role {r}" for r, s in models.items() if not s]
+        if unwired:
+            _fail("no registered resource matches: " + ", ".join(unwired) + " (register them, then deploy again)")
+        body = {"name": name, "analysis_id": analysis["id"], "tools": tools, "models": models,
+                "access": {"mode": "open"}}
+        created = client.post("/api/v1/agents", json=body)
+        if created.status_code != 202:
+            _fail(f"deploy refused ({created.status_code}): {created.json().get('detail', created.text)}")
+        agent = _follow(client, f"/api/v1/agents/{name}", "Deploying",
+                        lambda a: (a["progress"], a.get("message") or a["phase"]),
+                        lambda a: a["status"] in ("Running", "Failed"))
+        if agent["status"] != "Running":
+            _fail(f"deploy failed: {agent['message']}")
+        print(f"\n{name} is Running. Try:\n  curl -s -XPOST {url.rstrip('/')}/api/v1/agents/{name}/invoke "
+              "-H 'content-type: application/json' -d '{\"message\":\"Say hello through the echo tool.\"}'")
+
+
+def _follow(client: httpx.Client, path: str, title: str, state: Any, done: Any, timeout: float = 600) -> Any:
+    last: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(path).json()
+        percent, label = state(body)
+        _show(f"{title:<10} {progress_bar(int(percent), str(label))}", last)
+        if done(body):
+            if sys.stdout.isatty():
+                sys.stdout.write("\n")
+            return body
+        time.sleep(0.2)
+    _fail(f"{title.lower()} did not finish within {timeout:.0f} s")
