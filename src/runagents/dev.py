@@ -30,7 +30,9 @@ def run_dev(host: str, port: int, data_dir: Path) -> None:
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}"
     settings = PlatformSettings()
-    setup_telemetry("runagents-dev", log_level=settings.log_level, log_json=settings.log_json)
+    # A person reads dev mode's logs: plain lines unless JSON is asked for.
+    log_json = settings.log_json if "RUNAGENTS_LOG_JSON" in os.environ else False
+    setup_telemetry("runagents-dev", log_level=settings.log_level, log_json=log_json)
     app = create_dev_app(data_dir, url)
     print(f"RunAgents (dev) at {url}  (API docs: {url}/docs, data: {data_dir.resolve()})", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,5 +1,6 @@
 """Deploys that go wrong, and a custom-code (Tier 2) agent, through the public API in dev mode."""
 
+import json
 import os
 import signal
 import time
@@ -9,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from runagents.processes import PlatformProcesses
+from runagents.processes import PlatformProcesses, start_dev
 from tests.e2e.flows import analyze_sample, deploy, wait_for, wait_settled
 
 CUSTOM_AGENT = '''
@@ -120,3 +121,46 @@ def _runtime_pid(data_dir: Path, agent: str) -> int:
                 continue
         time.sleep(0.1)
     raise AssertionError(f"no process runs in {agent_dir}")
+
+
+def test_streaming_invoke_relays_the_runtime_events_and_records_the_run(dev_platform: PlatformProcesses) -> None:
+    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+        analysis = analyze_sample(client)
+        name = f"stream-{uuid.uuid4().hex[:6]}"
+        assert deploy(client, name, analysis).status_code == 202
+        assert wait_settled(client, name)["status"] == "Running"
+        events: list[Any] = []
+        with client.stream("POST", f"/api/v1/agents/{name}/invoke/stream",
+                           json={"message": "Say hello through the echo tool."}) as stream:
+            assert stream.status_code == 200
+            run_id = stream.headers["x-runagents-run-id"]
+            for line in stream.iter_lines():
+                if line.startswith("data: "):
+                    events.append(line[6:] if line[6:] == "[DONE]" else json.loads(line[6:]))
+        types = [e if isinstance(e, str) else e["type"] for e in events]
+        assert types[0] == "tool_call" and "tool_result" in types and "content" in types
+        assert types[-2:] == ["done", "[DONE]"]
+        run = wait_for(client, f"/api/v1/runs/{run_id}", lambda r: r.get("status") == "succeeded")
+        assert run["response"] and "Say hello through the echo tool." in run["response"]
+        client.delete(f"/api/v1/agents/{name}")
+
+
+def test_agents_come_back_after_the_platform_restarts(tmp_path: Path) -> None:
+    platform = start_dev(tmp_path)
+    try:
+        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+            analysis = analyze_sample(client)
+            assert deploy(client, "survivor", analysis).status_code == 202
+            assert wait_settled(client, "survivor")["status"] == "Running"
+    finally:
+        platform.stop()
+    platform = start_dev(tmp_path)
+    try:
+        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+            # The agent's process died with the platform; the deployer starts it again.
+            agent = wait_settled(client, "survivor")
+            assert agent["status"] == "Running", agent
+            answer = client.post("/api/v1/agents/survivor/invoke", json={"message": "Hi"})
+            assert answer.status_code == 200, answer.text
+    finally:
+        platform.stop()

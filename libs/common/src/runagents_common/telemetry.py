@@ -41,7 +41,7 @@ def setup_telemetry(service_name: str, *, log_level: str = "INFO", log_json: boo
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(log_level.upper())
-    for noisy in ("aiormq", "aio_pika", "httpx", "httpcore", "uvicorn.access"):
+    for noisy in ("aiormq", "aio_pika", "httpx", "httpcore", "uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -13,6 +13,7 @@ from runagents_deployer.agents import repository
 from runagents_deployer.agents.consumers import handlers
 from runagents_deployer.agents.endpoints import router as agents_router
 from runagents_deployer.agents.launcher import Launcher
+from runagents_deployer.agents.status import set_status
 from runagents_deployer.backends.base import AgentBackend
 from runagents_deployer.backends.local_process import LocalProcessBackend
 from runagents_deployer.context import DeployerContext
@@ -48,10 +49,19 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     context = DeployerContext(settings, registry, backend, launcher, starts, agents_http)
 
     async def restart_agents() -> None:
-        # Local processes do not outlive the deployer: start again what should be running.
+        # Local processes do not outlive the deployer: start again what should be running, and say
+        # so before the first request is served (a stale "Running" would send invokes to a dead port).
         async with database.session() as session:
-            for deployment_id in await repository.deployments_to_start(session):
-                starts.submit(deployment_id)
+            deployment_ids = await repository.deployments_to_start(session)
+            for deployment_id in deployment_ids:
+                deployment = await repository.get_deployment(session, deployment_id)
+                agent = await repository.get(session, deployment.agent) if deployment else None
+                if agent is not None:
+                    agent.endpoint = None
+                    set_status(session, outbox, agent, "Pending", "restarting after a platform restart",
+                               phase="starting", progress=80)
+        for deployment_id in deployment_ids:
+            starts.submit(deployment_id)
 
     async def stop() -> None:
         await starts.stop()

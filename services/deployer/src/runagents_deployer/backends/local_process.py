@@ -62,6 +62,9 @@ class LocalProcessBackend(AgentBackend):
             process = await asyncio.create_subprocess_exec(
                 str(python), "-m", "runagents_runtime", cwd=workdir, env=env,
                 stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=asyncio.subprocess.STDOUT,
+                # Its own session: a signal to the platform's process group (Ctrl-C, a supervisor)
+                # reaches the platform, which stops its agents in order, instead of killing them under it.
+                start_new_session=True,
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         entry = _Process(spec.deployment_id, process, log_path)
@@ -138,5 +141,8 @@ def _exit_reason(code: int) -> str:
 def _die_with_parent() -> None:
     """Linux: the agent gets SIGTERM when the platform process dies, so no agent outlives it."""
     PR_SET_PDEATHSIG = 1
+    parent = os.getppid()
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the platform died before the signal was armed
+        os._exit(1)
