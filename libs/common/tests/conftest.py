@@ -1,30 +1,14 @@
 """Shared helpers of the libs/common tests."""
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
-Condition = Callable[[], Awaitable[bool]] | Callable[[], bool]
+from runagents_common.testing import eventually
+
 Eventually = Callable[..., Awaitable[None]]
-
-
-async def eventually(condition: Condition, within: float = 10.0, interval: float = 0.01,
-                     message: str = "condition") -> None:
-    """Poll ``condition`` until it holds; fail the test if it does not within ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        result = condition()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"{message} did not hold within {within}s")
-        await asyncio.sleep(interval)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The policy service on real storage and bus: tool registry, starter kit, grants from events, egress."""
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.events import new_envelope
 from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
-from runagents_common.testing import delete_namespace, serve_app
+from runagents_common.testing import delete_namespace, eventually, serve_app
 from runagents_policy.component import create_component
 from runagents_policy.db import OutboxMessage
 from runagents_policy.settings import PolicySettings
@@ -54,19 +53,6 @@ async def _drop_schema(component: ServiceComponent) -> None:
 
     async with component.database.engine.begin() as conn:
         await conn.execute(text('DROP SCHEMA IF EXISTS "policy" CASCADE'))
-
-
-async def eventually(check: Callable[[], object], timeout: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def test_the_starter_echo_tool_is_registered_once_with_a_capability(policy) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,11 @@ end; each bus test gets its own namespace of exchanges and queues, deleted at th
 
 import asyncio
 import contextlib
+import inspect
 import os
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -118,3 +120,28 @@ def fresh_database() -> Iterator[str]:
         yield url.render_as_string(hide_password=False)
     finally:
         _run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+Condition = Callable[[], Awaitable[bool]] | Callable[[], bool]
+
+
+class NotReached(AssertionError):
+    """A condition a test waited for did not hold in time."""
+
+
+async def eventually(condition: Condition, within: float = 10.0, interval: float = 0.02,
+                     message: str = "condition") -> None:
+    """Poll a sync or async ``condition`` until it holds; raise :class:`NotReached` after ``within`` seconds.
+
+    Event-driven effects arrive "soon", not at once: tests wait for them with a deadline, never a bare sleep.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise NotReached(f"{message} did not hold within {within}s")
+        await asyncio.sleep(interval)

@@ -1,8 +1,6 @@
 """Helpers for tests of the runs service (and of services that feed it): the service seen
 through its HTTP API and its bus, and catalog events of one run as their emitters build them."""
 
-import asyncio
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -15,14 +13,11 @@ from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.events import EventData, new_envelope
 from runagents_common.events.catalog import LlmCallCompleted, RunCompleted, RunStarted, ToolCallCompleted
 from runagents_common.events.envelope import Envelope
+from runagents_common.testing import NotReached, eventually
 
 RunView = dict[str, Any]
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 WAIT_SECONDS = 15.0
-
-
-class NotReached(AssertionError):
-    """A bounded wait ran out."""
 
 
 def at(seconds: float) -> datetime:
@@ -38,11 +33,7 @@ def unique(prefix: str) -> str:
 async def wait_until(condition: Callable[[], Awaitable[bool]], within: float = WAIT_SECONDS,
                      what: str = "condition") -> None:
     """Poll ``condition`` until it holds; raise :class:`NotReached` after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise NotReached(f"{what} did not hold within {within}s")
-        await asyncio.sleep(0.02)
+    await eventually(condition, within, message=what)
 
 
 class RunsPlatform:
