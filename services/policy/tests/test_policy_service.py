@@ -119,3 +119,30 @@ async def test_egress_allows_a_wired_agent_and_records_the_call(policy) -> None:
         return (True, True, True) in decisions and (False, True, True) in decisions
 
     await eventually(recorded)
+
+
+async def test_egress_keeps_the_platform_headers_inside_the_platform(policy) -> None:  # type: ignore[no-untyped-def]
+    from fastapi import FastAPI, Request
+
+    base_url, bus, _component = policy
+    mirror = FastAPI()
+
+    @mirror.get("/headers")
+    async def headers_seen(request: Request) -> dict[str, str]:
+        return dict(request.headers)
+
+    async with serve_app(mirror) as mirror_url, httpx.AsyncClient(base_url=base_url) as client:
+        created = await client.post("/api/v1/tools", json={"name": "mirror", "base_url": mirror_url})
+        assert created.status_code == 201, created.text
+        await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+            agent="spy", deployment_id="d2", analysis_id="a2", tools=["mirror"])))
+        sent = {"X-RunAgents-Run-Id": "run-9", "X-RunAgents-Agent": "spy", "X-Probe": "kept",
+                "traceparent": f"00-{'ef' * 16}-{'01' * 8}-01"}
+
+        async def relayed() -> bool:
+            return (await client.get("/egress/spy/mirror/headers", headers=sent)).status_code == 200
+
+        await eventually(relayed)
+        seen = (await client.get("/egress/spy/mirror/headers", headers=sent)).json()
+    assert seen["x-probe"] == "kept" and seen["traceparent"].startswith(f"00-{'ef' * 16}")
+    assert not any(name.startswith("x-runagents-") for name in seen)

@@ -55,7 +55,9 @@ async def relay(agent: str, tool: str, path: str, request: Request, policy: Poli
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _deny(413, "payload_too_large", f"tool call body over {MAX_BODY_BYTES} bytes", record)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+    # The platform's own headers (run id, agent name) stay inside the platform.
+    headers = {k: v for k, v in request.headers.items()
+               if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-runagents-")}
     client: httpx.AsyncClient = policy.context.http
     try:
         upstream = await client.request(
