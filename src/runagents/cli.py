@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> None:
     deploy.add_argument("--name", required=True, help="the agent's name (DNS-safe)")
     deploy.add_argument("--url", default="http://127.0.0.1:8000", help="the platform's address")
 
+    openapi = commands.add_parser("openapi", help="(developers) write each service's OpenAPI document")
+    openapi.add_argument("--out", type=Path, default=Path("docs/openapi"))
+
     makemigrations = commands.add_parser("makemigrations", help="(developers) write a new migration revision")
     makemigrations.add_argument("service")
     makemigrations.add_argument("message")
@@ -60,6 +63,11 @@ def main(argv: list[str] | None = None) -> None:
         from runagents.client_cli import deploy as deploy_agent
 
         deploy_agent(args.url, args.name, args.path, args.sample)
+    elif args.command == "openapi":
+        from runagents.openapi_export import export
+
+        for path in export(args.out):
+            print(f"wrote {path}")
     elif args.command == "makemigrations":
         asyncio.run(_makemigrations(args.service, args.message))
 

@@ -35,7 +35,6 @@ def policy_component(request: Request) -> ServiceComponent:
 PolicyDep = Annotated[ServiceComponent, Depends(policy_component)]
 
 
-@router.api_route("/{agent}/{tool}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])
 async def relay(agent: str, tool: str, path: str, request: Request, policy: PolicyDep) -> Response:
     started = time.perf_counter()
     path = "/" + path
@@ -70,6 +69,11 @@ async def relay(agent: str, tool: str, path: str, request: Request, policy: Poli
                         if k.lower() not in HOP_BY_HOP and k.lower() != "content-encoding"}
     return Response(upstream.content, status_code=upstream.status_code, headers=response_headers,
                     background=BackgroundTask(record, upstream.status_code, "allow"))
+
+
+for _method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
+    router.add_api_route("/{agent}/{tool}/{path:path}", relay, methods=[_method],
+                         operation_id=f"egress_{_method.lower()}", summary=f"Relay a {_method} tool call")
 
 
 def _deny(status: int, code: str, detail: str, record: Any) -> Response:
