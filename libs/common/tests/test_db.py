@@ -4,6 +4,7 @@ import asyncio
 import textwrap
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from runagents_common.bus.memory import InMemoryBus
 from runagents_common.db import create_metadata, migrations
+from runagents_common.db.base import utcnow
 from runagents_common.db.database import Database
 from runagents_common.db.inbox import ProcessedEventMixin, idempotent_handler
 from runagents_common.db.outbox import Outbox, OutboxMessageMixin, OutboxRelay
@@ -199,6 +201,24 @@ async def test_relay_publishes_in_insertion_order_and_marks_rows_published(
         rows = list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
     assert [row.event_id for row in rows] == [e.id for e in sent]
     assert all(row.published_at is not None for row in rows)
+
+
+async def test_prune_deletes_only_events_published_longer_ago_than_the_retention(
+    database: Database, outbox: Outbox, bus: InMemoryBus
+) -> None:
+    sent = await write_events(database, outbox, 3)
+    relay = OutboxRelay(database, outbox, bus, retention=timedelta(hours=1))
+    assert await relay.publish_pending() == 3
+    pending = await write_events(database, outbox, 1)
+    async with database.session() as session:
+        old = await session.scalar(select(OutboxMessage).where(OutboxMessage.event_id == sent[0].id))
+        assert old is not None
+        old.published_at = utcnow() - timedelta(hours=2)
+
+    assert await relay.prune() == 1
+    async with database.session() as session:
+        left = set((await session.scalars(select(OutboxMessage.event_id))).all())
+    assert left == {sent[1].id, sent[2].id, pending[0].id}
 
 
 async def test_events_left_unpublished_are_published_when_a_relay_starts(

@@ -4,9 +4,10 @@ that caused them; a relay publishes them after commit, in order, at least once."
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, String, Text, select
+from sqlalchemy import BigInteger, Integer, String, Text, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,12 +63,16 @@ class OutboxRelay:
     wrote events, and every ``poll_seconds`` in case a wake-up was missed (e.g. another replica)."""
 
     def __init__(self, database: Database, outbox: Outbox, bus: Bus, poll_seconds: float = 0.5,
-                 batch_size: int = 100) -> None:
+                 batch_size: int = 100, retention: timedelta = timedelta(days=1),
+                 prune_every_seconds: float = 600) -> None:
         self.database = database
         self.outbox = outbox
         self.bus = bus
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
+        self.retention = retention
+        self.prune_every_seconds = prune_every_seconds
+        self._last_prune = time.monotonic()
         self._wake = asyncio.Event()
         self._batch = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -112,12 +117,24 @@ class OutboxRelay:
                 async with self._batch:
                     while await self.publish_pending() == self.batch_size:
                         pass
+                    if time.monotonic() - self._last_prune > self.prune_every_seconds:
+                        self._last_prune = time.monotonic()
+                        await self.prune()
                 backoff = self.poll_seconds
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox relay of %s failed; retrying", self.outbox.source)
                 backoff = min(backoff * 2, 10.0)
+
+    async def prune(self) -> int:
+        """Delete events published longer than ``retention`` ago (the table would grow forever)."""
+        model = self.outbox.model
+        async with self.database.session() as session:
+            result = await session.execute(
+                delete(model).where(model.published_at.is_not(None), model.published_at < utcnow() - self.retention)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def publish_pending(self) -> int:
         """Publish one batch of pending events; returns how many were published."""
