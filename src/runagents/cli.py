@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> None:
     migrate = commands.add_parser("migrate", help="bring the services' tables to the newest revision")
     migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
 
+    analyze = commands.add_parser("analyze", help="analyze a folder or an archive here, with no service running")
+    analyze.add_argument("path", type=Path)
+    analyze.add_argument("--json", action="store_true", help="print the full report as the API returns it")
+
     deploy = commands.add_parser("deploy", help="upload a folder or file, wire the suggestions, deploy (progress bars)")
     target = deploy.add_mutually_exclusive_group(required=True)
     target.add_argument("path", nargs="?", type=Path, help="an agent's folder, a file or an archive")
@@ -59,6 +63,10 @@ def main(argv: list[str] | None = None) -> None:
         from runagents.distributed import migrate_services
 
         asyncio.run(migrate_services(args.services))
+    elif args.command == "analyze":
+        from runagents.analyze_cli import run as run_analysis
+
+        run_analysis(args.path, args.json)
     elif args.command == "deploy":
         from runagents.client_cli import deploy as deploy_agent
 
