@@ -20,7 +20,9 @@ test-slow: install
 lint: install
 	uv run ruff check .
 	uv run mypy libs/common/src runtime/src
+	uv run mypy services/analyzer/src services/builder/src services/deployer/src services/gateway/src services/policy/src services/runs/src src
 	uv run lint-imports
 
 bench: install
 	uv run python bench/hello_world.py
+	uv run python bench/analyzer_accuracy.py

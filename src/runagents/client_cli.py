@@ -52,7 +52,7 @@ def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None
             if source.is_dir():
                 files = [("files", ("upload.zip", _zip_folder(source), "application/zip"))]
             else:
-                files = [("files", (source.name, source.read_bytes()))]
+                files = [("files", (source.name, source.read_bytes(), "application/octet-stream"))]
             created = client.post("/api/v1/analyses", files=files)
         if created.status_code != 202:
             _fail(f"upload refused ({created.status_code}): {created.json().get('detail', created.text)}")

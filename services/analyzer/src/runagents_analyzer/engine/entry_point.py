@@ -8,7 +8,9 @@ from .report import EntryPoint
 from .scopes import ModuleInfo
 from .sources import TextFile
 
-FRAMEWORK_OBJECT_NAMES = ("agent", "chain", "executor", "graph", "crew")
+FRAMEWORK_OBJECT_NAMES = ("agent", "chain", "executor", "graph", "crew", "root_agent")
+SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv", "nest_asyncio", "set_verbose"})
+"""Top-level calls that only prepare the process; a module making nothing else is no script to run."""
 CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index")
 MAIN_GUARD_REASON = 'if __name__ == "__main__"'
 JS_ENTRY_STEMS = ("index", "main", "agent", "server", "app")
@@ -73,7 +75,32 @@ def find_entry_point(modules: list[ModuleInfo], files: list[TextFile]) -> EntryP
         candidates.append((key, EntryPoint(file=module.path, reason=reason)))
     if candidates:
         return min(candidates, key=lambda item: item[0])[1]
-    return _javascript_entry_point(files)
+    return _javascript_entry_point(files) or _script_entry_point(modules)
+
+
+def _runs_code(statement: ast.stmt) -> bool:
+    """Top-level work beyond definitions: a call, a loop, a with block, an if that does something."""
+    if isinstance(statement, ast.Expr):
+        value = statement.value
+        if isinstance(value, ast.Call):
+            root = value.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            return not (isinstance(root, ast.Name) and root.id in SETUP_CALL_ROOTS)
+        return isinstance(value, ast.Await)
+    return isinstance(statement, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith | ast.If | ast.Try)
+
+
+def _script_entry_point(modules: list[ModuleInfo]) -> EntryPoint | None:
+    """A plain script (a notebook exported to .py, a Streamlit app): code that runs at import."""
+    scripts = [
+        module for module in modules
+        if not is_test_or_setup_file(module.path) and any(_runs_code(s) for s in module.parsed.tree.body)
+    ]
+    if not scripts:
+        return None
+    best = min(scripts, key=lambda m: (_name_preference(m.path), m.path.count("/"), m.path))
+    return EntryPoint(file=best.path, reason="script with top-level code")
 
 
 def _javascript_entry_point(files: list[TextFile]) -> EntryPoint | None:

@@ -97,7 +97,8 @@ class Evaluator:
             return self._name(expr, scope, depth)
         if isinstance(expr, ast.Attribute):
             bindings = self.project.attribute_bindings(expr, scope)
-            return self._from_bindings(bindings, expr.attr, depth) or [StrValue.unknown(label_of(expr))]
+            return (self._from_bindings(bindings, expr.attr, depth) or self._cli_option(expr, scope, depth)
+                    or [StrValue.unknown(label_of(expr))])
         if isinstance(expr, ast.Subscript):
             return self._subscript(expr, scope, depth)
         if isinstance(expr, ast.Call):
@@ -189,6 +190,9 @@ class Evaluator:
             return [self._environment(key.render(), None, scope, depth)]
         if isinstance(owner, ast.Attribute) and owner.attr == "tools" and key.is_known:
             return [self._tool(key.render())]
+        resolved, resolved_scope = self.project.resolve_node(expr, scope)
+        if resolved is not expr:
+            return self.values(resolved, resolved_scope, depth)
         container, container_scope = self.project.resolve_node(owner, scope)
         if isinstance(container, ast.Dict) and key.is_known:
             for dict_key, dict_value in zip(container.keys, container.values, strict=True):
@@ -238,6 +242,22 @@ class Evaluator:
         if returns:
             return [v for value, inner in returns for v in self.values(value, inner, depth)]
         return [StrValue.unknown(label_of(expr))]
+
+    def _cli_option(self, expr: ast.Attribute, scope: Scope, depth: int) -> list[StrValue]:
+        """args.model after args = parser.parse_args(): the default of add_argument("--model")."""
+        owner = self.project.instance(expr.value, scope)
+        if owner is None or not owner.type.endswith("ArgumentParser.parse_args"):
+            return []
+        flags = {expr.attr, "--" + expr.attr, "--" + expr.attr.replace("_", "-")}
+        found: list[StrValue] = []
+        for call, call_scope in self.project.calls_named("add_argument"):
+            names = {a.value for a in call.args if isinstance(a, ast.Constant)}
+            dest = _keyword(call, "dest")
+            default = _keyword(call, "default")
+            named = bool(names & flags) or (isinstance(dest, ast.Constant) and dest.value == expr.attr)
+            if named and default is not None:
+                found.extend(self.values(default, call_scope, depth))
+        return found
 
     def _string_method(self, expr: ast.Call, func: ast.Attribute, scope: Scope,
                        depth: int) -> list[StrValue] | None:

@@ -19,7 +19,9 @@ NON_CONTACT_CALLEES = frozenset(
      "warn", "error", "exception", "critical", "log", "success", "trace", "urlparse", "urlsplit", "quote",
      "quote_plus", "unquote", "urlencode", "startswith", "endswith", "replace", "split", "match", "search",
      "compile", "sub", "fullmatch", "findall", "format", "Text", "Markdown", "Panel", "HTML", "title", "header",
-     "subheader", "text", "code", "append", "add", "join", "open_new_tab", "open_new", "set_description"}
+     "subheader", "text", "code", "append", "add", "join", "open_new_tab", "open_new", "set_description",
+     # UI widgets (Streamlit, Gradio, Chainlit): the user's browser loads these, not the agent
+     "image", "video", "audio", "logo", "link_button", "page_link", "set_page_config", "Image", "Video", "Audio"}
 )
 NON_CONTACT_QUALNAMES = frozenset({"webbrowser.open", "webbrowser.open_new", "webbrowser.open_new_tab"})
 LOOKUP_CALLEES = frozenset(
@@ -28,7 +30,8 @@ LOOKUP_CALLEES = frozenset(
 NON_CONTACT_KEYWORDS = frozenset(
     {"description", "help", "doc", "docs", "docs_url", "homepage", "website", "scope", "scopes", "redirect_uri",
      "callback_url", "example", "examples", "placeholder", "title", "text", "message", "content", "prompt",
-     "instructions", "system", "system_prompt", "msg", "detail", "label", "license_url", "terms_of_service"}
+     "instructions", "system", "system_prompt", "msg", "detail", "label", "license_url", "terms_of_service",
+     "page_icon", "icon", "icon_url", "avatar", "avatar_url", "logo", "thumbnail", "thumbnail_url"}
 )
 VALUE_PRESERVING_CALLEES = frozenset(
     {"get", "getenv", "setdefault", "config", "urljoin", "format", "rstrip", "lstrip", "strip", "removesuffix",

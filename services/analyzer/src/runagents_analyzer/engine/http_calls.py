@@ -22,6 +22,7 @@ DEFAULT_PORTS = {"http": "80", "https": "443"}
 URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen"})
 REQUEST_OBJECT = frozenset({"urllib.request.Request", "urllib2.Request"})
 BODY_KEYWORDS = ("json", "data", "content", "body")
+CALL_FORWARDERS = frozenset({"asyncio.to_thread", "functools.partial", "anyio.to_thread.run_sync"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,10 @@ class HttpCallDetector:
 
     def _detect_call(self, file: str, call: ast.Call, scope: Scope) -> list[HttpCall]:
         qualname, instance, method_path = self.project.call_target(call, scope)
+        if qualname in CALL_FORWARDERS and call.args and not isinstance(call.args[0], ast.Starred):
+            # asyncio.to_thread(requests.get, url): the forwarded function makes the request here
+            forwarded = ast.copy_location(ast.Call(func=call.args[0], args=call.args[1:], keywords=call.keywords), call)
+            return self._detect_call(file, forwarded, scope)
         if qualname is not None:
             return self._module_function(file, call, scope, qualname)
         if instance is not None:
@@ -135,8 +140,11 @@ class HttpCallDetector:
     def _request_style(self, file: str, call: ast.Call, scope: Scope,
                        base: list[StrValue] | None) -> list[HttpCall]:
         method_expr = argument(call, 0, "method")
-        method = self.evaluator.value(method_expr, scope) if method_expr else StrValue.unknown("method")
-        return self._calls(file, call, scope, method, argument(call, 1, "url"), base)
+        methods = self.evaluator.values(method_expr, scope) if method_expr else [StrValue.unknown("method")]
+        # a helper called as api("GET", ...) and api("POST", ...) makes both kinds of call
+        known = [method for method in methods if method.is_known] or methods[:1]
+        return [found for method in known for found in self._calls(file, call, scope, method,
+                                                                      argument(call, 1, "url"), base)]
 
     def _request_object(self, file: str, call: ast.Call, scope: Scope) -> list[HttpCall]:
         method_expr = keyword(call, "method")

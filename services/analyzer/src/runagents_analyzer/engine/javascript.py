@@ -1,232 +1,156 @@
-"""TypeScript/JavaScript at text level (a real parser comes later): fetch/axios calls, OpenAI and
-Anthropic SDK calls, LangChain.js and Vercel AI SDK models, imports."""
+"""TypeScript/JavaScript analysis on the tree-sitter syntax tree: HTTP tools (fetch, axios, got, ky),
+language-model use (provider SDKs, Vercel AI SDK, LangChain.js), hosts, imports, entry point, framework."""
 
-import re
-from dataclasses import dataclass, field
+from tree_sitter import Node
 
-from .js_text import (
-    JsEvaluator,
-    LineIndex,
-    blank_comments,
-    matching_close,
-    object_property,
-    skip_literal,
-    split_top_level,
-)
-from .llm_catalog import EMBEDDING
 from .llm_usage import LlmFinding
-from .report import LlmRole
 from .sources import TextFile
-from .tier import JsImport
-from .urls import Url, llm_endpoint, parse_url
-from .values import Origin, StrValue
+from .ts_http import HttpDetector
+from .ts_llm import LlmDetector
+from .ts_parse import first_syntax_error, line_of, parse_javascript, text_of
+from .ts_project import find_js_entry_point, framework_reason, imported_packages
+from .ts_results import JsAnalysis, JsHttpCall
+from .ts_symbols import build_module
+from .ts_values import JsEvaluator, JsModule, call_arguments, dotted_name, unwrap
+from .urls import llm_endpoint, looks_like_url, parse_url
+from .values import StrValue
 
-CONSTANT = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*[\w<>\[\]| ]+)?=\s*")
-IMPORT_FROM = re.compile(r"""\bimport\s+(?:type\s+)?(?P<names>[^;'"`]*?)\s*from\s*["'](?P<module>[^"']+)["']""")
-BARE_IMPORT = re.compile(r"""(?:\bimport\s*\(?|\brequire\s*\()\s*["'](?P<module>[^"']+)["']""")
-FETCH = re.compile(r"(?<![\w$.])(?:window\.|globalThis\.)?fetch\s*\(")
-AXIOS = re.compile(
-    r"(?<![\w$.])(?P<client>[A-Za-z_$][\w$]*)\.(?P<method>get|post|put|patch|delete|head|options|request)\s*\("
+__all__ = ["JsAnalysis", "JsHttpCall", "analyze_javascript"]
+
+# Calls that show, log, compare or parse text: a URL given to them is not contacted.
+NON_CONTACT_METHODS = frozenset(
+    {"log", "info", "debug", "warn", "error", "trace", "print", "write", "writeln", "alert", "confirm", "prompt",
+     "startsWith", "endsWith", "includes", "indexOf", "replace", "replaceAll", "split", "match", "test", "exec",
+     "push", "redirect", "open", "t", "describe", "it", "expect", "toBe", "toEqual", "toContain", "assert",
+     "setHeader", "set", "append", "send", "json", "render", "parse", "stringify", "toast"}
 )
-AXIOS_CREATE = re.compile(r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*axios\.create\s*\(")
-SDK_CALL = re.compile(
-    r"\.(?P<path>chat\.completions\.(?:create|parse|stream)|beta\.chat\.completions\.parse|responses\.create|"
-    r"embeddings\.create|moderations\.create|messages\.(?:create|stream))\s*\("
+NON_CONTACT_CONSTRUCTORS = frozenset({"Error", "TypeError", "RangeError", "URL", "URLSearchParams", "RegExp",
+                                      "HttpException", "Response"})
+NON_CONTACT_KEYS = frozenset(
+    {"description", "help", "docs", "docsUrl", "homepage", "website", "scope", "scopes", "redirectUri",
+     "redirect_uri", "callbackUrl", "callbackURL", "example", "examples", "placeholder", "title", "text", "message",
+     "content", "prompt", "instructions", "system", "systemPrompt", "msg", "detail", "label", "href", "link",
+     "image", "imageUrl", "avatar", "icon", "logo", "source", "url_pattern", "origin", "allowedOrigins", "cors"}
 )
-MODEL_CLASSES: dict[str, tuple[str, LlmRole, tuple[str, ...]]] = {
-    "ChatOpenAI": ("openai", "chat", ("model", "modelName")),
-    "AzureChatOpenAI": ("azure-openai", "chat", ("azureOpenAIApiDeploymentName", "model", "modelName")),
-    "OpenAIEmbeddings": ("openai", "embedding", ("model", "modelName")),
-    "ChatAnthropic": ("anthropic", "chat", ("model", "modelName")),
-    "ChatGoogleGenerativeAI": ("google", "chat", ("model", "modelName")),
-    "ChatVertexAI": ("google", "chat", ("model", "modelName")),
-    "ChatOllama": ("ollama", "chat", ("model",)),
-    "ChatMistralAI": ("mistral", "chat", ("model", "modelName")),
-    "ChatBedrockConverse": ("bedrock", "chat", ("model",)),
-    "ChatGroq": ("groq", "chat", ("model",)),
-}
-NEW_CLASS = re.compile(r"\bnew\s+(?P<name>" + "|".join(MODEL_CLASSES) + r")\s*\(")
-AI_SDK_PROVIDERS = {
-    "@ai-sdk/openai": "openai", "@ai-sdk/anthropic": "anthropic", "@ai-sdk/google": "google",
-    "@ai-sdk/google-vertex": "google", "@ai-sdk/mistral": "mistral", "@ai-sdk/cohere": "cohere",
-    "@ai-sdk/amazon-bedrock": "bedrock", "@ai-sdk/azure": "azure-openai", "@ai-sdk/groq": "groq",
-    "ollama-ai-provider": "ollama", "ollama-ai-provider-v2": "ollama",
-}
-AI_SDK_EMBEDDING_METHODS = ("embedding", "textEmbeddingModel", "textEmbedding")
-JSON_STRINGIFY = re.compile(r"^JSON\.stringify\((.*)\)$", re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class JsHttpCall:
-    file: str
-    line: int
-    method: str
-    url: Url
-
-
-@dataclass(slots=True)
-class JsAnalysis:
-    http_calls: list[JsHttpCall] = field(default_factory=list)
-    llm_usage: list[LlmFinding] = field(default_factory=list)
-    imports: list[JsImport] = field(default_factory=list)
-    hosts: list[tuple[Url, str, int]] = field(default_factory=list)
+SCANNED_ARGUMENTS = frozenset({"string", "template_string", "binary_expression", "identifier", "member_expression"})
+JSON_STRINGIFY = "JSON.stringify"
 
 
 class _FileAnalyzer:
-    def __init__(self, text_file: TextFile, result: JsAnalysis) -> None:
-        self.file = text_file
-        self.code = blank_comments(text_file.text)
-        self.lines = LineIndex(self.code)
+    def __init__(self, module: JsModule, evaluator: JsEvaluator, http: HttpDetector, llm: LlmDetector,
+                 result: JsAnalysis) -> None:
+        self.module = module
+        self.evaluator = evaluator
+        self.http = http
+        self.llm = llm
         self.result = result
-        self.evaluator = JsEvaluator(self._constants())
-
-    def _constants(self) -> dict[str, str]:
-        constants: dict[str, str] = {}
-        for match in CONSTANT.finditer(self.code):
-            end = self._expression_end(match.end())
-            constants.setdefault(match.group(1), self.code[match.end() : end])
-        return constants
-
-    def _expression_end(self, start: int) -> int:
-        index = start
-        while index < len(self.code) and self.code[index] not in ";\n":
-            if self.code[index] in "\"'`":
-                index = skip_literal(self.code, index)
-                continue
-            if self.code[index] in "([{":
-                index = matching_close(self.code, index) + 1
-                continue
-            index += 1
-        return index
-
-    def _arguments(self, open_paren: int) -> list[str]:
-        close = matching_close(self.code, open_paren)
-        return [a for a in split_top_level(self.code[open_paren + 1 : close], ",") if a]
+        # names whose value may hold a URL: only arguments mentioning one of them are evaluated
+        self.url_names = {name for name, bindings in module.bindings.items()
+                          if any(_may_hold_url(b.value) for b in bindings)}
+        self.url_names |= {name for name, imported in module.imported.items() if imported.module.startswith(".")}
 
     def run(self) -> None:
-        self._imports()
-        bases = {m.group(1): self._axios_base(m.end() - 1) for m in AXIOS_CREATE.finditer(self.code)}
-        for match in FETCH.finditer(self.code):
-            arguments = self._arguments(match.end() - 1)
-            if arguments:
-                options = arguments[1] if len(arguments) > 1 else ""
-                method_text = object_property(options, ("method",)) if options else None
-                method = self.evaluator.value(method_text).render().upper() if method_text else "GET"
-                self._http(match.start(), method, self.evaluator.value(arguments[0]), options)
-        for match in AXIOS.finditer(self.code):
-            client = match.group("client")
-            if client != "axios" and client not in bases:
-                continue
-            arguments = self._arguments(match.end() - 1)
-            if not arguments:
-                continue
-            method = match.group("method")
-            url_text = arguments[0]
-            if method == "request":
-                url_text = object_property(arguments[0], ("url",)) or ""
-                method_text = object_property(arguments[0], ("method",))
-                method = self.evaluator.value(method_text).render() if method_text else "get"
-            url = self.evaluator.value(url_text)
-            base = bases.get(client)
-            if base is not None and "://" not in url.known_prefix():
-                url = base.concat(url)
-            body = arguments[1] if len(arguments) > 1 else ""
-            self._http(match.start(), method.upper(), url, body)
-        self._sdk_calls()
-        self._model_classes()
-        self._ai_sdk_models()
+        captures = self.module.parsed.captures
+        for call in captures.get("call", []):
+            path = dotted_name(call.child_by_field_name("function"))
+            requests = self.http.detect(call, path, self.module) if path is not None else []
+            for line, method, url, body in requests:
+                self._http(line, method, url, body)
+            if not requests:
+                if path is not None:
+                    self.result.llm_usage += self.llm.detect_call(call, path, self.module)
+                self._scan_arguments(call, path or "")
+        for node in captures.get("new", []):
+            self.result.llm_usage += self.llm.detect_new(node, self.module)
+            self._scan_arguments(node, "")
 
-    def _axios_base(self, open_paren: int) -> StrValue:
-        arguments = self._arguments(open_paren)
-        base_text = object_property(arguments[0], ("baseURL",)) if arguments else None
-        if base_text is None:
-            return StrValue(())
-        return self.evaluator.value(base_text).with_origin(Origin("client", "baseURL"), override=False)
-
-    def _http(self, offset: int, method: str, url_value: StrValue, options: str) -> None:
+    def _http(self, line: int, method: str, url_value: StrValue, body: Node | None) -> None:
         origin = url_value.parts[0].origin if url_value.parts else None
         if not url_value.has_known_text and (origin is None or origin.kind != "env"):
             return
         url = parse_url(url_value)
-        line = self.lines.line_of(offset)
         endpoint = llm_endpoint(url)
+        path = self.module.path
         if endpoint is not None:
-            body = object_property(options, ("body",)) or options
-            stringified = JSON_STRINGIFY.match(body)
-            model_text = object_property(stringified.group(1) if stringified else body, ("model",))
-            self._llm(endpoint[0], model_text, endpoint[1], line)
+            self.result.llm_usage.append(LlmFinding(endpoint[0], self._body_model(body), endpoint[1], path, line))
         else:
-            self.result.http_calls.append(JsHttpCall(self.file.path, line, method, url))
-        self.result.hosts.append((url, self.file.path, line))
+            self.result.http_calls.append(JsHttpCall(path, line, method, url))
+        self.result.hosts.append((url, path, line))
 
-    def _llm(self, provider: str, model_text: str | None, role: LlmRole, line: int) -> None:
-        model = self.evaluator.value(model_text).render() if model_text else None
-        self.result.llm_usage.append(LlmFinding(provider, model, role, self.file.path, line))
+    def _body_model(self, body: Node | None) -> str | None:
+        if body is None:
+            return None
+        target, owner = self.evaluator.resolve(body, self.module)
+        if target.type == "call_expression" and dotted_name(target.child_by_field_name("function")) == JSON_STRINGIFY:
+            arguments = call_arguments(target)
+            if not arguments:
+                return None
+            target = arguments[0]
+        value = self.evaluator.property_value(target, ("model",), owner)
+        return value.render() if value is not None and value.has_known_text else None
 
-    def _sdk_calls(self) -> None:
-        azure = "AzureOpenAI" in self.code
-        for match in SDK_CALL.finditer(self.code):
-            path = match.group("path")
-            arguments = self._arguments(match.end() - 1)
-            model_text = object_property(arguments[0], ("model",)) if arguments else None
-            provider = "anthropic" if path.startswith("messages") else ("azure-openai" if azure else "openai")
-            role: LlmRole = "embedding" if path.startswith("embeddings") else (
-                "classify" if path.startswith("moderations") else "chat")
-            self._llm(provider, model_text, role, self.lines.line_of(match.start()))
-        for match in re.finditer(r"\bnew\s+(?:OpenAI|AzureOpenAI|Anthropic)\s*\(", self.code):
-            arguments = self._arguments(match.end() - 1)
-            base = object_property(arguments[0], ("baseURL",)) if arguments else None
-            if base is not None:
-                line = self.lines.line_of(match.start())
-                self.result.hosts.append((parse_url(self.evaluator.value(base)), self.file.path, line))
+    def _scan_arguments(self, node: Node, path: str) -> None:
+        """Hosts in the arguments of any call that may contact them (not logging, errors, string tests)."""
+        arguments_node = node.child_by_field_name("arguments")
+        if arguments_node is None or arguments_node.named_child_count == 0:
+            return
+        arguments_text = text_of(arguments_node)
+        if "://" not in arguments_text and not any(name in arguments_text for name in self.url_names):
+            return
+        if node.type == "new_expression":
+            if text_of(node.child_by_field_name("constructor")) in NON_CONTACT_CONSTRUCTORS:
+                return
+        else:
+            if path.split(".")[0] == "console" or path.rpartition(".")[2] in NON_CONTACT_METHODS \
+                    or path.endswith(("Error", "Exception")):
+                return
+        for argument in call_arguments(node):
+            argument = unwrap(argument)
+            if argument.type == "object":
+                for pair in argument.named_children:
+                    key = pair.child_by_field_name("key") if pair.type == "pair" else None
+                    value = pair.child_by_field_name("value") if pair.type == "pair" else None
+                    if key is not None and value is not None and text_of(key).strip("\"'") not in NON_CONTACT_KEYS:
+                        self._scan_value(unwrap(value), node)
+            else:
+                self._scan_value(argument, node)
 
-    def _model_classes(self) -> None:
-        for match in NEW_CLASS.finditer(self.code):
-            provider, role, keys = MODEL_CLASSES[match.group("name")]
-            arguments = self._arguments(match.end() - 1)
-            model_text = object_property(arguments[0], keys) if arguments else None
-            self._llm(provider, model_text, role, self.lines.line_of(match.start()))
+    def _scan_value(self, node: Node, call: Node) -> None:
+        if node.type not in SCANNED_ARGUMENTS:
+            return
+        if node.type == "string" and "://" not in text_of(node):
+            return
+        value = self.evaluator.value(node, self.module)
+        if value.has_known_text and looks_like_url(value.render()):
+            self.result.hosts.append((parse_url(value), self.module.path, line_of(call)))
 
-    def _ai_sdk_models(self) -> None:
-        for record in self.result.imports:
-            if record.file != self.file.path or record.module not in AI_SDK_PROVIDERS:
-                continue
-            provider = AI_SDK_PROVIDERS[record.module]
-            for name in self._imported_names(record.module):
-                pattern = re.compile(rf"(?<![\w$.]){re.escape(name)}(?:\.(?P<method>\w+))?\s*\(")
-                for match in pattern.finditer(self.code):
-                    arguments = self._arguments(match.end() - 1)
-                    if not arguments:
-                        continue
-                    quoted = arguments[0][:1] in "\"'`"
-                    if not quoted and arguments[0] not in self.evaluator.constants:
-                        continue
-                    role: LlmRole = EMBEDDING if match.group("method") in AI_SDK_EMBEDDING_METHODS else "chat"
-                    self._llm(provider, arguments[0], role, self.lines.line_of(match.start()))
 
-    def _imported_names(self, module: str) -> list[str]:
-        names: list[str] = []
-        for match in IMPORT_FROM.finditer(self.code):
-            if match.group("module") == module:
-                inner = match.group("names").strip().strip("{}")
-                names += [part.split(" as ")[-1].strip() for part in inner.split(",") if part.strip()]
-        return [name for name in names if re.match(r"^[A-Za-z_$][\w$]*$", name) and not name.startswith("create")]
-
-    def _imports(self) -> None:
-        seen: set[tuple[str, int]] = set()
-        for pattern in (IMPORT_FROM, BARE_IMPORT):
-            for match in pattern.finditer(self.code):
-                line = self.lines.line_of(match.start())
-                key = (match.group("module"), line)
-                if key not in seen:
-                    seen.add(key)
-                    self.result.imports.append(JsImport(match.group("module"), self.file.path, line))
+def _may_hold_url(value: Node) -> bool:
+    text = text_of(value)
+    return "://" in text or ".env" in text or "URL" in text or "Url" in text
 
 
 def analyze_javascript(files: list[TextFile]) -> JsAnalysis:
     result = JsAnalysis()
+    modules: dict[str, JsModule] = {}
     for text_file in files:
-        if text_file.is_javascript:
-            _FileAnalyzer(text_file, result).run()
+        if not text_file.is_javascript:
+            continue
+        parsed = parse_javascript(text_file)
+        error = first_syntax_error(parsed)
+        if error is not None:
+            result.errors.append(error)
+        module, imports = build_module(parsed)
+        modules[text_file.path] = module
+        result.imports += imports
+    evaluator = JsEvaluator(modules)
+    http, llm = HttpDetector(evaluator), LlmDetector(evaluator)
+    for module in modules.values():
+        _FileAnalyzer(module, evaluator, http, llm, result).run()
+    for base, file, line in llm.client_hosts:
+        result.hosts.append((parse_url(StrValue.literal(base)), file, line))
     result.imports.sort(key=lambda i: (i.file, i.line))
+    result.packages = imported_packages(result.imports, files)
+    result.framework = framework_reason(result.imports, modules)
+    result.entry_point = find_js_entry_point(files, modules)
     return result

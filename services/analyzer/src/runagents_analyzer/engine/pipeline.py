@@ -14,10 +14,9 @@ from .packages import (
     local_module_names,
     manifest_packages,
     merge_packages,
-    npm_package_of,
 )
 from .project import Project
-from .report import LlmUsage, Report, SkippedFile
+from .report import LlmUsage, Report, SkippedFile, Tier
 from .secrets import scan_secrets
 from .sources import load_sources
 from .suggest import RegisteredResources, suggest_model, suggest_tool
@@ -70,8 +69,10 @@ def _analyze(
     tools = group_tools([*tool_calls, *javascript.http_calls])
     llm_findings = LlmUsageDetector(project, evaluator).detect(http_calls) + javascript.llm_usage
     local_names = local_module_names([f.path for f in sources.files])
-    entry_point = find_entry_point(project.modules, sources.files)
+    entry_point = find_entry_point(project.modules, []) or javascript.entry_point
     tier = decide_tier(project.modules, local_names, javascript.imports)
+    if tier.value == "platform" and javascript.framework is not None:
+        tier = Tier(value="custom", reason=javascript.framework)
     system_prompt = SystemPromptFinder(project, evaluator).find(entry_point.file if entry_point else None)
 
     phase("scanning")
@@ -84,7 +85,7 @@ def _analyze(
 
     phase("enrichment")
     imported = import_packages(project, local_names)
-    imported += [(name, "npm") for i in javascript.imports if (name := npm_package_of(i.module))]
+    imported += [(name, "npm") for name in javascript.packages]
     packages = merge_packages(manifest_packages(sources.files, project), imported)
     resources = resources or RegisteredResources()
     for tool in tools:
@@ -100,7 +101,7 @@ def _analyze(
         analyzer_version=analyzer_version(),
         files=[f.path for f in sources.files],
         skipped=sorted([*skipped, *sources.skipped], key=lambda s: s.file),
-        errors=sources.errors,
+        errors=sorted([*sources.errors, *javascript.errors], key=lambda e: (e.file, e.line)),
         tools=tools,
         llm_usage=llm_usage,
         secrets=secrets,

@@ -9,6 +9,12 @@ from .scopes import Binding, FunctionNode, ModuleInfo, Position, Scope, build_mo
 from .sources import ParsedPython
 
 MAX_DEPTH = 24
+MAX_CALL_SITES = 16
+CLIENT_WRAPPERS = frozenset(
+    {"instructor.from_openai", "instructor.from_anthropic", "instructor.patch", "instructor.apatch",
+     "langsmith.wrappers.wrap_openai", "langsmith.wrappers.wrap_anthropic"}
+)
+"""Functions that return the client they are given, patched: the calls are still that client's."""
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -224,6 +230,14 @@ class Project:
     def _instance_of_binding(self, binding: Binding) -> Instance | None:
         if binding.kind in ("value", "with") and binding.value is not None:
             return self.instance(binding.value, binding.scope)
+        if binding.kind == "import" and binding.qualname:
+            # `from app.config import settings`: the object made in the other module
+            for target in self.definition(binding.qualname):
+                if target.kind in ("value", "with") and target.value is not None:
+                    found = self.instance(target.value, target.scope)
+                    if found is not None:
+                        return found
+            return None
         if binding.kind == "param" and binding.param is not None and binding.param.annotation is not None:
             annotation = _unwrap_optional(binding.param.annotation)
             if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
@@ -234,6 +248,25 @@ class Project:
             qualname = self.qualname(annotation, binding.scope)
             if qualname is not None and not qualname.startswith("builtins."):
                 return Instance(qualname, None, None, self.local_class(qualname))
+        if binding.kind == "param" and binding.param is not None:
+            return self._instance_passed(binding)
+        return None
+
+    def _instance_passed(self, binding: Binding) -> Instance | None:
+        """A client handed to a function (`create_issue(session, ...)`): what its callers pass in."""
+        assert binding.param is not None
+        call_sites = self.call_sites(binding)
+        if len(call_sites) > MAX_CALL_SITES:
+            return None
+        for call, caller_scope, is_method in call_sites:
+            argument = next((k.value for k in call.keywords if k.arg == binding.name), None)
+            index = binding.param.index - (1 if is_method else 0)
+            if argument is None and 0 <= index < len(call.args) and binding.param.index >= 0:
+                argument = call.args[index]
+            if argument is not None and not isinstance(argument, ast.Starred):
+                found = self.instance(argument, caller_scope)
+                if found is not None:
+                    return found
         return None
 
     def _instance_of_call(self, call: ast.Call, scope: Scope) -> Instance | None:
@@ -241,6 +274,8 @@ class Project:
         if function is not None:
             return self._instance_returned(function)
         qualname = self.qualname(call.func, scope)
+        if qualname in CLIENT_WRAPPERS and call.args:
+            return self.instance(call.args[0], scope)
         if qualname is not None:
             return Instance(qualname, call, scope, self.local_class(qualname))
         if isinstance(call.func, ast.Attribute):
@@ -294,7 +329,7 @@ class Project:
     def call_target(self, call: ast.Call, scope: Scope) -> tuple[str | None, Instance | None, str]:
         """(qualified name of the callee, or the instance a method is called on and the method path)."""
         qualname = self.qualname(call.func, scope)
-        if qualname is not None and not self.definition(qualname):
+        if qualname is not None and not self.definition(qualname) and not self._is_local_object(qualname):
             return qualname, None, ""
         chain: list[str] = []
         current: ast.expr = call.func
@@ -306,16 +341,37 @@ class Project:
                 return None, instance, ".".join(reversed(chain))
         return qualname, None, ""
 
+    def _is_local_object(self, qualname: str) -> bool:
+        """llm_client.client.chat.completions.create: a method of an object made in an analysed module."""
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self.by_name.get(".".join(parts[:cut]))
+            if module is not None:
+                return parts[cut] in module.scope.bindings and cut < len(parts) - 1
+        return False
+
     # --- values flowing in -------------------------------------------------------------
 
     def resolve_node(self, expr: ast.expr, scope: Scope, depth: int = 0) -> tuple[ast.expr, Scope]:
-        """Follow a name to the single expression it was assigned (for dicts and lists)."""
-        if depth > 8 or not isinstance(expr, ast.Name | ast.Attribute):
+        """Follow a name to the single expression it was assigned (for dicts and lists), through
+        imports and constant keys: CONFIG["llm"] with CONFIG imported from config.py."""
+        if depth > 8:
+            return expr, scope
+        if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant):
+            container, container_scope = self.resolve_node(expr.value, scope, depth + 1)
+            if isinstance(container, ast.Dict):
+                for key, value in zip(container.keys, container.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == expr.slice.value:
+                        return self.resolve_node(value, container_scope, depth + 1)
+            return expr, scope
+        if not isinstance(expr, ast.Name | ast.Attribute):
             return expr, scope
         if isinstance(expr, ast.Name):
             bindings = self.lookup(expr.id, scope, position_of(expr))
         else:
             bindings = self.attribute_bindings(expr, scope)
+        if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname:
+            bindings = self.definition(bindings[0].qualname)
         if len(bindings) == 1 and bindings[0].kind == "value" and bindings[0].value is not None:
             return self.resolve_node(bindings[0].value, bindings[0].scope, depth + 1)
         return expr, scope
@@ -330,17 +386,21 @@ class Project:
             self._call_sites[key] = self._find_call_sites(param.function, binding.scope)
         return self._call_sites[key]
 
-    def _find_call_sites(self, function: FunctionNode, inner: Scope) -> list[tuple[ast.Call, Scope, bool]]:
+    def calls_named(self, name: str) -> list[tuple[ast.Call, Scope]]:
+        """Every call in the sources whose callee is `name` or `something.name`."""
         if self._calls_by_name is None:
             self._calls_by_name = {}
             for module in self.modules:
                 for call, scope in module.calls:
-                    name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
-                    if name:
-                        self._calls_by_name.setdefault(name, []).append((call, scope))
+                    callee = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+                    if callee:
+                        self._calls_by_name.setdefault(callee, []).append((call, scope))
+        return self._calls_by_name.get(name, [])
+
+    def _find_call_sites(self, function: FunctionNode, inner: Scope) -> list[tuple[ast.Call, Scope, bool]]:
         found: list[tuple[ast.Call, Scope, bool]] = []
         defining = inner.parent
-        for call, scope in self._calls_by_name.get(function.name, []):
+        for call, scope in self.calls_named(function.name):
             if isinstance(call.func, ast.Name) and defining is not None and defining.kind != "class":
                 targets = self.lookup(call.func.id, scope, position_of(call.func))
                 if any(b.node is function for b in targets) or any(

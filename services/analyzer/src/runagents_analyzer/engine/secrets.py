@@ -24,7 +24,8 @@ KEY_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("openai_api_key", r"sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
         ("aws_access_key_id", r"A(?:KIA|SIA|BIA|CCA)[0-9A-Z]{16}\b"),
         ("github_token", r"gh[pousr]_[A-Za-z0-9]{36,}\b|github_pat_[A-Za-z0-9_]{22,}\b"),
-        ("slack_token", r"xox[abposre]-[A-Za-z0-9-]{10,}"),
+        ("slack_token", r"xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,}"),
+        ("sendgrid_api_key", r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
         ("slack_webhook", r"https://hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]{8,}"),
         ("stripe_key", r"[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b"),
         ("google_api_key", r"AIza[0-9A-Za-z_\-]{35}\b"),
@@ -58,6 +59,8 @@ PLACEHOLDER_MARKERS = (
     "foobar", "abcdefgh", "12345678", "abc123", "not-a-real", "notreal", "invalid",
 )
 CONFIG_SUFFIXES = (".env", ".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".properties")
+CONFIG_NAMES = frozenset({"credentials", "config", ".npmrc", ".pypirc", ".netrc"})
+"""Suffix-less configuration files: ~/.aws/credentials and ~/.aws/config copied into a project."""
 CONFIG_ASSIGNMENT = re.compile(
     r"""^\s*(?:export\s+)?["']?(?P<name>[A-Za-z0-9_.-]+)["']?\s*[:=]\s*["']?(?P<value>[^"'\s#,]+)"""
 )
@@ -138,7 +141,8 @@ def _format_hits(text_file: TextFile) -> list[_Hit]:
 
 def _assignment_hits(text_file: TextFile) -> list[_Hit]:
     """NAME=value in config files and name = "value" in scripts other than Python."""
-    is_config = text_file.suffix in CONFIG_SUFFIXES or text_file.name.startswith(".env")
+    is_config = (text_file.suffix in CONFIG_SUFFIXES or text_file.name.startswith(".env")
+                 or text_file.name in CONFIG_NAMES)
     if not (is_config or text_file.is_javascript):
         return []
     hits: list[_Hit] = []

@@ -23,6 +23,8 @@ JS_FRAMEWORK_PACKAGES = {
     "@anthropic-ai/claude-agent-sdk": "Claude Agent SDK", "@anthropic-ai/claude-code": "Claude Agent SDK",
     "@voltagent/": "VoltAgent", "@google/adk": "Google ADK", "@crewai/": "CrewAI",
 }
+# lambda_handler: the AWS Lambda convention; the runtime discovers it like handler() (see entry_point.py)
+HANDLER_NAMES = ("handler", "lambda_handler")
 PLATFORM_REASON = "no handler function or agent-framework import found; the platform runtime runs the agent"
 
 
@@ -54,8 +56,8 @@ def framework_of_js_import(module: str) -> str | None:
 def _handler(modules: list[ModuleInfo]) -> str | None:
     for module in modules:
         for statement in module.parsed.tree.body:
-            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == "handler":
-                return f"def handler() in {module.path}:{statement.lineno}"
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name in HANDLER_NAMES:
+                return f"def {statement.name}() in {module.path}:{statement.lineno}"
     return None
 
 

@@ -77,7 +77,7 @@ class BuildRunner:
             # The analyzer wrote this archive from checked paths; the data filter still refuses
             # anything that would land outside the target.
             archive.extractall(target, filter="data")
-        return response.headers.get("x-source-digest", f"analysis-{analysis_id}")
+        return str(response.headers.get("x-source-digest", f"analysis-{analysis_id}"))
 
     async def _fail(self, build_id: str, agent: str, reason: str) -> None:
         async with self.database.session() as session:

@@ -13,5 +13,5 @@ def set_status(session: AsyncSession, outbox: Outbox, agent: Agent, status: str,
     agent.status, agent.message, agent.phase, agent.progress = status, message, phase, progress
     if changed:
         outbox.add(session, AgentStatusChanged(agent=agent.name, deployment_id=agent.deployment_id,
-                                               status=status, message=message),  # type: ignore[arg-type]
+                                               status=status, message=message),
                    subject=agent.name)

@@ -39,7 +39,7 @@ class RunRecorder:
         ended = utcnow()
         duration_ms = int((ended - self.started_at).total_seconds() * 1000)
         async with self.database.session() as session:
-            self.outbox.add(session, RunCompleted(run_id=self.run_id, agent=self.agent, status=status,  # type: ignore[arg-type]
+            self.outbox.add(session, RunCompleted(run_id=self.run_id, agent=self.agent, status=status,
                                                   ended_at=ended, duration_ms=duration_ms, **fields),
                             subject=self.run_id)
 

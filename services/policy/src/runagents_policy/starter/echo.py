@@ -24,7 +24,7 @@ def echo_tool(platform_url: str) -> ToolIn:
     """The registration of the echo tool on a platform reachable at ``platform_url``."""
     return ToolIn(
         name="echo",
-        base_url=f"{platform_url.rstrip('/')}{ECHO_PATH_PREFIX}",  # type: ignore[arg-type]
+        base_url=f"{platform_url.rstrip('/')}{ECHO_PATH_PREFIX}",
         description="Starter kit: echoes a message back.",
         capabilities=[
             Capability(

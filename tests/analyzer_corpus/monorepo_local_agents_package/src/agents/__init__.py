@@ -1,0 +1,1 @@
+from .researcher import Agent
