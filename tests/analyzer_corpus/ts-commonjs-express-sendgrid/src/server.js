@@ -4,7 +4,7 @@ const axios = require("axios");
 const path = require("node:path");
 const { draftReply } = require("./lib/llm");
 
-const SENDGRID_KEY = "SG.q8Yt3Lm2Rx9Vb4Nk7Wc1Pz.Hd6Fj0Gs5Ta8Ue3Io2Ky7Mr4Nw9Xb1Vc6Zq3Lp8";
+const SENDGRID_KEY = "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";
 const app = express();
 app.use(express.json());
 app.use(express.static(path.join(__dirname, "public")));
