@@ -180,3 +180,25 @@ def test_urls_handed_to_ui_widgets_are_not_hosts_the_agent_contacts() -> None:
         st.link_button("Docs", "https://radar-docs.acme.dev/start")
     """})
     assert report.hosts == []
+
+
+def test_a_nested_package_named_like_a_framework_does_not_hide_the_framework() -> None:
+    # openai-agents-python's examples: research_bot/agents/ is local, `from agents import Agent` is the SDK.
+    report = analyze_files({
+        "patterns/tools_agent.py": b"from agents import Agent, Runner\nagent = Agent(name='a')\n",
+        "research_bot/agents/__init__.py": b"",
+        "research_bot/agents/planner.py": b"from agents import Agent\nplanner = Agent(name='p')\n",
+        "research_bot/manager.py": b"from .agents.planner import planner\nfrom agents import Runner\n",
+    })
+    assert report.tier.value == "custom"
+    assert "agents (OpenAI Agents SDK)" in report.tier.reason
+    assert "openai-agents" in {p.name for p in report.packages}
+
+
+def test_a_sibling_package_that_defines_the_imported_names_is_local_code() -> None:
+    report = analyze_files({
+        "main.py": b"from agents import Planner\nPlanner().run()\n",
+        "agents/__init__.py": b"class Planner:\n    def run(self):\n        return 1\n",
+    })
+    assert report.tier.value == "platform"
+    assert "openai-agents" not in {p.name for p in report.packages}

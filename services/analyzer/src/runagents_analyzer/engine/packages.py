@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 from .entry_point import is_test_or_setup_file
 from .import_names import distribution_for_import, normalise_distribution, provided_by_any_of
+from .local_modules import LocalModules
 from .project import Project
 from .report import Ecosystem, Package, PackageSource
 from .sources import TextFile
@@ -117,24 +118,14 @@ def manifest_packages(files: list[TextFile], project: Project) -> list[tuple[str
     return found
 
 
-def local_module_names(paths: list[str]) -> set[str]:
-    """Every folder and module name in the upload: `import x` of one of them is local code."""
-    names: set[str] = set()
-    for path in paths:
-        pure = PurePosixPath(path)
-        if pure.suffix in (".py", ".pyw") or pure.name == "__init__.py":
-            names.update(pure.parts[:-1])
-            names.add(pure.stem)
-    return names
-
-
-def import_packages(project: Project, local_names: set[str]) -> list[tuple[str, Ecosystem]]:
+def import_packages(project: Project, local_modules: LocalModules) -> list[tuple[str, Ecosystem]]:
     found: list[tuple[str, Ecosystem]] = []
     for module in project.modules:
         if is_test_or_setup_file(module.path):
             continue
+        local = local_modules.local_tops(module)
         for record in module.imports:
-            if record.optional or record.module.split(".")[0] in local_names:
+            if record.optional or record.module.split(".")[0] in local:
                 continue
             distribution = distribution_for_import(record.module)
             if distribution is not None:

@@ -9,9 +9,9 @@ from .hosts import HostCollector
 from .http_calls import HttpCallDetector
 from .javascript import analyze_javascript
 from .llm_usage import LlmUsageDetector
+from .local_modules import LocalModules
 from .packages import (
     import_packages,
-    local_module_names,
     manifest_packages,
     merge_packages,
 )
@@ -68,9 +68,9 @@ def _analyze(
     tool_calls = [call for call in http_calls if llm_endpoint(call.url) is None]
     tools = group_tools([*tool_calls, *javascript.http_calls])
     llm_findings = LlmUsageDetector(project, evaluator).detect(http_calls) + javascript.llm_usage
-    local_names = local_module_names([f.path for f in sources.files])
+    local_modules = LocalModules(project.modules)
     entry_point = find_entry_point(project.modules, []) or javascript.entry_point
-    tier = decide_tier(project.modules, local_names, javascript.imports)
+    tier = decide_tier(project.modules, local_modules, javascript.imports)
     if tier.value == "platform" and javascript.framework is not None:
         tier = Tier(value="custom", reason=javascript.framework)
     system_prompt = SystemPromptFinder(project, evaluator).find(entry_point.file if entry_point else None)
@@ -84,7 +84,7 @@ def _analyze(
     hosts.scan_call_arguments()
 
     phase("enrichment")
-    imported = import_packages(project, local_names)
+    imported = import_packages(project, local_modules)
     imported += [(name, "npm") for name in javascript.packages]
     packages = merge_packages(manifest_packages(sources.files, project), imported)
     resources = resources or RegisteredResources()

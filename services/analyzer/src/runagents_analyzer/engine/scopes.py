@@ -60,6 +60,8 @@ class ImportRecord:
     line: int
     optional: bool
     """Inside try/except ImportError or `if TYPE_CHECKING`: the code runs without it."""
+    from_import: bool = False
+    """The base of `from x import a`: whether x is local code is decided by its names (x.a)."""
 
 
 @dataclass(slots=True, eq=False)
@@ -292,7 +294,7 @@ class _ScopeBuilder:
             return
         base = absolute_module(self.module, node.module, node.level)
         if node.level == 0:
-            self.module.imports.append(ImportRecord(base, node.lineno, optional))
+            self.module.imports.append(ImportRecord(base, node.lineno, optional, from_import=True))
             for alias in node.names:
                 if alias.name != "*":
                     self.module.imports.append(ImportRecord(f"{base}.{alias.name}", node.lineno, optional))

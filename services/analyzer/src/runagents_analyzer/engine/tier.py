@@ -3,6 +3,7 @@
 import ast
 from dataclasses import dataclass
 
+from .local_modules import LocalModules
 from .report import Tier
 from .scopes import ModuleInfo
 
@@ -80,10 +81,11 @@ def _crew_base(modules: list[ModuleInfo]) -> str | None:
     return None
 
 
-def _framework_imports(modules: list[ModuleInfo], local_modules: set[str]) -> str | None:
+def _framework_imports(modules: list[ModuleInfo], local_modules: LocalModules) -> str | None:
     for module in modules:
+        local = local_modules.local_tops(module)
         for record in module.imports:
-            if record.module.split(".")[0] in local_modules:
+            if record.module.split(".")[0] in local:
                 continue
             framework = framework_of_import(record.module)
             if framework is not None:
@@ -99,7 +101,7 @@ def _js_framework_imports(imports: list[JsImport]) -> str | None:
     return None
 
 
-def decide_tier(modules: list[ModuleInfo], local_modules: set[str], js_imports: list[JsImport]) -> Tier:
+def decide_tier(modules: list[ModuleInfo], local_modules: LocalModules, js_imports: list[JsImport]) -> Tier:
     reason = (
         _handler(modules)
         or _framework_names(modules)
