@@ -202,3 +202,14 @@ def test_a_sibling_package_that_defines_the_imported_names_is_local_code() -> No
     })
     assert report.tier.value == "platform"
     assert "openai-agents" not in {p.name for p in report.packages}
+
+
+def test_a_crewai_agent_without_llm_uses_the_default_openai_model() -> None:
+    source = b"from crewai import Agent\nwriter = Agent(role='w', goal='g', backstory='b')\n"
+    report = analyze_files({"crew.py": source})
+    assert [(u.provider, u.model, u.role, u.line) for u in report.llm_usage] == [("openai", None, "chat", 2)]
+
+
+def test_legacy_langchain_completion_classes_are_llm_usage() -> None:
+    report = analyze_files({"crew.py": b"from langchain.llms import Ollama\nllm = Ollama(model='llama3.1')\n"})
+    assert [(u.provider, u.model, u.role) for u in report.llm_usage] == [("ollama", "llama3.1", "chat")]

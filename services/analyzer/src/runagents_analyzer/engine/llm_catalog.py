@@ -130,7 +130,8 @@ MODEL_CALLS: Mapping[str, ModelCall] = {
     "haystack.components.embedders.OpenAITextEmbedder": ModelCall("openai", EMBEDDING, ("model",), None),
     "haystack.components.embedders.OpenAIDocumentEmbedder": ModelCall("openai", EMBEDDING, ("model",), None),
     "crewai.LLM": ModelCall(None, CHAT),
-    "crewai.Agent": ModelCall(None, CHAT, ("llm",), None, requires_model=True),
+    # Without llm=, a CrewAI agent uses the OpenAI default model (OPENAI_MODEL_NAME): still a chat usage.
+    "crewai.Agent": ModelCall(None, CHAT, ("llm",), None),
     "agents.Agent": ModelCall("openai", CHAT, ("model",), None),
     "agents.OpenAIChatCompletionsModel": ModelCall("openai", CHAT, ("model",), None),
     "agents.OpenAIResponsesModel": ModelCall("openai", CHAT, ("model",), None),
@@ -177,6 +178,14 @@ LANGCHAIN_CLASSES: Mapping[str, ModelCall] = {
     "CohereRerank": ModelCall("cohere", RERANKING, ("model",), None),
     "ChatGroq": ModelCall("groq", CHAT, ("model", "model_name"), None),
     "ChatLiteLLM": ModelCall(None, CHAT, ("model",), None, fallback_provider="litellm"),
+    # The older completion-style classes (langchain.llms, langchain_community.llms) real examples still use.
+    "Ollama": ModelCall("ollama", CHAT, ("model",), None),
+    "AzureOpenAI": ModelCall("azure-openai", CHAT, ("deployment_name", "model_name", "model"), None),
+    "Bedrock": ModelCall("bedrock", CHAT, ("model_id",), None),
+    "ChatTogether": ModelCall("together", CHAT, ("model", "model_name"), None),
+    "ChatDeepSeek": ModelCall("deepseek", CHAT, ("model", "model_name"), None),
+    "ChatFireworks": ModelCall("fireworks", CHAT, ("model", "model_name"), None),
+    "ChatXAI": ModelCall("xai", CHAT, ("model", "model_name"), None),
 }
 
 FRAMEWORK_PACKAGE_PROVIDERS: Mapping[str, str] = {
