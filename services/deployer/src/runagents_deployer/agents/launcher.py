@@ -9,12 +9,13 @@ import httpx
 
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
+from runagents_common.errors import Unavailable
 from runagents_deployer.agents import repository
 from runagents_deployer.agents.status import set_status
 from runagents_deployer.backends.base import AgentBackend, LaunchError, LaunchSpec
 from runagents_deployer.settings import DeployerSettings
 from runagents_deployer.wiring.environment import runtime_environment
-from runagents_deployer.wiring.registry import Registry
+from runagents_deployer.wiring.registry import RegisteredProvider, RegisteredTool, Registry
 
 log = logging.getLogger("runagents.deployer")
 READY_POLL_SECONDS = 0.1
@@ -45,10 +46,10 @@ class Launcher:
             name = agent.name
         try:
             system_prompt, tier, entry_point, tools, models = wiring
+            registered_tools, providers = await self._registered_resources()
             environment = runtime_environment(
                 agent=name, system_prompt=system_prompt, tier=tier, entry_point=entry_point, tools=tools,
-                registered_tools=await self.registry.tools(), models=models,
-                providers=await self.registry.providers(),
+                registered_tools=registered_tools, models=models, providers=providers,
                 gateway_url=self.settings.service_url("gateway"),
                 egress_url=f"{self.settings.service_url('policy')}/egress",
                 max_tool_iterations=self.settings.agent_max_tool_iterations,
@@ -73,6 +74,20 @@ class Launcher:
             deployment.status = "running"
             agent.endpoint = running.endpoint
             set_status(session, self.outbox, agent, "Running", "", phase="running", progress=100)
+
+    async def _registered_resources(self) -> tuple[dict[str, RegisteredTool], dict[str, RegisteredProvider]]:
+        """Tools and providers, waiting for policy and gateway when they are still starting (after a
+        platform restart every service starts at once, this one included)."""
+        deadline = time.monotonic() + self.settings.agent_start_timeout_seconds
+        delay = 0.1
+        while True:
+            try:
+                return await self.registry.tools(), await self.registry.providers()
+            except Unavailable:
+                if time.monotonic() + delay > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     async def _wait_ready(self, agent: str, deployment_id: str, endpoint: str) -> None:
         deadline = time.monotonic() + self.settings.agent_start_timeout_seconds
