@@ -12,7 +12,7 @@ from runagents_common.service import ServiceComponent
 from runagents_deployer.agents import repository
 from runagents_deployer.agents.consumers import handlers
 from runagents_deployer.agents.endpoints import router as agents_router
-from runagents_deployer.agents.launcher import Launcher
+from runagents_deployer.agents.launcher import AgentFailures, Launcher
 from runagents_deployer.agents.status import set_status
 from runagents_deployer.backends.base import AgentBackend
 from runagents_deployer.backends.local_process import LocalProcessBackend
@@ -37,14 +37,9 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
         gateway=service_client(settings.service_url("gateway")),
     )
     agents_http = httpx.AsyncClient(timeout=settings.agent_invoke_timeout_seconds)
-    launcher_ref: list[Launcher] = []
-
-    async def on_agent_exit(agent: str, deployment_id: str, reason: str) -> None:
-        await launcher_ref[0].on_exit(agent, deployment_id, reason)
-
-    backend: AgentBackend = LocalProcessBackend(Path(settings.data_dir).resolve() / "agents", on_agent_exit)
-    launcher = Launcher(database, outbox, registry, backend, settings, agents_http)
-    launcher_ref.append(launcher)
+    failures = AgentFailures(database, outbox)
+    backend: AgentBackend = LocalProcessBackend(Path(settings.data_dir).resolve() / "agents", failures.on_exit)
+    launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures)
     starts = JobRunner("agent-start", launcher.start, concurrency=4)
     context = DeployerContext(settings, registry, backend, launcher, starts, agents_http)
 

@@ -22,6 +22,30 @@ READY_POLL_SECONDS = 0.1
 
 
 @dataclass
+class AgentFailures:
+    """Marks a deployment failed and its agent Failed: when starting it fails, or when it dies later.
+    Needs no backend, so it exists before the backend that reports exits to it."""
+
+    database: Database
+    outbox: Outbox
+
+    async def fail(self, agent_name: str, deployment_id: str, reason: str) -> None:
+        async with self.database.session() as session:
+            agent = await repository.get(session, agent_name)
+            deployment = await repository.get_deployment(session, deployment_id)
+            if deployment is not None:
+                deployment.status, deployment.error = "failed", reason
+            if agent is not None and agent.deployment_id == deployment_id:
+                agent.endpoint = None
+                set_status(session, self.outbox, agent, "Failed", reason, phase="failed", progress=100)
+
+    async def on_exit(self, agent: str, deployment_id: str, reason: str) -> None:
+        """The backend saw the agent's process end without being asked to."""
+        log.warning("agent %s exited: %s", agent, reason, extra={"agent": agent})
+        await self.fail(agent, deployment_id, reason)
+
+
+@dataclass
 class Launcher:
     database: Database
     outbox: Outbox
@@ -29,6 +53,7 @@ class Launcher:
     backend: AgentBackend
     settings: DeployerSettings
     http: httpx.AsyncClient
+    failures: AgentFailures
 
     async def start(self, deployment_id: str) -> None:
         """Start a built deployment and wait for its runtime to be ready (the job of the start queue)."""
@@ -57,13 +82,13 @@ class Launcher:
             running = await self.backend.start(LaunchSpec(name, deployment_id, *artifact, environment=environment))
             await self._wait_ready(name, deployment_id, running.endpoint)
         except (LaunchError, TimeoutError) as exc:
-            await self.fail(name, deployment_id, str(exc) or "the agent did not become ready")
+            await self.failures.fail(name, deployment_id, str(exc) or "the agent did not become ready")
             return
         except _Exited:
             return  # the exit callback already marked it Failed
         except Exception as exc:
             log.exception("starting %s failed", name)
-            await self.fail(name, deployment_id, f"starting the agent failed: {type(exc).__name__}: {exc}")
+            await self.failures.fail(name, deployment_id, f"starting the agent failed: {type(exc).__name__}: {exc}")
             return
         async with self.database.session() as session:
             deployment = await repository.get_deployment(session, deployment_id)
@@ -107,21 +132,6 @@ class Launcher:
             f"the agent did not answer /readyz within {self.settings.agent_start_timeout_seconds:.0f} s"
             + (f": {tail}" if tail else "")
         )
-
-    async def fail(self, agent_name: str, deployment_id: str, reason: str) -> None:
-        async with self.database.session() as session:
-            agent = await repository.get(session, agent_name)
-            deployment = await repository.get_deployment(session, deployment_id)
-            if deployment is not None:
-                deployment.status, deployment.error = "failed", reason
-            if agent is not None and agent.deployment_id == deployment_id:
-                agent.endpoint = None
-                set_status(session, self.outbox, agent, "Failed", reason, phase="failed", progress=100)
-
-    async def on_exit(self, agent: str, deployment_id: str, reason: str) -> None:
-        """The backend saw the agent's process end without being asked to."""
-        log.warning("agent %s exited: %s", agent, reason, extra={"agent": agent})
-        await self.fail(agent, deployment_id, reason)
 
 
 class _Exited(Exception):
