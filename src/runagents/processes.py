@@ -57,9 +57,10 @@ class PlatformProcesses:
 
 
 def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
-    log = open(log_dir / f"{name}.log", "wb")  # noqa: SIM115 - the child writes to it for its whole life
-    return subprocess.Popen([sys.executable, "-m", "runagents", *args], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    # The child gets its own copy of the descriptor; the parent's is closed once it started.
+    with open(log_dir / f"{name}.log", "wb") as log:
+        return subprocess.Popen([sys.executable, "-m", "runagents", *args], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _wait_ready(platform: PlatformProcesses, timeout: float) -> None:
