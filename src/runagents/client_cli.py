@@ -29,6 +29,17 @@ def _show(line: str, last: list[str]) -> None:
     last.append(line)
 
 
+def suggested_wiring(
+    report: dict[str, Any],
+) -> tuple[dict[str, str | None], dict[str, dict[str, str] | None]]:
+    """The tools and models an analysis report suggests, as a deploy request takes them: each
+    detected tool's registered tool, each model role's provider and model (the last usage of a
+    role decides). A finding nothing registered matches maps to None."""
+    tools = {t["name"]: t.get("suggested") for t in report.get("tools", [])}
+    models = {(u.get("role") or "chat"): u.get("suggested") for u in report.get("llm_usage", [])}
+    return tools, models
+
+
 def _zip_folder(folder: Path) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -61,9 +72,7 @@ def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None
                            lambda a: a["status"] in ("succeeded", "failed"))
         if analysis["status"] != "succeeded":
             _fail(f"analysis failed: {analysis.get('error')}")
-        report: dict[str, Any] = analysis["report"]
-        tools = {t["name"]: t.get("suggested") for t in report.get("tools", [])}
-        models = {(u.get("role") or "chat"): u.get("suggested") for u in report.get("llm_usage", [])}
+        tools, models = suggested_wiring(analysis["report"])
         unwired = [f"tool {n}" for n, s in tools.items() if not s]
         unwired += [f"model role {r}" for r, s in models.items() if not s]
         if unwired:

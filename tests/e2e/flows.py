@@ -5,6 +5,8 @@ from typing import Any
 
 import httpx
 
+from runagents.client_cli import suggested_wiring as cli_suggested_wiring
+
 
 def wait_for(client: httpx.Client, path: str, done: Any, timeout: float = 60, interval: float = 0.1) -> dict[str, Any]:
     """GET ``path`` until ``done(body)`` holds; returns the last body."""
@@ -26,10 +28,10 @@ def analyze_sample(client: httpx.Client) -> dict[str, Any]:
                     lambda a: a["status"] in ("succeeded", "failed"))
 
 
-def suggested_wiring(report: dict[str, Any]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    tools = {t["name"]: t["suggested"] for t in report["tools"]}
-    models = {(u.get("role") or "chat"): u["suggested"] for u in report["llm_usage"] if u.get("suggested")}
-    return tools, models
+def suggested_wiring(report: dict[str, Any]) -> tuple[dict[str, str | None], dict[str, dict[str, str]]]:
+    """The wiring ``runagents deploy`` takes from ``report``, without the model roles nothing matches."""
+    tools, models = cli_suggested_wiring(report)
+    return tools, {role: model for role, model in models.items() if model}
 
 
 def deploy(client: httpx.Client, name: str, analysis: dict[str, Any], **overrides: Any) -> httpx.Response:
