@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from runagents.components import SERVICES
 from runagents.processes import PlatformProcesses, start_dev, start_distributed
-from runagents_common.testing import DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL, delete_namespace
+from runagents_common.testing import DEFAULT_AMQP_URL, delete_namespace, fresh_database
 from tests.e2e.flows import analyze_sample, deploy, wait_settled
 
 
@@ -69,13 +70,13 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for mode in args.modes.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"runagents-bench-{mode}-") as scratch:
+        # The stack drops the run's database after the platform stopped (the finally below).
+        with tempfile.TemporaryDirectory(prefix=f"runagents-bench-{mode}-") as scratch, ExitStack() as stack:
             amqp = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
             if mode == "dev":
                 platform = start_dev(Path(scratch))
             else:
-                database = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-                platform = start_distributed(Path(scratch), _fresh_database(database), amqp)
+                platform = start_distributed(Path(scratch), stack.enter_context(fresh_database()), amqp)
             try:
                 rows.append((mode, measure(platform, args.invokes)))
             finally:
@@ -89,26 +90,6 @@ def main() -> None:
     for mode, r in rows:
         print(f"| {mode} | {r['analysis_s']:.2f} s | {r['cold_s']:.2f} s | {r['warm_s']:.2f} s | "
               f"{r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms | {r['max_ms']:.1f} ms |")
-
-
-def _fresh_database(server_url: str) -> str:
-    """A new database on the server for this run (left for inspection; named runagents_bench_*)."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    name = f"runagents_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_url(server_url).set(drivername="postgresql", database="postgres")
-
-    async def create() -> None:
-        conn = await asyncpg.connect(admin.render_as_string(hide_password=False))
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
-    return make_url(server_url).set(drivername="postgresql+asyncpg", database=name).render_as_string(
-        hide_password=False)
 
 
 if __name__ == "__main__":
