@@ -1,5 +1,4 @@
 # The project's verbs. `make dev` and `make test` are the README's two commands.
-UV := $(shell command -v uv 2>/dev/null)
 PYTEST_WORKERS ?= 2
 
 .PHONY: install dev test test-slow lint bench
