@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from runagents_runtime.config import load_config
-from runagents_runtime.environment import inject_sdk_environment
+from runagents_runtime.environment import VENDOR_TELEMETRY_OFF, inject_sdk_environment
 
 
 def test_sdk_variables_point_at_the_gateway_when_absent():
@@ -18,6 +18,7 @@ def test_sdk_variables_point_at_the_gateway_when_absent():
         "ANTHROPIC_BASE_URL": "http://h/llm",
         "OPENAI_API_KEY": "platform-managed",
         "ANTHROPIC_API_KEY": "platform-managed",
+        **VENDOR_TELEMETRY_OFF,
     }
 
 
@@ -44,5 +45,15 @@ def test_existing_sdk_variables_are_never_overridden():
 
     injected = inject_sdk_environment(config, environ)
 
-    assert environ == mine
-    assert injected == {}
+    assert {name: environ[name] for name in mine} == mine
+    assert injected == VENDOR_TELEMETRY_OFF
+
+
+def test_vendor_telemetry_is_off_unless_the_agent_turns_it_on():
+    config = load_config({"LLM_GATEWAY_URL": "http://h/llm/v1/chat/completions"})
+    environ = {"OPENAI_AGENTS_DISABLE_TRACING": "0"}
+
+    inject_sdk_environment(config, environ)
+
+    assert environ["OPENAI_AGENTS_DISABLE_TRACING"] == "0"
+    assert environ["CREWAI_DISABLE_TELEMETRY"] == "true"

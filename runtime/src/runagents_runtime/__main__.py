@@ -10,6 +10,7 @@ import uvicorn
 from runagents_runtime.app import create_app
 from runagents_runtime.config import ConfigError, load_config
 from runagents_runtime.environment import inject_sdk_environment
+from runagents_runtime.outbound_tracing import install_outbound_tracing
 
 logger = logging.getLogger("runagents_runtime")
 
@@ -23,6 +24,7 @@ def main() -> None:
         raise SystemExit(f"runagents-runtime: configuration error: {exc}") from None
     # Before the agent's module is imported, so SDK clients it builds at import time use the gateway.
     injected = inject_sdk_environment(config, os.environ)
+    instrumented = install_outbound_tracing()
     logger.info(
         "agent %s: model %r, %d tool(s), %s; set %s",
         config.agent_name,
@@ -31,6 +33,7 @@ def main() -> None:
         f"USER_ENTRY_POINT={config.user_entry_point}" if config.user_entry_point else "built-in tool loop",
         ", ".join(sorted(injected)) or "no SDK variables",
     )
+    logger.info("run context propagated on outbound calls of: %s", ", ".join(instrumented) or "no HTTP client")
     app = create_app(config)
     uvicorn.run(app, host=config.host, port=config.port, log_config=None)
 

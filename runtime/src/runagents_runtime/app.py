@@ -15,6 +15,7 @@ from runagents_runtime.config import RuntimeConfig
 from runagents_runtime.endpoints import Runtime, build_router
 from runagents_runtime.llm_gateway import LLMGateway
 from runagents_runtime.loop import ToolLoop
+from runagents_runtime.outbound_tracing import in_flight_runs
 from runagents_runtime.problems import install_problem_handlers
 from runagents_runtime.propagation import (
     REQUEST_ID_HEADER,
@@ -27,6 +28,7 @@ from runagents_runtime.user_code import load_user_code
 
 # Model calls with long tool results or reasoning models can take minutes; connecting should not.
 HTTP_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
+INVOKE_PATH = "/invoke"
 
 
 class PropagationMiddleware:
@@ -49,7 +51,11 @@ class PropagationMiddleware:
             await send(message)
 
         with propagating(run):
-            await self.app(scope, receive, send_with_request_id)
+            if scope["path"].startswith(INVOKE_PATH):
+                with in_flight_runs.tracking(run):
+                    await self.app(scope, receive, send_with_request_id)
+            else:
+                await self.app(scope, receive, send_with_request_id)
 
 
 def create_app(

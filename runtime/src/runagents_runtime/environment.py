@@ -8,11 +8,20 @@ from runagents_runtime.config import RuntimeConfig, gateway_base_url, gateway_ro
 
 PLATFORM_MANAGED_KEY = "platform-managed"
 
+# Frameworks that phone home by default would send the agent's key or its prompts to a vendor
+# outside the platform (the OpenAI Agents SDK exports traces to api.openai.com with
+# OPENAI_API_KEY); the run is recorded by the platform instead. Users can still opt back in.
+VENDOR_TELEMETRY_OFF = {
+    "OPENAI_AGENTS_DISABLE_TRACING": "1",
+    "CREWAI_DISABLE_TELEMETRY": "true",
+    "ANONYMIZED_TELEMETRY": "False",
+}
+
 
 def sdk_environment(config: RuntimeConfig) -> dict[str, str]:
     """Return the SDK variables the runtime would set for this configuration."""
     api_key = config.agent_token or PLATFORM_MANAGED_KEY
-    values = {"OPENAI_API_KEY": api_key, "ANTHROPIC_API_KEY": api_key}
+    values = {"OPENAI_API_KEY": api_key, "ANTHROPIC_API_KEY": api_key, **VENDOR_TELEMETRY_OFF}
     if config.llm_gateway_url:
         base = gateway_base_url(config.llm_gateway_url)
         values |= {

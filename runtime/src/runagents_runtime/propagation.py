@@ -95,8 +95,11 @@ def propagating(propagation: RunPropagation) -> Iterator[RunPropagation]:
         _current.reset(token)
 
 
-def outbound_headers(propagation: RunPropagation | None = None) -> dict[str, str]:
-    """Return the headers an outbound call must carry; each call gets a fresh span id."""
+def outbound_headers(propagation: RunPropagation | None = None, *, with_credentials: bool = True) -> dict[str, str]:
+    """Return the headers an outbound call must carry; each call gets a fresh span id.
+
+    `with_credentials=False` leaves out the agent's token (for calls the runtime does not address).
+    """
     run = propagation or _current.get()
     if run is None:
         return {}
@@ -111,7 +114,7 @@ def outbound_headers(propagation: RunPropagation | None = None) -> dict[str, str
         headers["baggage"] = run.baggage
     if run.run_id:
         headers[RUN_ID_HEADER] = run.run_id
-    if run.agent_token:
+    if with_credentials and run.agent_token:
         headers["Authorization"] = f"Bearer {run.agent_token}"
     return headers
 

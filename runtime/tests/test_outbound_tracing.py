@@ -1,0 +1,128 @@
+"""Calls made by the agent's own code, with any of the common HTTP clients, carry the run's identity."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import aiohttp
+import httpx
+import httpx2
+import pytest
+import requests
+
+from runagents_runtime.outbound_tracing import in_flight_runs, install_outbound_tracing, uninstall_outbound_tracing
+from runagents_runtime.propagation import RunPropagation, propagating, propagation_from_headers
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+class HeaderRecorder(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _RecordingHandler)
+        self.seen: list[dict[str, str]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/call"
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    server: HeaderRecorder
+
+    def do_GET(self) -> None:
+        self.server.seen.append({name.lower(): value for name, value in self.headers.items()})
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[HeaderRecorder]:
+    server = HeaderRecorder()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def outbound_tracing() -> Iterator[list[str]]:
+    yield install_outbound_tracing()
+    uninstall_outbound_tracing()
+
+
+def _run(run_id: str = "run-7", trace_id: str = TRACE_ID) -> RunPropagation:
+    return propagation_from_headers(
+        {"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01", "X-RunAgents-Run-Id": run_id, "baggage": "k=v"},
+        agent_name="agent-a",
+        agent_token="secret-agent-token",
+    )
+
+
+def _call_with_every_client(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        answer.read()
+    requests.get(url, timeout=5)
+    httpx.get(url)
+    httpx2.get(url)
+
+    async def async_clients() -> None:
+        async with httpx.AsyncClient() as client:
+            await client.get(url)
+        async with aiohttp.ClientSession() as session, session.get(url) as answer:
+            await answer.read()
+
+    asyncio.run(async_clients())
+
+
+def test_every_client_carries_the_run_trace_and_agent_but_never_the_token(recorder: HeaderRecorder,
+                                                                         outbound_tracing: list[str]) -> None:
+    assert set(outbound_tracing) == {"HTTPXClient", "HTTPX2Client", "Requests", "URLLib", "AioHttpClient"}
+
+    with propagating(_run()):
+        _call_with_every_client(recorder.url)
+
+    assert len(recorder.seen) == 6
+    span_ids = set()
+    for headers in recorder.seen:
+        version, trace_id, span_id, flags = headers["traceparent"].split("-")
+        assert (version, trace_id, flags) == ("00", TRACE_ID, "01")
+        span_ids.add(span_id)
+        assert headers["x-runagents-run-id"] == "run-7"
+        assert headers["x-runagents-agent"] == "agent-a"
+        assert headers["baggage"] == "k=v"
+        assert "authorization" not in headers
+    assert len(span_ids) == 6
+
+
+def test_outside_a_run_nothing_is_added(recorder: HeaderRecorder) -> None:
+    _call_with_every_client(recorder.url)
+
+    assert len(recorder.seen) == 6
+    assert all("traceparent" not in h and "x-runagents-run-id" not in h for h in recorder.seen)
+
+
+def test_a_thread_that_lost_the_context_is_attributed_to_the_only_run_in_flight(recorder: HeaderRecorder) -> None:
+    def bare_thread_call() -> None:
+        thread = threading.Thread(target=requests.get, args=(recorder.url,), kwargs={"timeout": 5})
+        thread.start()
+        thread.join()
+
+    with in_flight_runs.tracking(_run("only-run")):
+        bare_thread_call()
+    with in_flight_runs.tracking(_run("run-a")), in_flight_runs.tracking(_run("run-b", "1" * 32)):
+        bare_thread_call()
+
+    alone, ambiguous = recorder.seen
+    assert alone["x-runagents-run-id"] == "only-run"
+    assert alone["traceparent"].split("-")[1] == TRACE_ID
+    assert "x-runagents-run-id" not in ambiguous and "traceparent" not in ambiguous
