@@ -55,3 +55,13 @@ PROVIDERS = [
 def test_a_model_is_matched_by_model_name_then_by_provider_kind(detected: LlmUsage,
                                                                  expected: SuggestedModel | None) -> None:
     assert suggest_model(detected, PROVIDERS) == expected
+
+
+def test_the_only_registered_provider_is_suggested_when_nothing_matches() -> None:
+    only_playground = PROVIDERS[:1]
+
+    assert suggest_model(usage("openai", "{context.model}"), only_playground) == SuggestedModel(
+        provider="playground", model="playground-mini")
+    assert suggest_model(usage("mistral", "playground-mini"), only_playground) == SuggestedModel(
+        provider="playground", model="playground-mini")
+    assert suggest_model(usage("mistral", "mistral-large-latest"), [*only_playground, ("empty", "openai", [])]) is None

@@ -71,4 +71,9 @@ def suggest_model(usage: LlmUsage, providers: Sequence[tuple[str, str, Sequence[
                 return SuggestedModel(provider=name, model=usage.model)
             if models:
                 return SuggestedModel(provider=name, model=models[0])
+    # With a single provider registered (a fresh platform has only the playground), it is the only
+    # possible wiring; the user still confirms it at deploy.
+    if len(providers) == 1 and providers[0][2]:
+        name, _, models = providers[0]
+        return SuggestedModel(provider=name, model=usage.model if usage.model in models else models[0])
     return None
