@@ -3,7 +3,6 @@ stand-in for the policy and gateway list endpoints it reads registered resources
 
 import asyncio
 import socket
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from runagents_analyzer.settings import AnalyzerSettings
 from runagents_common.bus import InMemoryBus
 from runagents_common.events import Envelope
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
+from runagents_common.testing import eventually
 
 REGISTERED_TOOLS = [{"name": "echo", "base_url": "http://localhost:8000/starter/echo", "capabilities": []}]
 REGISTERED_PROVIDERS = [
@@ -36,27 +36,27 @@ class Analyzer:
     events: list[Envelope] = field(default_factory=list)
 
     async def wait_finished(self, analysis_id: str, within: float = 30.0) -> dict[str, Any]:
-        deadline = time.monotonic() + within
-        while True:
+        body: dict[str, Any] = {}
+
+        async def finished() -> bool:
+            nonlocal body
             response = await self.client.get(f"/api/v1/analyses/{analysis_id}")
             assert response.status_code == 200, response.text
-            body: dict[str, Any] = response.json()
-            if body["status"] in FINISHED:
-                return body
-            if time.monotonic() > deadline:
-                pytest.fail(f"analysis {analysis_id} still {body['status']} after {within}s")
-            await asyncio.sleep(0.02)
+            body = response.json()
+            return body["status"] in FINISHED
+
+        await eventually(finished, within=within, message=f"analysis {analysis_id} finishing")
+        return body
 
     async def events_of(self, analysis_id: str, within: float = 10.0) -> list[Envelope]:
         """The analysis' events on the bus, once its completion has been published."""
-        deadline = time.monotonic() + within
-        while True:
-            mine = [e for e in self.events if e.subject == analysis_id]
-            if any(e.type == "analysis.completed.v1" for e in mine):
-                return mine
-            if time.monotonic() > deadline:
-                pytest.fail(f"no analysis.completed.v1 published for {analysis_id}")
-            await asyncio.sleep(0.02)
+
+        def mine() -> list[Envelope]:
+            return [e for e in self.events if e.subject == analysis_id]
+
+        await eventually(lambda: any(e.type == "analysis.completed.v1" for e in mine()), within=within,
+                         message=f"analysis.completed.v1 published for {analysis_id}")
+        return mine()
 
 
 StartAnalyzer = Callable[..., AbstractAsyncContextManager[Analyzer]]
@@ -110,10 +110,8 @@ async def serve(app: FastAPI) -> AsyncIterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        for _ in range(1000):  # uvicorn offers no event to await
-            if server.started:
-                break
-            await asyncio.sleep(0.01)
+        # uvicorn offers no event to await
+        await eventually(lambda: server.started, within=10, interval=0.01, message="the stand-in server started")
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
