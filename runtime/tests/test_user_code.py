@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 
 def write_module(folder: Path, relative: str, source: str) -> None:
     path = folder / relative
@@ -284,3 +286,45 @@ async def test_tier2_stream_emits_the_answer_then_done(start_runtime, agent_dir,
     assert events[0] == {"type": "content", "delta": "streamed answer"}
     assert events[1]["type"] == "done"
     assert events[2] == "[DONE]"
+
+
+GENERATOR_AGENTS = {
+    "sync": "def handler(request):\n    for word in request['message'].split():\n        yield word + ' '\n",
+    "async": (
+        "import asyncio\n"
+        "async def handler(request, context):\n"
+        "    for word in request['message'].split():\n"
+        "        await asyncio.sleep(0)\n"
+        "        yield word + ' '\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GENERATOR_AGENTS))
+async def test_a_generator_handler_streams_each_piece_and_invoke_joins_them(start_runtime, agent_dir, parse_sse,
+                                                                            kind):
+    write_module(agent_dir, f"gen_{kind}.py", GENERATOR_AGENTS[kind])
+
+    async with start_runtime({"USER_ENTRY_POINT": f"gen_{kind}"}, cwd=agent_dir) as client:
+        streamed = await client.post("/invoke/stream", json={"message": "one two three"})
+        joined = await client.post("/invoke", json={"message": "one two three"})
+
+    events = parse_sse(streamed.text)
+    assert [e["delta"] for e in events if isinstance(e, dict) and e["type"] == "content"] == ["one ", "two ", "three "]
+    assert events[-2]["type"] == "done" and events[-1] == "[DONE]"
+    assert joined.status_code == 200
+    assert joined.json()["response"] == "one two three "
+
+
+async def test_a_generator_that_fails_midway_reports_the_error_in_the_stream(start_runtime, agent_dir, parse_sse):
+    write_module(agent_dir, "gen_fail.py", "def handler(request):\n    yield 'partial '\n    raise KeyError('gone')\n")
+
+    async with start_runtime({"USER_ENTRY_POINT": "gen_fail"}, cwd=agent_dir) as client:
+        streamed = await client.post("/invoke/stream", json={"message": "x"})
+        plain = await client.post("/invoke", json={"message": "x"})
+
+    events = parse_sse(streamed.text)
+    assert events[0] == {"type": "content", "delta": "partial "}
+    assert events[1]["type"] == "error" and "KeyError" in events[1]["detail"]
+    assert events[-1] == "[DONE]"
+    assert plain.status_code == 500 and "KeyError" in plain.json()["detail"]

@@ -2,12 +2,15 @@
 
 Order: `handler(request[, context])`, then a module-level `agent`, `chain`, `executor`, `graph` or
 `crew` object, then `main()`. Sync callables run in a worker thread (which inherits the run's
-propagation context); async ones are awaited.
+propagation context); async ones are awaited. A handler may also be a generator (sync or async):
+each piece it yields is streamed to `/invoke/stream` as it comes, and `/invoke` answers with
+them joined.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -111,10 +114,18 @@ class UserCodeAgent:
         self._entry = entry
 
     async def run(self, message: str, history: list[ChatMessage], *, stream: bool) -> AsyncIterator[AgentEvent]:
-        """Answer `message`; see `Agent.run`."""
+        """Answer `message`; see `Agent.run`. A handler that yields (a generator) streams its pieces."""
         context = build_run_context(self._config, history)
         try:
             result = await self._entry.call(message, history, context)
+            if inspect.isasyncgen(result) or inspect.isgenerator(result):
+                pieces: list[str] = []
+                async for piece in _pieces(result):
+                    pieces.append(piece)
+                    if stream:
+                        yield ContentDelta(piece)
+                yield AgentAnswer("".join(pieces), self._config.model)
+                return
         except Exception as exc:
             logger.exception("agent code raised while handling a request")
             raise UserCodeFailed(summarize_exception(exc, os.environ)) from exc
@@ -122,6 +133,27 @@ class UserCodeAgent:
         if stream and text:
             yield ContentDelta(text)
         yield AgentAnswer(text, self._config.model)
+
+
+async def _pieces(result: Any) -> AsyncIterator[str]:
+    """The non-empty text pieces of a generator's items; a sync generator advances in a worker thread."""
+    if inspect.isasyncgen(result):
+        try:
+            async for item in result:
+                if text := response_text(item):
+                    yield text
+        finally:
+            await result.aclose()
+        return
+    exhausted = object()
+    try:
+        while (item := await asyncio.to_thread(next, result, exhausted)) is not exhausted:
+            if text := response_text(item):
+                yield text
+    finally:
+        # A cancelled request leaves a worker thread inside next(); the generator cannot be closed then.
+        with contextlib.suppress(ValueError):
+            result.close()
 
 
 async def call_user_callable(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
