@@ -1,7 +1,7 @@
 # The project's verbs. `make dev` and `make test` are the README's two commands.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install dev test test-slow lint bench
+.PHONY: install dev test test-slow test-frameworks lint bench
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -15,6 +15,9 @@ test: install
 
 test-slow: install
 	uv run pytest -m slow $(ARGS)
+
+test-frameworks: install
+	uv run pytest -m frameworks tests/frameworks $(ARGS)
 
 lint: install
 	uv run ruff check .

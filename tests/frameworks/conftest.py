@@ -1,0 +1,64 @@
+"""The platform in dev mode, with its agents' virtualenvs kept between runs, for the framework suite."""
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runagents.processes import PlatformProcesses, start_dev
+from tests.frameworks.cases import FRAMEWORK_AGENTS, OFFLINE_PROVIDER
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_CACHE = REPO / ".cache" / "frameworks"
+
+
+def venv_cache() -> Path:
+    """The folder the builder keeps this suite's agent virtualenvs in, across runs.
+
+    The builder keys a virtualenv by the interpreter, the runtime's folder and the agent's
+    requirements, not by the runtime's own dependencies; the runtime is installed editable, so
+    a venv built before the runtime gained a dependency would lack it. One folder per version
+    of runtime/pyproject.toml keeps a reused venv complete.
+    """
+    runtime_manifest = (REPO / "runtime" / "pyproject.toml").read_bytes()
+    folder = VENV_CACHE / f"envs-{hashlib.sha256(runtime_manifest).hexdigest()[:12]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    # A build cut short (the platform stopped mid-install) leaves its scratch folder behind.
+    for scratch in folder.glob(".*.tmp"):
+        shutil.rmtree(scratch, ignore_errors=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def framework_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProcesses]:
+    """`runagents dev` on a fresh data dir whose builds/envs is the stable venv cache.
+
+    Only the virtualenvs are shared between runs: databases and agents start empty each time.
+    """
+    data_dir = tmp_path_factory.mktemp("frameworks")
+    (data_dir / "builds").mkdir()
+    (data_dir / "builds" / "envs").symlink_to(venv_cache(), target_is_directory=True)
+    platform = start_dev(data_dir)
+    try:
+        with httpx.Client(base_url=platform.base_url, timeout=30) as client:
+            register_offline_provider(client)
+        yield platform
+    finally:
+        platform.stop()
+
+
+def register_offline_provider(client: httpx.Client) -> None:
+    """Serve the OpenAI model names the agents ask for from the offline playground model.
+
+    The agents name their models as their authors would (gpt-4o-mini, ...); the gateway routes a
+    call by model name, so an operator who wants them offline registers those names on a
+    provider of kind playground.
+    """
+    models = sorted({agent.model for agent in FRAMEWORK_AGENTS})
+    created = client.post("/api/v1/model-providers", json={
+        "name": OFFLINE_PROVIDER, "kind": "playground", "models": [{"name": m, "role": "chat"} for m in models],
+    })
+    assert created.status_code == 201, created.text
