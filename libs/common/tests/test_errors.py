@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
-from runagents_common.errors import PROBLEM_JSON, Conflict, NotFound, install_error_handlers
+from runagents_common.errors import PROBLEM_JSON, Conflict, NotFound, Unauthorized, install_error_handlers
 
 
 class NewThing(BaseModel):
@@ -26,6 +26,10 @@ def make_app() -> FastAPI:
     @app.post("/things")
     async def create_thing(thing: NewThing) -> dict[str, str]:
         raise Conflict(f"thing {thing.name} exists already", existing=thing.name)
+
+    @app.get("/private")
+    async def private() -> None:
+        raise Unauthorized("the token has expired", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
     @app.get("/busy")
     async def busy() -> None:
@@ -67,6 +71,15 @@ async def test_domain_error_extra_members_are_included(client: httpx.AsyncClient
     assert response.headers["content-type"] == PROBLEM_JSON
     body = response.json()
     assert (body["code"], body["status"], body["existing"]) == ("conflict", 409, "box")
+
+
+async def test_domain_error_headers_are_sent_and_not_in_the_body(client: httpx.AsyncClient) -> None:
+    response = await client.get("/private")
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert response.json()["code"] == "unauthorized" and "headers" not in response.json()
 
 
 async def test_validation_error_answers_422_listing_the_fields(client: httpx.AsyncClient) -> None:

@@ -1,6 +1,7 @@
 """One error base and one handler that renders RFC 9457 problem+json."""
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,9 +21,11 @@ class RunAgentsError(Exception):
     code: str = "internal_error"
     title: str = "Internal error"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = dict(headers or {})
+        """Response headers the error needs (e.g. ``WWW-Authenticate`` on a 401)."""
         self.extra = extra
 
 
@@ -40,6 +43,14 @@ class BadRequest(RunAgentsError):
     status = 400
     code = "bad_request"
     title = "Bad request"
+
+
+class Unauthorized(RunAgentsError):
+    """The caller did not prove who it is (401); carries a ``WWW-Authenticate`` challenge in ``headers``."""
+
+    status = 401
+    code = "unauthorized"
+    title = "Unauthorized"
 
 
 class NotFound(RunAgentsError):
@@ -106,9 +117,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RunAgentsError)
         extra = {k: v for k, v in exc.extra.items() if k not in _STANDARD_MEMBERS}
-        return problem_response(
+        response = problem_response(
             exc.status, exc.title, exc.detail, exc.code, instance=request.url.path, **extra
         )
+        response.headers.update(exc.headers)
+        return response
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -91,6 +91,8 @@ class AgentDeployRequested(EventData):
     """Registered tools the agent is wired to (the egress layer allows these)."""
     models: dict[str, dict[str, str]] = {}
     """Model role -> {provider, model} as wired."""
+    identity_provider: str | None = None
+    """The identity provider whose tokens callers must present (access mode authenticated), else None."""
 
 
 @_register("agent.build.requested.v1")
@@ -149,6 +151,37 @@ class AgentDeleted(EventData):
     """An agent was deleted and its process stopped."""
 
     agent: str
+
+
+# --- policy: identity providers ------------------------------------------------------------------------------
+
+
+@_register("identity_provider.registered.v1")
+class IdentityProviderRegistered(EventData):
+    """An identity provider was registered or replaced; this is its whole configuration.
+
+    Carries no secret: a JWK set holds public keys only (the policy service refuses private and
+    symmetric keys). ``changed_at`` orders the changes of one provider: a consumer ignores an event
+    older than the state it holds (a redelivery may come after a later change).
+    """
+
+    name: str
+    issuer: str
+    audiences: list[str]
+    jwks_url: str | None = None
+    jwks: dict[str, Any] | None = None
+    """An inline JWK set ``{"keys": [...]}``, when the provider has no ``jwks_url``."""
+    algorithms: list[str]
+    user_claim: str = "sub"
+    changed_at: datetime
+
+
+@_register("identity_provider.removed.v1")
+class IdentityProviderRemoved(EventData):
+    """An identity provider was deleted: tokens it issued no longer open any agent."""
+
+    name: str
+    changed_at: datetime
 
 
 # --- runs -------------------------------------------------------------------------------------------------
