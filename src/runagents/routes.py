@@ -7,6 +7,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/v1/model-providers", "gateway"),
     ("/llm", "gateway"),
     ("/api/v1/tools", "policy"),
+    ("/api/v1/identity-providers", "policy"),
     ("/egress", "policy"),
     ("/starter", "policy"),
     ("/api/v1/runs", "runs"),
