@@ -1,5 +1,6 @@
 """Fixtures of the gateway tests: the gateway on a real port (SQLite or Postgres), the real openai
-SDK pointed at it, and a fake upstream that speaks OpenAI's wire format on another real port."""
+and anthropic SDKs pointed at it, and a fake upstream that speaks OpenAI's wire format on another
+real port."""
 
 import asyncio
 import json
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anthropic
 import httpx
 import openai
 import pytest
@@ -41,6 +43,12 @@ ECHO_TOOL: dict[str, Any] = {
         },
     },
 }
+ANTHROPIC_ECHO_TOOL: dict[str, Any] = {
+    "name": ECHO_TOOL["function"]["name"],
+    "description": ECHO_TOOL["function"]["description"],
+    "input_schema": ECHO_TOOL["function"]["parameters"],
+}
+RESPONSES_ECHO_TOOL: dict[str, Any] = {"type": "function", "strict": False, **ECHO_TOOL["function"]}
 
 
 @asynccontextmanager
@@ -69,7 +77,7 @@ class Gateway:
     url: str
     component: ServiceComponent
     bus: InMemoryBus
-    clients: list[openai.AsyncOpenAI] = field(default_factory=list)
+    clients: list[openai.AsyncOpenAI | anthropic.AsyncAnthropic] = field(default_factory=list)
 
     @property
     def llm_url(self) -> str:
@@ -79,6 +87,13 @@ class Gateway:
         """The real openai SDK pointed at the gateway (closed when the gateway stops)."""
         client = openai.AsyncOpenAI(base_url=self.llm_url, api_key=api_key, max_retries=0,
                                     default_headers=headers or None)
+        self.clients.append(client)
+        return client
+
+    def anthropic(self, api_key: str = "platform-managed", **headers: str) -> anthropic.AsyncAnthropic:
+        """The real anthropic SDK as an agent has it: ANTHROPIC_BASE_URL=<gateway>/llm."""
+        client = anthropic.AsyncAnthropic(base_url=f"{self.url}/llm", api_key=api_key, max_retries=0,
+                                          default_headers=headers or None)
         self.clients.append(client)
         return client
 
@@ -198,8 +213,8 @@ class FakeUpstream:
                 return Response(content, status_code=status, headers=headers, media_type="application/json")
             if body.get("stream"):
                 include_usage = (body.get("stream_options") or {}).get("include_usage") is True
-                return StreamingResponse(self._stream(body["model"], include_usage), media_type="text/event-stream")
-            return JSONResponse(_completion(body["model"]), headers={"x-request-id": "req_fake123"})
+                return StreamingResponse(self._stream(body, include_usage), media_type="text/event-stream")
+            return JSONResponse(_completion(body), headers={"x-request-id": "req_fake123"})
 
         @app.post("/v1/embeddings", response_model=None)
         async def embeddings(request: Request) -> Response:
@@ -212,15 +227,24 @@ class FakeUpstream:
 
         return app
 
-    async def _stream(self, model: str, include_usage: bool) -> AsyncIterator[bytes]:
+    async def _stream(self, body: dict[str, Any], include_usage: bool) -> AsyncIterator[bytes]:
+        model, tool_call = body["model"], _tool_call_for(body)
         try:
-            deltas: list[dict[str, Any]] = [{"role": "assistant", "content": "", "refusal": None},
-                                            {"content": "Hello"}, {"content": " from"}, {"content": " upstream"}]
+            deltas: list[dict[str, Any]]
+            if tool_call is not None:
+                arguments = tool_call["function"]["arguments"]
+                opening = {**tool_call, "index": 0, "function": {**tool_call["function"], "arguments": ""}}
+                deltas = [{"role": "assistant", "content": None, "tool_calls": [opening], "refusal": None}]
+                deltas += [{"tool_calls": [{"index": 0, "function": {"arguments": arguments[i:i + 6]}}]}
+                           for i in range(0, len(arguments), 6)]
+            else:
+                deltas = [{"role": "assistant", "content": "", "refusal": None},
+                          *({"content": piece} for piece in _reply_pieces(body))]
             for index, delta in enumerate(deltas):
                 yield _event(_chunk(model, delta, None, include_usage))
                 if index == 1 and self.hold_after_first_chunk is not None:
                     await self.hold_after_first_chunk.wait()
-            yield _event(_chunk(model, {}, "stop", include_usage))
+            yield _event(_chunk(model, {}, "tool_calls" if tool_call else "stop", include_usage))
             if include_usage:
                 yield _event({**_chunk(model, {}, None, False), "choices": [], "usage": _USAGE})
             yield b"data: [DONE]\n\n"
@@ -234,13 +258,36 @@ _USAGE = {"prompt_tokens": 19, "completion_tokens": 3, "total_tokens": 22,
                                         "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
 
 
-def _completion(model: str) -> dict[str, Any]:
+def _completion(body: dict[str, Any]) -> dict[str, Any]:
+    tool_call = _tool_call_for(body)
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(_reply_pieces(body)), "refusal": None,
+                               "annotations": []}
+    if tool_call is not None:
+        message = {**message, "content": None, "tool_calls": [tool_call]}
     return {
-        "id": "chatcmpl-AbCdEf123", "object": "chat.completion", "created": 1732000000, "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello from upstream",
-                                             "refusal": None}, "logprobs": None, "finish_reason": "stop"}],
+        "id": "chatcmpl-AbCdEf123", "object": "chat.completion", "created": 1732000000, "model": body["model"],
+        "choices": [{"index": 0, "message": message, "logprobs": None,
+                     "finish_reason": "tool_calls" if tool_call else "stop"}],
         "usage": _USAGE, "service_tier": "default", "system_fingerprint": "fp_0ba0d124f1",
     }
+
+
+def _tool_call_for(body: dict[str, Any]) -> dict[str, Any] | None:
+    """Like a real model: offered tools and a user message last, it calls the first tool with the message."""
+    messages, tools = body.get("messages") or [], body.get("tools") or []
+    if not tools or not messages or messages[-1].get("role") != "user" or body.get("tool_choice") == "none":
+        return None
+    arguments = json.dumps({"message": messages[-1]["content"]})
+    return {"id": "call_Qm3Xv8Zb2Lk9", "type": "function",
+            "function": {"name": tools[0]["function"]["name"], "arguments": arguments}}
+
+
+def _reply_pieces(body: dict[str, Any]) -> list[str]:
+    """"Hello from upstream", or after tool results what the tools returned."""
+    messages = body.get("messages") or []
+    if messages and messages[-1].get("role") == "tool":
+        return ["Tools", " returned", f" {messages[-1]['content']}"]
+    return ["Hello", " from", " upstream"]
 
 
 def _chunk(model: str, delta: dict[str, Any], finish_reason: str | None, include_usage: bool) -> dict[str, Any]:

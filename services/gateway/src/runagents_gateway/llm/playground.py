@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from runagents_gateway import playground
 from runagents_gateway.llm.calls import LlmCall
+from runagents_gateway.llm.chat import ChatChunks
 from runagents_gateway.llm.errors import bad_request
 from runagents_gateway.llm.requests import with_usage_in_stream
 from runagents_gateway.llm.routes import Route
@@ -17,25 +18,30 @@ from runagents_gateway.llm.sse import DONE, EventStream, sse_event
 
 
 def chat(route: Route, body: dict[str, Any], call: LlmCall, *, stream: bool) -> Response:
-    request = {**body, "model": route.model}
-    completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if not stream:
-        try:
-            completion = playground.complete_chat(request, completion_id=completion_id, created=created)
-        except playground.PlaygroundRequestError as exc:
-            raise bad_request(exc.detail, code=exc.code) from exc
-        call.observe_completion(completion)
-        return JSONResponse(completion)
-    request, client_wants_usage = with_usage_in_stream(request)
-    try:
-        chunks = playground.stream_chat(request, completion_id=completion_id, created=created)
-    except playground.PlaygroundRequestError as exc:
-        raise bad_request(exc.detail, code=exc.code) from exc
-    for chunk in chunks:
-        call.observe_chunk(chunk)
+        return JSONResponse(complete(route, body, call))
+    body, client_wants_usage = with_usage_in_stream(body)
+    chunks = _stream(route, body, call)
     if not client_wants_usage:
         chunks = [_without_usage(chunk) for chunk in chunks if chunk.get("choices")]
     return EventStream(_events(chunks), call)
+
+
+def complete(route: Route, body: dict[str, Any], call: LlmCall) -> dict[str, Any]:
+    """The playground's ``chat.completion`` for ``body``."""
+    try:
+        completion = playground.complete_chat({**body, "model": route.model}, completion_id=_completion_id(),
+                                              created=int(time.time()))
+    except playground.PlaygroundRequestError as exc:
+        raise bad_request(exc.detail, code=exc.code) from exc
+    call.observe_completion(completion)
+    return completion
+
+
+def chunks(route: Route, body: dict[str, Any], call: LlmCall) -> ChatChunks:
+    """The playground's answer as chunks, usage in the last one."""
+    body, _ = with_usage_in_stream(body)
+    return ChatChunks(_chunk_source(_stream(route, body, call)))
 
 
 def embeddings(route: Route, body: dict[str, Any], call: LlmCall) -> Response:
@@ -45,6 +51,26 @@ def embeddings(route: Route, body: dict[str, Any], call: LlmCall) -> Response:
         raise bad_request(exc.detail, code=exc.code) from exc
     call.observe_completion(result)
     return JSONResponse(result)
+
+
+def _stream(route: Route, body: dict[str, Any], call: LlmCall) -> list[dict[str, Any]]:
+    try:
+        chunks = playground.stream_chat({**body, "model": route.model}, completion_id=_completion_id(),
+                                        created=int(time.time()))
+    except playground.PlaygroundRequestError as exc:
+        raise bad_request(exc.detail, code=exc.code) from exc
+    for chunk in chunks:
+        call.observe_chunk(chunk)
+    return chunks
+
+
+def _completion_id() -> str:
+    return f"chatcmpl-{uuid.uuid4().hex}"
+
+
+async def _chunk_source(chunks: list[dict[str, Any]]) -> AsyncGenerator[dict[str, Any], None]:
+    for chunk in chunks:
+        yield chunk
 
 
 async def _events(chunks: list[dict[str, Any]]) -> AsyncGenerator[bytes, None]:

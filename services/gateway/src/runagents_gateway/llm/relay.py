@@ -13,10 +13,11 @@ import httpx
 from starlette.responses import Response
 
 from runagents_gateway.llm.calls import LlmCall
+from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
 from runagents_gateway.llm.errors import LlmError
 from runagents_gateway.llm.requests import with_usage_in_stream
 from runagents_gateway.llm.routes import Route
-from runagents_gateway.llm.sse import EventStream, RelayedStream, sse_event
+from runagents_gateway.llm.sse import EventStream, RelayedStream, SseDecoder, sse_event
 
 OPENAI_WIRE_KINDS = ("openai", "azure-openai", "openai-compatible")
 # Upstream response headers a client may act on (rate limits, request ids); nothing else goes back.
@@ -70,6 +71,75 @@ async def relay_stream(client: httpx.AsyncClient, route: Route, body: dict[str, 
 
     return EventStream(events(), call, status_code=upstream.status_code,
                        headers=_forwarded_headers(upstream.headers))
+
+
+async def completion(client: httpx.AsyncClient, route: Route, body: dict[str, Any], call: LlmCall) -> ChatAnswer:
+    """A non-streaming chat completion, parsed for a client of another wire format."""
+    upstream = await _send(client, route, "/chat/completions", _payload(route, body, b""), streaming=False)
+    try:
+        content = await upstream.aread()
+    except httpx.TimeoutException as exc:
+        raise _timeout(route) from exc
+    except httpx.HTTPError as exc:
+        raise _unreachable(route) from exc
+    finally:
+        await upstream.aclose()
+    try:
+        parsed = json.loads(content)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("choices"), list):
+        raise LlmError(502, f"Model provider {route.provider!r} answered with something other than a chat "
+                       "completion.", code="upstream_error")
+    call.observe_completion(parsed)
+    return ChatAnswer(parsed, _forwarded_headers(upstream.headers))
+
+
+async def chunks(client: httpx.AsyncClient, route: Route, body: dict[str, Any], call: LlmCall) -> ChatChunks:
+    """A streaming chat completion, parsed chunk by chunk as the upstream sends it, for a client of
+    another wire format."""
+    body, _ = with_usage_in_stream(body)
+    upstream = await _send(client, route, "/chat/completions", _payload(route, body, b""), streaming=True)
+
+    async def parsed() -> AsyncGenerator[dict[str, Any], None]:
+        decoder = SseDecoder()
+        try:
+            async for data in upstream.aiter_bytes():
+                for payload in decoder.feed(data):
+                    if (chunk := _chunk(route, payload)) is not None:
+                        call.observe_chunk(chunk)
+                        yield chunk
+            for payload in decoder.flush():
+                if (chunk := _chunk(route, payload)) is not None:
+                    call.observe_chunk(chunk)
+                    yield chunk
+        except httpx.TimeoutException as exc:
+            raise _timeout(route) from exc
+        except httpx.HTTPError as exc:
+            raise _unreachable(route) from exc
+        finally:
+            with anyio.CancelScope(shield=True):
+                await upstream.aclose()
+
+    return ChatChunks(parsed(), _forwarded_headers(upstream.headers), release=upstream.aclose)
+
+
+def _chunk(route: Route, payload: bytes) -> dict[str, Any] | None:
+    """The chunk in one event's data; None for ``[DONE]`` and for what is no chunk at all."""
+    if payload == b"[DONE]":
+        return None
+    try:
+        chunk = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(chunk, dict):
+        return None
+    error = chunk.get("error")
+    if isinstance(error, dict):
+        message = _redacted(route, str(error.get("message") or "").encode()).decode("utf-8", "replace")
+        raise LlmError(502, f"Model provider {route.provider!r} failed mid-stream: {message[:500]}",
+                       code="upstream_error")
+    return chunk
 
 
 async def _send(client: httpx.AsyncClient, route: Route, path: str, payload: bytes, *,

@@ -1,7 +1,7 @@
 """Server-sent events of OpenAI's streaming wire: framing our own chunks, and watching relayed ones."""
 
 import json
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
@@ -18,14 +18,20 @@ CLIENT_CLOSED_REQUEST = 499
 
 class EventStream(StreamingResponse):
     """A text/event-stream response that closes its source as soon as it ends, however it ends,
-    and records a client that went away mid-stream as status 499."""
+    and records a client that went away mid-stream as status 499.
+
+    ``on_close`` runs after the source closed: it releases what a source that never started
+    (a client gone before the first event) would otherwise leave open.
+    """
 
     def __init__(self, events: AsyncGenerator[bytes, None], call: LlmCall, *, status_code: int = 200,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None,
+                 on_close: Callable[[], Awaitable[None]] | None = None) -> None:
         super().__init__(events, status_code=status_code, headers={**STREAM_HEADERS, **(headers or {})},
                          media_type="text/event-stream")
         self._events = events
         self._call = call
+        self._on_close = on_close
 
     async def stream_response(self, send: Send) -> None:
         try:
@@ -40,6 +46,8 @@ class EventStream(StreamingResponse):
             # Shielded: on a disconnect this runs inside a cancelled scope, and the upstream must still close.
             with anyio.CancelScope(shield=True):
                 await self._events.aclose()
+                if self._on_close is not None:
+                    await self._on_close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -53,6 +61,31 @@ class EventStream(StreamingResponse):
 
 def sse_event(payload: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
+
+
+def named_sse_event(name: str, payload: dict[str, Any]) -> bytes:
+    """An event with an ``event:`` line, as Anthropic's and the Responses API's streams send them."""
+    return f"event: {name}\n".encode() + sse_event(payload)
+
+
+class SseDecoder:
+    """Cuts a byte stream into the ``data`` of its events, however the bytes arrive."""
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    def feed(self, data: bytes) -> list[bytes]:
+        pending = self._pending + data
+        if b"\r" in pending:
+            pending = pending.replace(b"\r\n", b"\n")
+        *events, self._pending = pending.split(b"\n\n")
+        return [payload for event in events if (payload := _data_of(event))]
+
+    def flush(self) -> list[bytes]:
+        """The data of an event the stream ended without closing."""
+        rest, self._pending = self._pending, b""
+        payload = _data_of(rest)
+        return [payload] if payload else []
 
 
 class RelayedStream:
