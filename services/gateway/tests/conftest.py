@@ -200,6 +200,8 @@ class FakeUpstream:
     """When set, a stream pauses after its first content chunk until this event is set."""
     stream_closed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a stream the upstream was sending ended, finished or not."""
+    error_mid_stream: dict[str, Any] | None = None
+    """When set, a stream sends this error event after its first content chunk and stops."""
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -244,6 +246,9 @@ class FakeUpstream:
                 yield _event(_chunk(model, delta, None, include_usage))
                 if index == 1 and self.hold_after_first_chunk is not None:
                     await self.hold_after_first_chunk.wait()
+                if index == 1 and self.error_mid_stream is not None:
+                    yield _event(self.error_mid_stream)
+                    return
             yield _event(_chunk(model, {}, "tool_calls" if tool_call else "stop", include_usage))
             if include_usage:
                 yield _event({**_chunk(model, {}, None, False), "choices": [], "usage": _USAGE})

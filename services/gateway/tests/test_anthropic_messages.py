@@ -331,3 +331,20 @@ async def test_upstream_failure_is_an_anthropic_api_error_without_the_provider_k
     assert raised.value.status_code == 502
     assert raised.value.response.json()["error"]["type"] == "api_error"
     assert UPSTREAM_KEY not in raised.value.response.text
+
+
+async def test_upstream_failing_mid_stream_is_an_anthropic_error_event(relayed: Gateway,
+                                                                       upstream: FakeUpstream) -> None:
+    upstream.error_mid_stream = {"error": {"message": "The server had an error while processing your request.",
+                                           "type": "server_error"}}
+
+    with pytest.raises(anthropic.APIStatusError) as raised:
+        async with relayed.anthropic().messages.stream(model="gpt-4o-mini", max_tokens=10, messages=HELLO) as stream:
+            async for _ in stream:
+                pass
+
+    assert raised.value.body == {"type": "error", "error": {
+        "type": "api_error",
+        "message": "Model provider 'local' failed mid-stream: The server had an error while processing your request."}}
+    [event] = await relayed.wait_for_events(1)
+    assert event.data["status"] == 502

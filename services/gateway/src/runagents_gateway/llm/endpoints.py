@@ -10,6 +10,7 @@ from runagents_gateway.llm import service
 from runagents_gateway.llm.anthropic.endpoints import router as anthropic_router
 from runagents_gateway.llm.handlers import GatewayDep, LlmRoute, begin_call
 from runagents_gateway.llm.requests import read_json_object
+from runagents_gateway.llm.responses.endpoints import router as responses_router
 
 router = APIRouter(prefix="/llm", tags=["llm"], route_class=LlmRoute)
 
@@ -39,3 +40,4 @@ async def embeddings(request: Request, gateway: GatewayDep) -> Response:
 
 
 router.include_router(anthropic_router)
+router.include_router(responses_router)
