@@ -429,3 +429,197 @@ def test_base64_embeddings_decode_to_the_float_vector() -> None:
 def test_embeddings_reject_unreadable_input() -> None:
     with pytest.raises(PlaygroundRequestError):
         embed({"input": [{"text": "nope"}]})
+
+
+# ReAct text prompts, as LangChain's create_react_agent, CrewAI (models without function calling)
+# and LlamaIndex's ReActAgent write them: tools in the prompt, steps as text.
+
+LANGCHAIN_REACT_PROMPT = """Answer the following questions as best you can. You have access to the following tools:
+
+echo(message: str) -> str - Echo a message back, exactly as the echo service returns it.
+forecast(city: str) -> str - Forecast the weather for a city.
+
+Use the following format:
+
+Question: the input question you must answer
+Thought: you should always think about what to do
+Action: the action to take, should be one of [echo, forecast]
+Action Input: the input to the action
+Observation: the result of the action
+... (this Thought/Action/Action Input/Observation can repeat N times)
+Thought: I now know the final answer
+Final Answer: the final answer to the original input question
+
+Begin!
+
+Question: {question}
+Thought:{scratchpad}"""
+
+CREWAI_REACT_SYSTEM = """You are Echo assistant. You relay messages.
+You ONLY have access to the following tools, and should NEVER make up tools that are not listed here:
+
+Tool Name: echo
+Tool Arguments: {
+  "properties": {"message": {"title": "Message", "type": "string"}},
+  "required": ["message"],
+  "type": "object"
+}
+Tool Description: Echo a message back, exactly as the echo service returns it.
+
+IMPORTANT: Use the following format in your response:
+
+```
+Thought: you should always think about what to do
+Action: the action to take, only one name of [echo], just the name, exactly as it's written.
+Action Input: the input to the action, just a simple JSON object, enclosed in curly braces.
+Observation: the result of the action
+```
+
+Once all necessary information is gathered, return the following format:
+
+```
+Thought: I now know the final answer
+Final Answer: the final answer to the original input question
+```"""
+
+
+def langchain_react(question: str, scratchpad: str = "", **extra: Any) -> dict[str, Any]:
+    prompt = LANGCHAIN_REACT_PROMPT.format(question=question, scratchpad=scratchpad)
+    return {"model": "playground-mini", "messages": [{"role": "user", "content": prompt}], **extra}
+
+
+def crewai_react(task: str) -> dict[str, Any]:
+    return {"model": "playground-mini", "messages": [
+        {"role": "system", "content": CREWAI_REACT_SYSTEM},
+        {"role": "user", "content": f"\nCurrent Task: {task}\n\nBegin!\n\nThought:"},
+    ]}
+
+
+def test_react_prompt_gets_the_action_for_the_tool_its_question_names_as_text() -> None:
+    response = complete(langchain_react("Please echo: hi there", stop=["\nObservation"]))
+
+    assert response["choices"][0]["finish_reason"] == "stop"
+    assert reply_message(response) == {
+        "role": "assistant",
+        "content": " I should use the echo tool.\nAction: echo\nAction Input: Please echo: hi there",
+    }
+
+
+def test_react_observation_leads_to_a_final_answer_reporting_it() -> None:
+    scratchpad = (" I should use the echo tool.\nAction: echo\nAction Input: Please echo: hi there\n"
+                  'Observation: {"echo": "Please echo: hi there"}\nThought: ')
+
+    content = reply_message(complete(langchain_react("Please echo: hi there", scratchpad)))["content"]
+
+    assert content == (' I now know the final answer\n'
+                       'Final Answer: Tool echo returned: {"echo": "Please echo: hi there"}')
+
+
+def test_react_question_that_matches_no_tool_gets_a_final_answer_at_once() -> None:
+    content = reply_message(complete(langchain_react("What is the capital of France?")))["content"]
+
+    assert content == " I now know the final answer\nFinal Answer: Playground reply to: What is the capital of France?"
+
+
+def test_react_prompt_asking_for_json_input_gets_arguments_from_the_tools_schema() -> None:
+    content = reply_message(complete(crewai_react("Echo the word banana")))["content"]
+
+    thought, action, action_input = content.split("\n")
+    assert (thought, action) == (" I should use the echo tool.", "Action: echo")
+    assert action_input.startswith("Action Input: ")
+    assert json.loads(action_input.removeprefix("Action Input: ")) == {
+        "message": "Current Task: Echo the word banana\n\nBegin!"
+    }
+
+
+def test_react_step_answered_in_the_assistant_turn_then_nudged_by_the_user_finishes() -> None:
+    request = crewai_react("Echo the word banana")
+    step = reply_message(complete(request))["content"]
+    request["messages"] += [
+        {"role": "assistant", "content": step + '\nObservation: {"echo": "banana"}'},
+        {"role": "user", "content": "Analyze the tool result. If requirements are met, provide the Final Answer."},
+    ]
+
+    content = reply_message(complete(request))["content"]
+
+    assert content == 'Thought: I now know the final answer\nFinal Answer: Tool echo returned: {"echo": "banana"}'
+
+
+def test_react_calls_each_matching_tool_once_in_order_then_answers_with_every_observation() -> None:
+    system = ("You have these tools:\n> Tool Name: echo\nTool Description: Echo a message back\n"
+              "> Tool Name: forecast\nTool Description: Forecast the weather for a city\n\n"
+              "Thought: ...\nAction: tool name (one of echo, forecast) if using a tool.\n"
+              "Action Input: the input to the tool, in a JSON format representing the kwargs\n"
+              "Answer: [your answer here]")
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "Echo the weather forecast"},
+    ]
+    actions = []
+    for observation in ("echoed", "sunny"):
+        step = reply_message(complete({"model": "playground-mini", "messages": messages}))["content"]
+        actions.append(step.split("\n")[1])
+        messages += [{"role": "assistant", "content": step}, {"role": "user", "content": f"Observation: {observation}"}]
+
+    final = reply_message(complete({"model": "playground-mini", "messages": messages}))["content"]
+
+    assert actions == ["Action: echo", "Action: forecast"]
+    assert final == ("Thought: I now know the final answer\n"
+                     "Answer: Tool echo returned: echoed\nTool forecast returned: sunny")
+
+
+def test_native_tools_are_called_natively_even_with_a_react_prompt() -> None:
+    request = langchain_react("Please echo: hi there")
+    request["tools"] = [ECHO_TOOL]
+
+    message = reply_message(complete(request))
+
+    assert message["content"] is None and message["tool_calls"][0]["function"]["name"] == "echo__echo"
+
+
+def test_stop_sequence_cuts_the_reply_where_it_first_appears() -> None:
+    response = complete(chat("one two three", stop=["two", "three"]))
+
+    assert reply_message(response)["content"] == "Playground reply to: one "
+
+
+def test_stop_must_be_a_string_or_a_list_of_strings() -> None:
+    with pytest.raises(PlaygroundRequestError, match="stop"):
+        complete(chat("Hello", stop=[1]))
+
+
+EXAMPLE_SCHEMA = {"properties": {"foo": {"title": "Foo", "type": "array", "items": {"type": "string"}}},
+                  "required": ["foo"]}
+WEATHER_SCHEMA = {"properties": {"city": {"title": "City", "type": "string"},
+                                 "summary": {"title": "Summary", "type": "string"}},
+                  "required": ["city", "summary"]}
+# LangChain's PydanticOutputParser format instructions: an example schema (and a wrong instance
+# that looks like one) before the real schema.
+PARSER_INSTRUCTIONS = f"""Answer the user query.
+The output should be formatted as a JSON instance that conforms to the JSON schema below.
+
+As an example, for the schema {json.dumps(EXAMPLE_SCHEMA)}
+the object {{"foo": ["bar", "baz"]}} is a well-formatted instance of the schema. \
+The object {{"properties": {{"foo": ["bar", "baz"]}}}} is not well-formatted.
+
+Here is the output schema:
+```
+{json.dumps(WEATHER_SCHEMA)}
+```
+Weather in Paris?"""
+
+
+def test_a_json_schema_written_in_the_prompt_shapes_the_reply() -> None:
+    content = reply_message(complete(chat(PARSER_INSTRUCTIONS)))["content"]
+
+    assert json.loads(content) == {"city": "sample-city", "summary": "sample-summary"}
+
+
+def test_json_object_reply_follows_a_schema_given_in_the_system_prompt() -> None:
+    request = chat("Weather in Paris?", response_format={"type": "json_object"})
+    schema = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
+    request["messages"][0]["content"] = f"Reply in JSON matching this schema: {json.dumps(schema)}"
+
+    content = reply_message(complete(request))["content"]
+
+    assert json.loads(content) == {"answer": "Playground reply to: Weather in Paris?"}

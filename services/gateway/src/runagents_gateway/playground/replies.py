@@ -13,8 +13,11 @@ from runagents_gateway.playground.conversation import (
     latest_user_text,
     trailing_tool_results,
 )
+from runagents_gateway.playground.prompt_schema import requested_schema
+from runagents_gateway.playground.react import react_reply, read_react_prompt
 from runagents_gateway.playground.response_format import format_reply
 from runagents_gateway.playground.schema_values import fill_schema
+from runagents_gateway.playground.stop_sequences import cut_at_stop, stop_sequences
 from runagents_gateway.playground.tool_selection import (
     ToolSpec,
     offered_tools,
@@ -50,6 +53,7 @@ def plan_assistant_turn(request: dict[str, Any]) -> AssistantTurn:
     messages = chat_messages(request)
     tools = offered_tools(request)
     choice = parse_tool_choice(request.get("tool_choice"), tools)
+    stops = stop_sequences(request.get("stop"))
     user_text = latest_user_text(messages)
     role = last_role(messages)
     if role == "user":
@@ -57,14 +61,24 @@ def plan_assistant_turn(request: dict[str, Any]) -> AssistantTurn:
         chosen = select_tools(tools, choice, user_text, parallel=parallel)
         if chosen:
             return AssistantTurn(content=None, tool_calls=_plan_tool_calls(chosen, user_text, len(messages)))
-    reply = _reply_text(messages, user_text)
-    return AssistantTurn(content=format_reply(reply, request.get("response_format")))
+    return AssistantTurn(content=cut_at_stop(_text_content(request, messages, tools, user_text), stops))
 
 
-def _reply_text(messages: list[dict[str, Any]], user_text: str) -> str:
+def _text_content(request: dict[str, Any], messages: list[dict[str, Any]], tools: list[ToolSpec],
+                  user_text: str) -> str:
+    response_format = request.get("response_format")
     if last_role(messages) in TOOL_RESULT_ROLES:
-        return tool_results_reply(trailing_tool_results(messages))
-    return text_reply(user_text)
+        return format_reply(tool_results_reply(trailing_tool_results(messages)), response_format)
+    # Tools offered natively are called natively; a ReAct prompt is for models without them.
+    react = None if tools else read_react_prompt(messages)
+    if react is not None:
+        return format_reply(react_reply(react, tool_arguments, final_answer), response_format)
+    return format_reply(text_reply(user_text), response_format, requested_schema(messages))
+
+
+def final_answer(question: str, results: list[ToolResult]) -> str:
+    """What the model concludes: the tools' results when it called any, else its reply."""
+    return tool_results_reply(results) if results else text_reply(question)
 
 
 def text_reply(user_text: str) -> str:
