@@ -28,3 +28,4 @@ lint: install
 bench: install
 	uv run python bench/hello_world.py
 	uv run python bench/analyzer_accuracy.py
+	uv run python bench/runtime.py
