@@ -29,6 +29,7 @@ router = APIRouter(route_class=AnthropicRoute)
 
 @router.post("/v1/messages", response_model=None)
 async def messages(request: Request, gateway: GatewayDep) -> Response:
+    """Anthropic's Messages API over any chat model the gateway serves; errors in Anthropic's format."""
     call = begin_call(request)
     body, _ = await read_json_object(request, gateway.context.settings.max_request_bytes)
     stream = wants_stream(body)

@@ -28,6 +28,7 @@ router = APIRouter(route_class=LlmRoute)
 
 @router.post("/v1/responses", response_model=None)
 async def responses(request: Request, gateway: GatewayDep) -> Response:
+    """OpenAI's Responses API over any chat model the gateway serves; stateless (no previous_response_id)."""
     call = begin_call(request)
     body, _ = await read_json_object(request, gateway.context.settings.max_request_bytes)
     stream = wants_stream(body)
