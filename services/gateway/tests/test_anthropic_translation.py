@@ -226,6 +226,19 @@ def test_tool_calls_sharing_index_zero_with_new_ids_become_separate_blocks() -> 
     assert stops == [0, 1]
 
 
+def test_parallel_tool_calls_at_their_own_indexes_become_blocks_in_order() -> None:
+    events = translate([
+        chunk({"tool_calls": [{"index": 0, "id": "call_a", "function": {"name": "a", "arguments": ""}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"x":1}'}}]}),
+        chunk({"tool_calls": [{"index": 1, "id": "call_b", "function": {"name": "b", "arguments": '{"y":'}}]}),
+        chunk({"tool_calls": [{"index": 1, "function": {"arguments": "2}"}}]}),
+        chunk({}, "tool_calls"),
+    ])
+
+    deltas = [(data["index"], data["delta"]["partial_json"]) for name, data in events if name == "content_block_delta"]
+    assert deltas == [(0, '{"x":1}'), (1, '{"y":'), (1, "2}")]
+
+
 def test_stream_cut_short_ends_with_max_tokens_and_an_empty_answer_with_no_blocks() -> None:
     cut = translate([chunk({"content": "Once upon"}), chunk({}, "length")])
     empty = translate([chunk({"role": "assistant", "content": ""}), chunk({}, "stop")])

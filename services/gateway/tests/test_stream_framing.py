@@ -5,7 +5,7 @@ from typing import Any
 
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.routes import Route, RouteSnapshot
-from runagents_gateway.llm.sse import RelayedStream
+from runagents_gateway.llm.sse import RelayedStream, SseDecoder
 
 
 def event(payload: dict[str, Any] | str) -> bytes:
@@ -61,6 +61,26 @@ def test_trailing_event_without_blank_line_is_still_forwarded() -> None:
     forwarded, _ = relay([b"data: [DONE]"], drop_usage_chunk=False)
 
     assert forwarded == b"data: [DONE]\n\n"
+
+
+def decode(pieces: list[bytes]) -> list[bytes]:
+    decoder = SseDecoder()
+    return [data for piece in pieces for data in decoder.feed(piece)] + decoder.flush()
+
+
+def test_decoder_yields_each_events_data_however_the_bytes_arrive() -> None:
+    expected = [json.dumps(chunk({"role": "assistant", "content": "usage: null"})).encode(),
+                json.dumps(chunk(TOOL_DELTA)).encode(), json.dumps(chunk({}, "tool_calls")).encode(),
+                json.dumps(USAGE_CHUNK).encode(), b"[DONE]"]
+
+    assert decode([UPSTREAM]) == expected
+    assert decode([UPSTREAM[i : i + 1] for i in range(len(UPSTREAM))]) == expected
+    assert decode([UPSTREAM.replace(b"\n", b"\r\n")[i : i + 7] for i in range(0, 2 * len(UPSTREAM), 7)]) == expected
+
+
+def test_decoder_skips_comments_and_event_lines_and_keeps_an_unterminated_last_event() -> None:
+    assert decode([b": keep-alive\n\nevent: x\ndata: {\"a\":\ndata: 1}\n\n", b"data: [DONE]"]) == [
+        b'{"a":\n1}', b"[DONE]"]
 
 
 def test_exact_model_name_wins_over_a_provider_prefix_and_oldest_provider_wins_a_shared_name() -> None:
