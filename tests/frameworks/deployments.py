@@ -96,14 +96,14 @@ class FrameworkDeployment:
                                 timeout=INVOKE_TIMEOUT)
 
     def _wait_for_run(self) -> dict[str, Any]:
-        """The run once it ended and, if they come, once its LLM and tool calls joined it."""
+        """The run once it ended and, if it succeeded and they come, once its LLM and tool calls joined it."""
         answer = self.invocation.get()
         run_id = answer.json().get("run_id")
         assert run_id, answer.text
         run = wait_for(self.client, f"/api/v1/runs/{run_id}",
                        lambda r: r.get("status") in ("succeeded", "failed"), timeout=TIMELINE_TIMEOUT)
         deadline = time.monotonic() + TIMELINE_TIMEOUT
-        while time.monotonic() < deadline and not _has_calls(run):
+        while run["status"] == "succeeded" and time.monotonic() < deadline and not _has_calls(run):
             time.sleep(0.2)
             run = self.client.get(f"/api/v1/runs/{run_id}").json()
         return run
