@@ -46,6 +46,14 @@ async def test_system_blocks_and_text_blocks_reach_the_model(gateway: Gateway) -
     assert message.content[0].text == "Playground reply to: First part.\nSecond part."
 
 
+async def test_stop_sequences_reach_the_model(gateway: Gateway) -> None:
+    message = await gateway.anthropic().messages.create(model="playground-mini", max_tokens=64, messages=HELLO,
+                                                        stop_sequences=["platform"])
+
+    assert message.content[0].type == "text"
+    assert message.content[0].text == "Playground reply to: Say hello to the "
+
+
 async def test_structured_output_is_parsed_by_the_sdk(gateway: Gateway) -> None:
     class Greeting(BaseModel):
         greeting: str
