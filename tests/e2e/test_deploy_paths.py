@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from runagents.processes import PlatformProcesses, start_dev
-from tests.e2e.flows import analyze_sample, deploy, wait_for, wait_settled
+from tests.e2e.flows import analyze_sample, deploy, suggested_wiring, wait_for, wait_settled
 
 CUSTOM_AGENT = '''
 import json
@@ -164,3 +164,50 @@ def test_agents_come_back_after_the_platform_restarts(tmp_path: Path) -> None:
             assert answer.status_code == 200, answer.text
     finally:
         platform.stop()
+
+
+SDK_AGENT = '''
+import anthropic
+import requests
+from openai import OpenAI
+
+# No configuration: the runtime points both SDKs at the platform's gateway with the agent's own key.
+openai_client = OpenAI()
+anthropic_client = anthropic.Anthropic()
+
+
+def handler(request, context):
+    message = [{"role": "user", "content": request["message"]}]
+    chat = openai_client.chat.completions.create(model=context.model, messages=message)
+    note = anthropic_client.messages.create(model=context.model, max_tokens=64, messages=message)
+    echoed = requests.post(context.tools["echo"] + "/echo", json={"message": request["message"]}, timeout=10)
+    return {"response": f"{chat.choices[0].message.content} | {note.content[0].text} | echo: {echoed.json()['echo']}"}
+'''
+REQUIREMENTS = "openai>=1.40\nanthropic>=0.40\nrequests>=2.31\n"
+
+
+def test_calls_made_by_custom_code_with_sdks_are_recorded_on_its_run(dev_platform: PlatformProcesses) -> None:
+    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+        analysis = upload(client, {"agent.py": SDK_AGENT, "requirements.txt": REQUIREMENTS})
+        report = analysis["report"]
+        assert report["tier"]["value"] == "custom", report["tier"]
+        _, models = suggested_wiring(report)
+        assert models, report["llm_usage"]
+        name = f"sdk-{uuid.uuid4().hex[:6]}"
+        tools = {t["name"]: "echo" for t in report["tools"]} or {"echo": "echo"}
+        created = client.post("/api/v1/agents", json={"name": name, "analysis_id": analysis["id"],
+                                                       "tools": tools, "models": models})
+        assert created.status_code == 202, created.text
+        assert wait_settled(client, name, timeout=180)["status"] == "Running", dev_platform.logs()
+
+        answer = client.post(f"/api/v1/agents/{name}/invoke", json={"message": "ping"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["response"].endswith("| echo: ping")
+        run = wait_for(client, f"/api/v1/runs/{answer.json()['run_id']}",
+                       lambda r: [e["type"] for e in r["events"]].count("llm.call") == 2
+                       and {"tool.call", "run.completed"} <= {e["type"] for e in r["events"]})
+        llm_calls = [e["data"] for e in run["events"] if e["type"] == "llm.call"]
+        tool_call = next(e["data"] for e in run["events"] if e["type"] == "tool.call")
+        assert [(call["status"], call["model"]) for call in llm_calls] == [(200, models["chat"]["model"])] * 2
+        assert tool_call["tool"] == "echo"
+        client.delete(f"/api/v1/agents/{name}")
