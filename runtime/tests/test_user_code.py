@@ -145,6 +145,36 @@ async def test_agent_object_is_invoked_with_input(start_runtime, agent_dir):
     assert response.json()["response"] == "executed hello"
 
 
+async def test_an_executor_wrapping_the_module_agent_is_called_instead_of_the_agent(start_runtime, agent_dir):
+    write_module(
+        agent_dir,
+        "langchain_style.py",
+        """
+        class Runnable:
+            def invoke(self, inputs):
+                raise KeyError("intermediate_steps")
+
+        class RunnableAgent:
+            def __init__(self, runnable):
+                self.runnable = runnable
+
+        class AgentExecutor:
+            def __init__(self, agent):
+                self.agent = RunnableAgent(agent)
+            def invoke(self, inputs):
+                return {"output": "executed " + inputs["input"]}
+
+        agent = Runnable()
+        executor = AgentExecutor(agent=agent)
+        """,
+    )
+
+    response = await invoke(start_runtime, agent_dir, "langchain_style")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["response"] == "executed hello"
+
+
 async def test_crew_with_crewai_style_kickoff_gets_the_message_in_inputs(start_runtime, agent_dir):
     write_module(
         agent_dir,

@@ -88,10 +88,14 @@ def find_entry(module: ModuleType) -> UserEntry:
     handler = getattr(module, "handler", None)
     if callable(handler):
         return UserEntry("handler", _handler_entry(handler))
-    for name in _INVOKE_INPUT_NAMES:
-        target = getattr(module, name, None)
-        if callable(getattr(target, "invoke", None)):
-            return UserEntry(name, _invoke_entry(target))
+    invocable = [(name, target) for name in _INVOKE_INPUT_NAMES
+                 if callable(getattr(target := getattr(module, name, None), "invoke", None))]
+    if invocable:
+        # LangChain's own docs name the runnable `agent` and the AgentExecutor that drives it
+        # `executor`: when one object wraps the first found, the wrapper is the one to call.
+        name, target = invocable[0]
+        name, target = next(((n, t) for n, t in invocable[1:] if _wraps(t, target)), (name, target))
+        return UserEntry(name, _invoke_entry(target))
     graph = getattr(module, "graph", None)
     if callable(getattr(graph, "invoke", None)):
         return UserEntry("graph", _graph_entry(graph))
@@ -216,6 +220,20 @@ def _main_entry(main: Callable[..., Any]) -> EntryCall:
         return await call_user_callable(main)
 
     return call
+
+
+_WRAPPED_ATTRIBUTES = ("agent", "runnable", "bound", "chain")
+
+
+def _wraps(outer: Any, inner: Any, depth: int = 3) -> bool:
+    """True when `inner` is reachable from `outer` through the attributes frameworks wrap with."""
+    if depth == 0:
+        return False
+    for attribute in _WRAPPED_ATTRIBUTES:
+        value = getattr(outer, attribute, None)
+        if value is not None and (value is inner or _wraps(value, inner, depth - 1)):
+            return True
+    return False
 
 
 def _human_message(text: str) -> Any:

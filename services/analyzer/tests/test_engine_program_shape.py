@@ -21,6 +21,9 @@ def analyze(files: dict[str, str]) -> Report:
          "bot.py", "def handler()"),
         ({"graph_app.py": "graph = build()\n", "main.py": 'if __name__ == "__main__":\n    pass\n'},
          "graph_app.py", "module-level `graph` object"),
+        ({"agent.py": "agent = create_tool_calling_agent(llm, tools, prompt)\nchain = other()\n"
+                      "executor = AgentExecutor(agent=agent, tools=tools)\n"},
+         "agent.py", "module-level `executor` object"),
         ({"run_me.py": 'if __name__ == "__main__":\n    pass\n', "lib.py": "def main(): ...\n"},
          "run_me.py", 'if __name__ == "__main__"'),
         ({"cli.py": "def main(): ...\n", "util.py": "x = 1\n"}, "cli.py", "def main()"),

@@ -13,6 +13,7 @@ SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv",
 """Top-level calls that only prepare the process; a module making nothing else is no script to run."""
 CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index")
 MAIN_GUARD_REASON = 'if __name__ == "__main__"'
+FRAMEWORK_REASON = "module-level "
 JS_ENTRY_STEMS = ("index", "main", "agent", "server", "app")
 
 
@@ -27,6 +28,7 @@ def _is_main_guard(test: ast.expr) -> bool:
 
 def _rank(module: ModuleInfo) -> tuple[int, str] | None:
     best: tuple[int, str] | None = None
+    framework_object: str | None = None
     for statement in module.parsed.tree.body:
         found: tuple[int, str] | None = None
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -40,12 +42,22 @@ def _rank(module: ModuleInfo) -> tuple[int, str] | None:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             for target in targets:
                 if isinstance(target, ast.Name) and target.id in FRAMEWORK_OBJECT_NAMES:
-                    found = (1, f"module-level `{target.id}` object")
+                    wraps_first = framework_object is not None and framework_object in _names_in(statement.value)
+                    if framework_object is None or wraps_first:
+                        # `executor = AgentExecutor(agent=agent)`: the runtime calls the wrapper.
+                        framework_object = target.id
+                        found = (1, f"{FRAMEWORK_REASON}`{target.id}` object")
         elif isinstance(statement, ast.If) and _is_main_guard(statement.test):
             found = (2, MAIN_GUARD_REASON)
-        if found is not None and (best is None or found[0] < best[0]):
+        wrapper_of_best = found is not None and best is not None and found[1].startswith(FRAMEWORK_REASON) \
+            and best[1].startswith(FRAMEWORK_REASON)
+        if found is not None and (best is None or found[0] < best[0] or wrapper_of_best):
             best = found
     return best
+
+
+def _names_in(node: ast.AST | None) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node is not None else set()
 
 
 def is_test_or_setup_file(path: str) -> bool:
