@@ -1,5 +1,6 @@
 """The local virtualenv builder, with the real uv and the real runtime package."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,3 +61,33 @@ async def test_requirement_options_that_reach_outside_the_upload_are_refused(tmp
     request = BuildInput("b1", "hello", source(tmp_path, "--index-url http://evil.example/simple\nrequests\n"), "d", [])
     with pytest.raises(BuildError, match="options are not supported"):
         await builder(tmp_path).build(request, no_progress)
+
+
+def test_the_cache_key_changes_when_the_runtime_gains_a_dependency(tmp_path: Path) -> None:
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    (runtime / "pyproject.toml").write_text('[project]\nname = "r"\ndependencies = ["a"]\n')
+    build = LocalVenvBuilder(tmp_path / "builds", python="python3", uv=None, runtime_source=runtime,
+                             timeout_seconds=1)
+    before = build._cache_key(["openai"])
+
+    (runtime / "pyproject.toml").write_text('[project]\nname = "r"\ndependencies = ["a", "b"]\n')
+
+    assert build._cache_key(["openai"]) != before
+    assert build._cache_key(["openai"]) == build._cache_key(["openai"])
+
+
+def test_scratch_folders_of_builds_whose_process_is_gone_are_removed_at_start(tmp_path: Path) -> None:
+    envs = tmp_path / "builds" / "envs"
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    abandoned = envs / f".abc123.{gone.pid}.tmp"
+    in_progress = envs / f".def456.{os.getpid()}.tmp"
+    finished = envs / "abc123"
+    for folder in (abandoned, in_progress, finished):
+        folder.mkdir(parents=True)
+
+    builder(tmp_path)
+
+    assert not abandoned.exists()
+    assert in_progress.exists() and finished.exists()

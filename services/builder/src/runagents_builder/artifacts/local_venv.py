@@ -28,6 +28,7 @@ class LocalVenvBuilder(ArtifactBuilder):
         self.runtime_source = runtime_source
         self.timeout_seconds = timeout_seconds
         self._locks: dict[str, asyncio.Lock] = {}
+        self._remove_abandoned_builds()
 
     async def build(self, request: BuildInput, progress: ProgressCallback) -> Artifact:
         if self.uv is None:
@@ -61,8 +62,19 @@ class LocalVenvBuilder(ArtifactBuilder):
         return sorted(set(request.packages))
 
     def _cache_key(self, requirements: list[str]) -> str:
-        identity = json.dumps({"python": self.python, "runtime": str(self.runtime_source), "req": requirements})
+        # The runtime is installed editable, so its code needs no rebuild, but its own dependencies do.
+        manifest = self.runtime_source / "pyproject.toml"
+        runtime_manifest = manifest.read_text(errors="replace") if manifest.is_file() else ""
+        identity = json.dumps({"python": self.python, "runtime": str(self.runtime_source),
+                               "runtime_manifest": runtime_manifest, "req": requirements})
         return hashlib.sha256(identity.encode()).hexdigest()[:24]
+
+    def _remove_abandoned_builds(self) -> None:
+        """Remove scratch folders of builds whose process is gone (a crash or a kill mid-build)."""
+        for folder in [*self.envs_dir.glob(".*.tmp"), *self.sources_dir.glob(".*.tmp")]:
+            pid = folder.name.rsplit(".", 2)[-2]
+            if not pid.isdigit() or not _process_alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
     async def _create_env(self, env_dir: Path, requirements: list[str]) -> None:
         self.envs_dir.mkdir(parents=True, exist_ok=True)
@@ -88,9 +100,11 @@ class LocalVenvBuilder(ArtifactBuilder):
             async with asyncio.timeout(self.timeout_seconds):
                 output, _ = await process.communicate()
         except TimeoutError as exc:
-            process.kill()
-            await process.wait()
+            await _kill(process)
             raise BuildError(f"package installation took longer than {self.timeout_seconds:.0f} s") from exc
+        except asyncio.CancelledError:
+            await _kill(process)  # a cancelled build must not leave an installer running
+            raise
         if process.returncode != 0:
             lines = output.decode(errors="replace").strip().splitlines()[-MAX_ERROR_LINES:]
             raise BuildError("package installation failed:\n" + "\n".join(lines))
@@ -104,3 +118,19 @@ class LocalVenvBuilder(ArtifactBuilder):
             shutil.copytree(request.source_dir, scratch)
             scratch.rename(target)
         return target
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
