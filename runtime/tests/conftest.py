@@ -1,13 +1,14 @@
 """Fakes for the runtime's upstreams: an OpenAI-wire LLM gateway and a tool server.
 
-Both are Starlette apps reached through a transport that routes by host name, so the runtime's
-real httpx client, hooks and concurrency are exercised without opening sockets.
+Both are Starlette apps served by uvicorn in the test's own event loop on loopback sockets, so
+the runtime's real HTTP session, connection pool and concurrency are exercised end to end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -27,9 +29,7 @@ from starlette.routing import Route
 from runagents_runtime.app import create_app
 from runagents_runtime.config import load_config
 
-GATEWAY_HOST = "gateway.test"
-TOOLS_HOST = "tools.test"
-GATEWAY_URL = f"http://{GATEWAY_HOST}/llm/v1/chat/completions"
+GATEWAY_PATH = "/llm/v1/chat/completions"
 AGENT_TOKEN = "agent-token-for-tests"
 USAGE_PER_CALL = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
 
@@ -49,19 +49,22 @@ ROUTES = {
     "echo__hang": {"tool": "echo-tool", "method": "POST", "path": "/hang"},
 }
 
-BASE_ENV = {
-    "AGENT_NAME": "test-agent",
-    "SYSTEM_PROMPT": "You are a test agent.",
-    "LLM_GATEWAY_URL": GATEWAY_URL,
-    "LLM_MODEL": "gpt-4o-mini",
-    "LLM_PROVIDER": "openai",
-    "LLM_PROVIDER_NAME": "playground",
-    "TOOL_NAMES": "echo-tool",
-    "TOOL_URL_ECHO_TOOL": f"http://{TOOLS_HOST}",
-    "TOOL_DEFINITIONS_JSON": json.dumps([_function(name, f"calls {name}") for name in ROUTES]),
-    "TOOL_ROUTES_JSON": json.dumps(ROUTES),
-    "RUNAGENTS_AGENT_TOKEN": AGENT_TOKEN,
-}
+
+def runtime_env(gateway_url: str, tools_url: str) -> dict[str, str]:
+    """The environment of a Tier 1 test agent whose gateway and tool are served at these URLs."""
+    return {
+        "AGENT_NAME": "test-agent",
+        "SYSTEM_PROMPT": "You are a test agent.",
+        "LLM_GATEWAY_URL": gateway_url + GATEWAY_PATH,
+        "LLM_MODEL": "gpt-4o-mini",
+        "LLM_PROVIDER": "openai",
+        "LLM_PROVIDER_NAME": "playground",
+        "TOOL_NAMES": "echo-tool",
+        "TOOL_URL_ECHO_TOOL": tools_url,
+        "TOOL_DEFINITIONS_JSON": json.dumps([_function(name, f"calls {name}") for name in ROUTES]),
+        "TOOL_ROUTES_JSON": json.dumps(ROUTES),
+        "RUNAGENTS_AGENT_TOKEN": AGENT_TOKEN,
+    }
 
 
 def text_reply(text: str) -> dict[str, Any]:
@@ -105,6 +108,7 @@ class FakeGateway:
     """Answers chat completions from a script of assistant messages; the last one repeats."""
 
     def __init__(self) -> None:
+        self.url = ""  # http://127.0.0.1:<port>, set once served
         self.script: list[dict[str, Any]] = [text_reply("default answer")]
         self.requests: list[Recorded] = []
         self.streaming_supported = True
@@ -176,6 +180,7 @@ class FakeTools:
     """A tool server: echo, a path/query route, a concurrency probe, an approval gate and a hang."""
 
     def __init__(self) -> None:
+        self.url = ""  # http://127.0.0.1:<port>, set once served
         self.requests: list[Recorded] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -227,50 +232,79 @@ class FakeTools:
     async def hang(self, request: Request) -> Response:
         self.requests.append(await _record(request))
         self.hang_started.set()
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            self.hang_cancelled.set()
-            raise
+        # Never answers. Over a socket, a caller that gives up shows as the connection closing.
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        self.hang_cancelled.set()
         return Response(status_code=500)
 
 
-class HostRoutingTransport(httpx.AsyncBaseTransport):
-    """Sends each request to the ASGI app registered for its host; unknown hosts refuse to connect."""
-
-    def __init__(self, apps: dict[str, Any]) -> None:
-        self._transports = {host: httpx.ASGITransport(app=app) for host, app in apps.items()}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        transport = self._transports.get(request.url.host)
-        if transport is None:
-            raise httpx.ConnectError(f"connection refused: {request.url.host}", request=request)
-        return await transport.handle_async_request(request)
+@asynccontextmanager
+async def serving(*apps: Any) -> AsyncIterator[list[str]]:
+    """Serve each ASGI app with uvicorn on its own loopback port; yield their base URLs."""
+    servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
+    urls = []
+    try:
+        for app in apps:
+            # Bound and listening before uvicorn starts, so no request can race its start-up.
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(128)
+            config = uvicorn.Config(app, lifespan="off", log_level="warning", timeout_graceful_shutdown=5)
+            server = uvicorn.Server(config)
+            servers.append((server, asyncio.create_task(server.serve(sockets=[sock]))))
+            urls.append(f"http://127.0.0.1:{sock.getsockname()[1]}")
+        yield urls
+    finally:
+        for server, _ in servers:
+            server.should_exit = True
+        await asyncio.gather(*(task for _, task in servers))
 
 
 @pytest.fixture
-def gateway() -> FakeGateway:
-    return FakeGateway()
+async def upstreams() -> AsyncIterator[tuple[FakeGateway, FakeTools]]:
+    """The fake gateway and tool server, each listening on a loopback port for the test's duration."""
+    gateway, tools = FakeGateway(), FakeTools()
+    async with serving(gateway.app, tools.app) as urls:
+        gateway.url, tools.url = urls
+        yield gateway, tools
 
 
 @pytest.fixture
-def tools() -> FakeTools:
-    return FakeTools()
+def gateway(upstreams: tuple[FakeGateway, FakeTools]) -> FakeGateway:
+    return upstreams[0]
+
+
+@pytest.fixture
+def tools(upstreams: tuple[FakeGateway, FakeTools]) -> FakeTools:
+    return upstreams[1]
+
+
+@pytest.fixture
+def down_url() -> Iterator[str]:
+    """The base URL of a loopback port where nothing listens: connecting is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))  # held, never listening, so no other test can take the port
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 RuntimeStarter = Callable[..., AbstractAsyncContextManager[Any]]
 
 
 @pytest.fixture
-def start_app(gateway: FakeGateway, tools: FakeTools) -> RuntimeStarter:
-    """Start the runtime app (lifespan included) with BASE_ENV plus overrides; None removes a variable."""
+def base_env(gateway: FakeGateway, tools: FakeTools) -> dict[str, str]:
+    return runtime_env(gateway.url, tools.url)
+
+
+@pytest.fixture
+def start_app(base_env: dict[str, str]) -> RuntimeStarter:
+    """Start the runtime app (lifespan included) with base_env plus overrides; None removes a variable."""
 
     @asynccontextmanager
     async def start(env: dict[str, str | None] | None = None, cwd: Path | None = None) -> AsyncIterator[Any]:
-        merged = {**BASE_ENV, **(env or {})}
+        merged = {**base_env, **(env or {})}
         config = load_config({key: value for key, value in merged.items() if value is not None})
-        transport = HostRoutingTransport({GATEWAY_HOST: gateway.app, TOOLS_HOST: tools.app})
-        app = create_app(config, transport=transport, cwd=cwd)
+        app = create_app(config, cwd=cwd)
         async with LifespanManager(app) as manager:
             yield manager.app
 
@@ -314,11 +348,6 @@ def sse_events(body: str) -> list[Any]:
             data = frame[len("data: ") :]
             events.append(data if data == "[DONE]" else json.loads(data))
     return events
-
-
-@pytest.fixture
-def base_env() -> dict[str, str]:
-    return dict(BASE_ENV)
 
 
 @pytest.fixture

@@ -20,30 +20,30 @@ async def test_health_reports_agent_model_tool_count_and_no_user_code(start_runt
     }
 
 
-async def test_readyz_is_200_when_the_gateway_health_answers(start_runtime):
+async def test_readyz_is_200_when_the_gateway_health_answers(start_runtime, gateway):
     async with start_runtime() as client:
         response = await client.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json()["gateway"] == "http://gateway.test/llm/healthz"
+    assert response.json()["gateway"] == f"{gateway.url}/llm/healthz"
 
 
-async def test_readyz_is_503_problem_when_the_gateway_is_down(start_runtime):
-    async with start_runtime({"LLM_GATEWAY_URL": "http://down.test/llm/v1/chat/completions"}) as client:
+async def test_readyz_is_503_problem_when_the_gateway_is_down(start_runtime, down_url):
+    async with start_runtime({"LLM_GATEWAY_URL": f"{down_url}/llm/v1/chat/completions"}) as client:
         response = await client.get("/readyz")
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert "http://down.test/llm/healthz" in response.json()["detail"]
+    assert f"{down_url}/llm/healthz" in response.json()["detail"]
 
 
-async def test_readyz_uses_the_health_url_override(start_runtime):
-    env = {"LLM_GATEWAY_HEALTH_URL": "http://down.test/custom-health"}
+async def test_readyz_uses_the_health_url_override(start_runtime, down_url):
+    env = {"LLM_GATEWAY_HEALTH_URL": f"{down_url}/custom-health"}
     async with start_runtime(env) as client:
         response = await client.get("/readyz")
 
     assert response.status_code == 503
-    assert "http://down.test/custom-health" in response.json()["detail"]
+    assert f"{down_url}/custom-health" in response.json()["detail"]
 
 
 async def test_invalid_invoke_body_is_a_422_problem_listing_the_field(start_runtime):

@@ -45,8 +45,8 @@ async def test_stream_works_when_the_gateway_ignores_the_stream_flag(start_runti
     assert events[0]["delta"] == "whole answer"
 
 
-async def test_stream_reports_gateway_failure_as_an_error_event(start_runtime, parse_sse):
-    async with start_runtime({"LLM_GATEWAY_URL": "http://down.test/llm/v1/chat/completions"}) as client:
+async def test_stream_reports_gateway_failure_as_an_error_event(start_runtime, parse_sse, down_url):
+    async with start_runtime({"LLM_GATEWAY_URL": f"{down_url}/llm/v1/chat/completions"}) as client:
         response = await client.post("/invoke/stream", json={"message": "hi"})
 
     events = parse_sse(response.text)
@@ -89,6 +89,8 @@ async def test_client_disconnect_during_stream_cancels_the_tool_call(start_app, 
     }
     async with start_app() as app:
         await asyncio.wait_for(app(scope, receive, send), timeout=5)
+        # The tool server sees the abandoned call when the closed connection reaches it.
+        await asyncio.wait_for(tools.hang_cancelled.wait(), timeout=5)
 
     assert tools.hang_cancelled.is_set()
     assert len(gateway.requests) == 1

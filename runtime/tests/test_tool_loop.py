@@ -19,7 +19,7 @@ async def test_invoke_calls_the_tool_and_returns_the_final_answer(start_runtime,
     assert body["model"] == "gpt-4o-mini"
     assert body["usage"] == {"prompt_tokens": 20, "completion_tokens": 10, "total_tokens": 30}
     assert body["tool_calls_made"] == [
-        {"function": "echo__echo", "method": "POST", "url": "http://tools.test/echo", "status": 200}
+        {"function": "echo__echo", "method": "POST", "url": f"{tools.url}/echo", "status": 200}
     ]
     assert isinstance(body["duration_ms"], int)
     assert len(body["request_id"]) == 32
@@ -108,7 +108,7 @@ async def test_path_placeholders_are_filled_and_other_arguments_go_to_the_query(
     assert request.method == "GET"
     tool_result = json.loads(gateway.requests[1].body["messages"][-1]["content"])
     assert tool_result["item"] == "a b?"
-    assert response.json()["tool_calls_made"][0]["url"] == "http://tools.test/items/a%20b%3F"
+    assert response.json()["tool_calls_made"][0]["url"] == f"{tools.url}/items/a%20b%3F"
     assert request.query == {"verbose": "true", "limit": "5"}
     assert request.body is None
 
@@ -126,8 +126,8 @@ async def test_invalid_tool_arguments_are_reported_to_the_model(start_runtime, g
     assert "not valid JSON" in json.loads(gateway.requests[1].body["messages"][-1]["content"])["error"]
 
 
-async def test_unreachable_gateway_answers_502_problem(start_runtime):
-    async with start_runtime({"LLM_GATEWAY_URL": "http://down.test/llm/v1/chat/completions"}) as client:
+async def test_unreachable_gateway_answers_502_problem(start_runtime, down_url):
+    async with start_runtime({"LLM_GATEWAY_URL": f"{down_url}/llm/v1/chat/completions"}) as client:
         response = await client.post("/invoke", json={"message": "hello"})
 
     assert response.status_code == 502
@@ -135,7 +135,7 @@ async def test_unreachable_gateway_answers_502_problem(start_runtime):
     problem = response.json()
     assert problem["status"] == 502
     assert problem["title"] == "LLM gateway unavailable"
-    assert "http://down.test/llm/v1/chat/completions" in problem["detail"]
+    assert f"{down_url}/llm/v1/chat/completions" in problem["detail"]
     assert "unreachable" in problem["detail"]
 
 

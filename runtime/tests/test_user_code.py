@@ -19,7 +19,9 @@ async def invoke(start_runtime, folder: Path, entry_point: str, message: str = "
         return await client.post("/invoke", json={"message": message, **kwargs})
 
 
-async def test_handler_with_context_gets_tools_model_session_history_and_role_models(start_runtime, agent_dir):
+async def test_handler_with_context_gets_tools_model_session_history_and_role_models(
+    start_runtime, agent_dir, gateway, tools
+):
     write_module(
         agent_dir,
         "ctx_agent.py",
@@ -45,7 +47,7 @@ async def test_handler_with_context_gets_tools_model_session_history_and_role_mo
 
     assert response.status_code == 200, response.text
     assert response.json()["response"] == (
-        "hello|gpt-4o-mini|http://tools.test|http://gateway.test/llm/v1/chat/completions|2|You are a test agent."
+        f"hello|gpt-4o-mini|{tools.url}|{gateway.url}/llm/v1/chat/completions|2|You are a test agent."
     )
     assert response.json()["model"] == "gpt-4o-mini"
 

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,19 +14,13 @@ from runagents_runtime.config import RuntimeConfig
 from runagents_runtime.endpoints import Runtime, build_router
 from runagents_runtime.llm_gateway import LLMGateway
 from runagents_runtime.loop import ToolLoop
+from runagents_runtime.outbound_http import OutboundHttp
 from runagents_runtime.outbound_tracing import in_flight_runs
 from runagents_runtime.problems import install_problem_handlers
-from runagents_runtime.propagation import (
-    REQUEST_ID_HEADER,
-    add_outbound_headers,
-    propagating,
-    propagation_from_headers,
-)
+from runagents_runtime.propagation import REQUEST_ID_HEADER, propagating, propagation_from_headers
 from runagents_runtime.tool_calls import ToolExecutor
 from runagents_runtime.user_code import load_user_code
 
-# Model calls with long tool results or reasoning models can take minutes; connecting should not.
-HTTP_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 INVOKE_PATH = "/invoke"
 
 
@@ -58,18 +51,13 @@ class PropagationMiddleware:
                 await self.app(scope, receive, send_with_request_id)
 
 
-def create_app(
-    config: RuntimeConfig,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    cwd: Path | None = None,
-) -> FastAPI:
+def create_app(config: RuntimeConfig, *, cwd: Path | None = None) -> FastAPI:
     """Build the runtime app: load the agent's code (Tier 2) or wire the built-in loop (Tier 1).
 
-    `transport` replaces the network for outbound calls (tests); `cwd` is where USER_ENTRY_POINT
-    is looked up (default: the working directory).
+    `cwd` is where USER_ENTRY_POINT is looked up (default: the working directory). The outbound
+    HTTP session opens with the app's lifespan.
     """
-    http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, transport=transport, event_hooks={"request": [add_outbound_headers]})
+    http = OutboundHttp()
     user_code = load_user_code(config.user_entry_point, cwd) if config.user_entry_point else None
     tool_loop = (
         ToolLoop(config, LLMGateway(http, config.llm_gateway_url), ToolExecutor(http, config))
@@ -85,7 +73,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with http:
+        async with http.running():
             yield
 
     app = FastAPI(title=f"RunAgents runtime: {config.agent_name}", lifespan=lifespan)

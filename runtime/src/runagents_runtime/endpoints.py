@@ -7,12 +7,13 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from runagents_runtime.config import RuntimeConfig
 from runagents_runtime.events import Agent, AgentAnswer, ChatMessage
+from runagents_runtime.outbound_http import TRANSPORT_ERRORS, OutboundHttp
 from runagents_runtime.problems import (
     PROBLEM_MEDIA_TYPE,
     GatewayNotConfigured,
@@ -20,14 +21,14 @@ from runagents_runtime.problems import (
     RuntimeProblem,
     UserCodeUnavailable,
 )
-from runagents_runtime.propagation import current_propagation
+from runagents_runtime.propagation import current_propagation, outbound_headers
 from runagents_runtime.schemas import HealthResponse, InvokeRequest, InvokeResponse, ReadyResponse, UserCodeHealth
 from runagents_runtime.sse import DONE_FRAME, error_payload, event_payload, sse_frame
 from runagents_runtime.user_code import UserCode, UserCodeAgent
 
 logger = logging.getLogger(__name__)
 
-READINESS_TIMEOUT_SECONDS = 5.0
+READINESS_TIMEOUT = aiohttp.ClientTimeout(total=5.0)
 _PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"content": {PROBLEM_MEDIA_TYPE: {}}, "description": "problem details (RFC 9457)"}
     for status in (422, 500, 502, 503)
@@ -36,10 +37,10 @@ _PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 
 @dataclass(frozen=True)
 class Runtime:
-    """What the routes serve with: the settings, the shared HTTP client and the agent that answers."""
+    """What the routes serve with: the settings, the shared HTTP session and the agent that answers."""
 
     config: RuntimeConfig
-    http: httpx.AsyncClient
+    http: OutboundHttp
     tool_loop: Agent | None
     user_code: UserCode | None
 
@@ -87,11 +88,13 @@ def build_router(runtime: Runtime) -> APIRouter:
         if url is None:
             raise GatewayNotReady("LLM_GATEWAY_URL is not set, so there is no gateway to check")
         try:
-            response = await runtime.http.get(url, timeout=READINESS_TIMEOUT_SECONDS)
-        except httpx.HTTPError as exc:
+            async with runtime.http.session.get(url, timeout=READINESS_TIMEOUT, headers=outbound_headers()) as response:
+                status = response.status
+                await response.read()
+        except TRANSPORT_ERRORS as exc:
             raise GatewayNotReady(f"LLM gateway health check {url} failed: {type(exc).__name__}: {exc}") from exc
-        if not response.is_success:
-            raise GatewayNotReady(f"LLM gateway health check {url} answered HTTP {response.status_code}")
+        if not 200 <= status < 300:
+            raise GatewayNotReady(f"LLM gateway health check {url} answered HTTP {status}")
         return ReadyResponse(status="ready", gateway=url)
 
     @router.post("/invoke", response_model=InvokeResponse)

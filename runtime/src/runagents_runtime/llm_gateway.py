@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from runagents_runtime.events import ContentDelta, Usage
+from runagents_runtime.outbound_http import TRANSPORT_ERRORS, OutboundHttp, iter_lines
 from runagents_runtime.problems import GatewayUnavailable
+from runagents_runtime.propagation import outbound_headers
 
 _BODY_EXCERPT_CHARS = 500
 
@@ -47,9 +47,9 @@ class ModelReply:
 
 
 class LLMGateway:
-    """Client of the gateway's chat-completions endpoint, sharing the app's HTTP client."""
+    """Client of the gateway's chat-completions endpoint, sharing the app's HTTP session."""
 
-    def __init__(self, http: httpx.AsyncClient, url: str) -> None:
+    def __init__(self, http: OutboundHttp, url: str) -> None:
         self._http = http
         self._url = url
 
@@ -60,44 +60,44 @@ class LLMGateway:
             return
         request = {**payload, "stream": True, "stream_options": {"include_usage": True}}
         try:
-            async with self._http.stream("POST", self._url, json=request) as response:
-                if response.is_error:
-                    await response.aread()
-                    raise self._error_status(response)
-                if not response.headers.get("content-type", "").startswith("text/event-stream"):
+            async with self._http.session.post(self._url, json=request, headers=outbound_headers()) as response:
+                if response.status >= 400:
+                    raise self._error_status(response.status, await response.text(errors="replace"))
+                if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
                     # A gateway may ignore "stream" and answer in one piece.
-                    await response.aread()
-                    reply = self._parse_completion(response)
+                    reply = self._parse_completion(await response.text(errors="replace"))
                     if reply.content:
                         yield ContentDelta(reply.content)
                     yield reply
                     return
                 accumulator = _StreamAccumulator()
-                async for line in response.aiter_lines():
+                # Line by line as the chunks arrive: a long answer is relayed, never buffered.
+                async for line in iter_lines(response.content):
                     delta = accumulator.feed(line)
                     if delta:
                         yield ContentDelta(delta)
                 yield accumulator.reply()
-        except httpx.HTTPError as exc:
+        except TRANSPORT_ERRORS as exc:
             raise self._error_transport(exc) from exc
 
     async def _complete(self, payload: dict[str, Any]) -> ModelReply:
         try:
-            response = await self._http.post(self._url, json=payload)
-        except httpx.HTTPError as exc:
+            async with self._http.session.post(self._url, json=payload, headers=outbound_headers()) as response:
+                status = response.status
+                text = await response.text(errors="replace")
+        except TRANSPORT_ERRORS as exc:
             raise self._error_transport(exc) from exc
-        if response.is_error:
-            raise self._error_status(response)
-        return self._parse_completion(response)
+        if status >= 400:
+            raise self._error_status(status, text)
+        return self._parse_completion(text)
 
-    def _parse_completion(self, response: httpx.Response) -> ModelReply:
+    def _parse_completion(self, text: str) -> ModelReply:
         try:
-            body = response.json()
+            body = json.loads(text)
             message = body["choices"][0]["message"]
         except (ValueError, KeyError, IndexError, TypeError):
             raise GatewayUnavailable(
-                f"LLM gateway at {self._url} returned a response that is not a chat completion: "
-                f"{_excerpt(response.text)}"
+                f"LLM gateway at {self._url} returned a response that is not a chat completion: {_excerpt(text)}"
             ) from None
         calls = tuple(
             FunctionCall(
@@ -114,13 +114,13 @@ class LLMGateway:
             model=body.get("model") or "",
         )
 
-    def _error_status(self, response: httpx.Response) -> GatewayUnavailable:
+    def _error_status(self, status: int, text: str) -> GatewayUnavailable:
         return GatewayUnavailable(
-            f"LLM gateway at {self._url} answered HTTP {response.status_code}: {_excerpt(response.text)}",
-            upstream_status=response.status_code,
+            f"LLM gateway at {self._url} answered HTTP {status}: {_excerpt(text)}",
+            upstream_status=status,
         )
 
-    def _error_transport(self, exc: httpx.HTTPError) -> GatewayUnavailable:
+    def _error_transport(self, exc: BaseException) -> GatewayUnavailable:
         return GatewayUnavailable(f"LLM gateway at {self._url} is unreachable: {type(exc).__name__}: {exc}")
 
 

@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-import httpx
-
 RUN_ID_HEADER = "X-RunAgents-Run-Id"
 AGENT_HEADER = "X-RunAgents-Agent"
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -117,10 +115,3 @@ def outbound_headers(propagation: RunPropagation | None = None, *, with_credenti
     if with_credentials and run.agent_token:
         headers["Authorization"] = f"Bearer {run.agent_token}"
     return headers
-
-
-async def add_outbound_headers(request: httpx.Request) -> None:
-    """httpx request hook: add the current run's headers, keeping any the caller set explicitly."""
-    for name, value in outbound_headers().items():
-        if name not in request.headers:
-            request.headers[name] = value

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from runagents_runtime.config import RuntimeConfig, ToolRoute
 from runagents_runtime.events import ToolCallRecord
 from runagents_runtime.llm_gateway import FunctionCall
+from runagents_runtime.outbound_http import TRANSPORT_ERRORS, OutboundHttp
+from runagents_runtime.propagation import outbound_headers
 
 APPROVAL_REQUIRED = "APPROVAL_REQUIRED"
 _QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
@@ -44,7 +44,7 @@ class ToolRequest:
 
     method: str
     url: str
-    query: Mapping[str, Any] | None
+    query: Mapping[str, str | list[str]] | None
     body: Mapping[str, Any] | None
 
 
@@ -69,7 +69,7 @@ def build_tool_request(route: ToolRoute, base_url: str, arguments: Mapping[str, 
 class ToolExecutor:
     """Runs function calls against the tools in the runtime configuration."""
 
-    def __init__(self, http: httpx.AsyncClient, config: RuntimeConfig) -> None:
+    def __init__(self, http: OutboundHttp, config: RuntimeConfig) -> None:
         self._http = http
         self._config = config
 
@@ -87,15 +87,19 @@ class ToolExecutor:
         except ToolRequestError as exc:
             return _failed(call, f"cannot call {call.name}: {exc}")
         try:
-            response = await self._http.request(request.method, request.url, params=request.query, json=request.body)
-        except httpx.HTTPError as exc:
+            async with self._http.session.request(
+                request.method, request.url, params=request.query, json=request.body, headers=outbound_headers()
+            ) as response:
+                status = response.status
+                text = await response.text(errors="replace")
+        except TRANSPORT_ERRORS as exc:
             record = ToolCallRecord(call.name, request.method, request.url, None)
             detail = f"tool {route.tool!r} is unreachable: {type(exc).__name__}: {exc}"
             return ToolOutcome(call, _error_json(detail), record)
-        record = ToolCallRecord(call.name, request.method, request.url, response.status_code)
-        if response.is_success:
-            return ToolOutcome(call, response.text, record)
-        return ToolOutcome(call, _http_error_json(response), record)
+        record = ToolCallRecord(call.name, request.method, request.url, status)
+        if 200 <= status < 300:
+            return ToolOutcome(call, text, record)
+        return ToolOutcome(call, _http_error_json(status, text), record)
 
 
 def _parse_arguments(raw: str) -> dict[str, Any]:
@@ -116,14 +120,14 @@ def _error_json(detail: str) -> str:
     return json.dumps({"error": detail})
 
 
-def _http_error_json(response: httpx.Response) -> str:
+def _http_error_json(status: int, text: str) -> str:
     body: Any
     try:
-        body = response.json()
+        body = json.loads(text)
     except ValueError:
-        body = response.text
-    result: dict[str, Any] = {"error": f"tool answered HTTP {response.status_code}", "status": response.status_code}
-    if response.status_code == 403 and APPROVAL_REQUIRED in response.text:
+        body = text
+    result: dict[str, Any] = {"error": f"tool answered HTTP {status}", "status": status}
+    if status == 403 and APPROVAL_REQUIRED in text:
         # The platform holds this call until a human approves it; the model should say so, not retry.
         result["approval_required"] = True
     result["body"] = body
@@ -134,7 +138,18 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _query_value(value: Any) -> Any:
-    if isinstance(value, dict):
+def _query_value(value: Any) -> str | list[str]:
+    """A query parameter as text: JSON spelling for true/false and objects, empty for null; a list repeats the name."""
+    if isinstance(value, list):
+        return [_query_text(item) for item in value]
+    return _query_text(value)
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, dict | list):
         return json.dumps(value)
-    return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
