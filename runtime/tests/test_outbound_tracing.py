@@ -14,8 +14,13 @@ import httpx2
 import pytest
 import requests
 
-from runagents_runtime.outbound_tracing import in_flight_runs, install_outbound_tracing, uninstall_outbound_tracing
-from runagents_runtime.propagation import RunPropagation, propagating, propagation_from_headers
+from runagents_runtime.outbound_tracing import (
+    RunContextPropagator,
+    in_flight_runs,
+    install_outbound_tracing,
+    uninstall_outbound_tracing,
+)
+from runagents_runtime.propagation import RunPropagation, current_propagation, propagating, propagation_from_headers
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -126,3 +131,30 @@ def test_a_thread_that_lost_the_context_is_attributed_to_the_only_run_in_flight(
     assert alone["x-runagents-run-id"] == "only-run"
     assert alone["traceparent"].split("-")[1] == TRACE_ID
     assert "x-runagents-run-id" not in ambiguous and "traceparent" not in ambiguous
+
+
+async def test_the_runtimes_own_calls_carry_its_headers_without_going_through_the_instrumentation(
+    start_runtime, gateway, tools, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway.reply_with(gateway.tool_reply(("echo__echo", {})), gateway.text_reply("done"))
+    injected_during_a_run: list[object] = []
+    inject = RunContextPropagator.inject
+
+    def spy(self: RunContextPropagator, carrier: object, *args: object, **kwargs: object) -> None:
+        if current_propagation() is not None:
+            injected_during_a_run.append(carrier)
+        inject(self, carrier, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RunContextPropagator, "inject", spy)
+
+    async with start_runtime() as client:
+        response = await client.post("/invoke", json={"message": "go"}, headers={"X-RunAgents-Run-Id": "run-9"})
+        ready = await client.get("/readyz")
+
+    assert response.status_code == 200, response.text
+    assert ready.status_code == 200
+    assert injected_during_a_run == []
+    outbound = [request.headers for request in [*gateway.requests, *tools.requests]]
+    assert len(outbound) == 3
+    assert all(headers["x-runagents-run-id"] == "run-9" for headers in outbound)
+    assert all(headers["authorization"] == "Bearer agent-token-for-tests" for headers in outbound)
