@@ -52,6 +52,23 @@ def test_an_unwired_model_role_is_named_with_its_location() -> None:
     assert problems == ["model role 'chat' (openai playground-mini, agent.py:9) is not wired to a model provider"]
 
 
+def test_authenticated_access_needs_a_registered_identity_provider() -> None:
+    def problems(access: dict[str, object], registered: tuple[str, ...] = ("corp",)) -> list[str]:
+        return wiring_problems(request(access=access), REPORT, {"echo": ECHO}, {"playground": PLAYGROUND},
+                               "platform", identity_providers=registered)
+
+    assert problems({"mode": "authenticated", "identity_provider": "corp"}) == []
+    assert problems({"mode": "authenticated", "identity_provider": "ghost"}) == [
+        "access trusts identity provider 'ghost', which is not registered"]
+    assert problems({"mode": "authenticated"}) == [
+        "access mode 'authenticated' needs identity_provider: the registered identity provider whose tokens "
+        "callers present"]
+    assert problems({"mode": "open", "identity_provider": "corp"}) == [
+        "access mode 'open' checks no token, so identity provider 'corp' would not be used: choose mode "
+        "'authenticated' or drop identity_provider"]
+    assert problems({"mode": "open"}, registered=()) == []
+
+
 def test_environment_follows_the_runtime_spec() -> None:
     env = runtime_environment(
         agent="hello", system_prompt="Be kind.", tier="custom", entry_point="agent.py",

@@ -18,11 +18,14 @@ from runagents_deployer.backends.base import AgentBackend
 from runagents_deployer.backends.local_process import LocalProcessBackend
 from runagents_deployer.context import DeployerContext
 from runagents_deployer.db import Base, OutboxMessage, ProcessedEvent
+from runagents_deployer.identity_providers.consumers import HANDLERS as IDENTITY_PROVIDER_HANDLERS
+from runagents_deployer.identity_providers.tokens import token_verifier
 from runagents_deployer.invoke.endpoints import router as invoke_router
 from runagents_deployer.settings import DeployerSettings
 from runagents_deployer.wiring.registry import Registry
 
 from runagents_deployer.agents import models as _models  # noqa: F401  isort: skip
+from runagents_deployer.identity_providers import models as _identity_providers  # noqa: F401  isort: skip
 
 SERVICE = "deployer"
 
@@ -41,7 +44,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     backend: AgentBackend = LocalProcessBackend(Path(settings.data_dir).resolve() / "agents", failures.on_exit)
     launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures)
     starts = JobRunner("agent-start", launcher.start, concurrency=4)
-    context = DeployerContext(settings, registry, backend, launcher, starts, agents_http)
+    context = DeployerContext(settings, registry, backend, launcher, starts, agents_http, token_verifier(settings))
 
     async def restart_agents() -> None:
         # Local processes do not outlive the deployer: start again what should be running, and say
@@ -63,6 +66,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
         await backend.close()
         for client in (registry.analyzer, registry.policy, registry.gateway, agents_http):
             await client.aclose()
+        await context.tokens.aclose()
 
     return ServiceComponent(
         name=SERVICE,
@@ -72,7 +76,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
         migrations_dir=Path(__file__).parent / "migrations",
         outbox=outbox,
         processed_events=ProcessedEvent,
-        handlers=handlers(outbox, starts.submit),
+        handlers={**handlers(outbox, starts.submit), **IDENTITY_PROVIDER_HANDLERS},
         on_startup=[restart_agents],
         on_shutdown=[stop],
         context=context,

@@ -7,6 +7,7 @@ from runagents_common.jobs import JobRunner
 from runagents_common.service import component
 from runagents_deployer.agents.launcher import Launcher
 from runagents_deployer.backends.base import AgentBackend
+from runagents_deployer.identity_providers.tokens import TokenVerifier
 from runagents_deployer.settings import DeployerSettings
 from runagents_deployer.wiring.registry import Registry
 
@@ -20,6 +21,8 @@ class DeployerContext:
     starts: JobRunner
     agents_http: httpx.AsyncClient
     """Client for calls to the agents' runtimes (the invoke front door)."""
+    tokens: TokenVerifier
+    """Verifies callers' tokens at the front door of agents with authenticated access."""
 
 
 def deployer_context(request: Request) -> DeployerContext:

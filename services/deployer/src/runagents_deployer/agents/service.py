@@ -12,6 +12,7 @@ from runagents_deployer.agents import repository
 from runagents_deployer.agents.models import Agent, Deployment
 from runagents_deployer.agents.schemas import AgentCreate
 from runagents_deployer.agents.status import set_status
+from runagents_deployer.identity_providers import repository as identity_providers
 from runagents_deployer.wiring.registry import Registry
 from runagents_deployer.wiring.validation import wiring_problems
 
@@ -27,7 +28,8 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
     assert request.analysis_id is not None
     report = await registry.report(request.analysis_id)
     tier = request.tier or (report.get("tier") or {}).get("value") or "platform"
-    problems = wiring_problems(request, report, await registry.tools(), await registry.providers(), tier)
+    problems = wiring_problems(request, report, await registry.tools(), await registry.providers(), tier,
+                               identity_providers=await identity_providers.names(session))
     if problems:
         raise InvalidRequest("the wiring is incomplete: " + "; ".join(problems), problems=problems)
     entry_point = (report.get("entry_point") or {}).get("file")
@@ -47,11 +49,16 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
     packages = sorted({p["name"] for p in report.get("packages", []) if p.get("ecosystem") == "pypi"})
     outbox.add(session, AgentDeployRequested(agent=agent.name, deployment_id=deployment_id,
                                              analysis_id=request.analysis_id, tools=sorted(set(request.tools.values())),
-                                             models=models), subject=agent.name)
+                                             models=models, identity_provider=_trusted_provider(request)),
+               subject=agent.name)
     outbox.add(session, AgentBuildRequested(agent=agent.name, deployment_id=deployment_id,
                                             analysis_id=request.analysis_id, packages=packages), subject=agent.name)
     set_status(session, outbox, agent, "Pending", "waiting for the build", phase="queued", progress=5)
     return agent
+
+
+def _trusted_provider(request: AgentCreate) -> str | None:
+    return request.access.identity_provider if request.access.mode == "authenticated" else None
 
 
 async def get_agent(session: AsyncSession, name: str) -> Agent:

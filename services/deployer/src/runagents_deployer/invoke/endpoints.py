@@ -3,6 +3,7 @@
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, Depends, Request
@@ -15,22 +16,37 @@ from runagents_common.telemetry import current_trace_headers, current_trace_id
 from runagents_deployer.agents import service
 from runagents_deployer.agents.schemas import InvokeRequest
 from runagents_deployer.context import DeployerContext, deployer_context
+from runagents_deployer.identity_providers import service as identity_providers
+from runagents_deployer.identity_providers.keys import TrustedProvider
 from runagents_deployer.invoke.recorder import RunRecorder
 
 ContextDep = Annotated[DeployerContext, Depends(deployer_context)]
 router = APIRouter(prefix="/api/v1/agents", tags=["invoke"])
 ANONYMOUS = "anonymous"
+USER_HEADER = "X-RunAgents-User"
+"""The verified caller of an agent with authenticated access, as the agent receives it."""
+USER_HEADER_SAFE = "@.:+-_~!$&'()*,;=/"
 
 
-async def _prepare(request: Request, name: str, body: InvokeRequest, streaming: bool) -> tuple[str, RunRecorder]:
+async def _prepare(request: Request, name: str, body: InvokeRequest, streaming: bool,
+                   context: DeployerContext) -> tuple[str, RunRecorder]:
+    """Who calls, and where the agent answers; the run starts only once both are known."""
     deployer: ServiceComponent = component(request, "deployer")
     async with deployer.database.session() as session:
         agent = await service.get_agent(session, name)
-        if agent.status != "Running" or not agent.endpoint:
-            raise Conflict(f"agent {name!r} is {agent.status}, not Running"
-                           + (f": {agent.message}" if agent.message else ""))
-        endpoint = agent.endpoint
-    recorder = RunRecorder(deployer.database, deployer.outbox, name, ANONYMOUS, current_trace_id() or "")
+        status, endpoint, message = agent.status, agent.endpoint, agent.message
+        trusts: str | None = None
+        provider: TrustedProvider | None = None
+        if (agent.access or {}).get("mode") == "authenticated":
+            trusts = str(agent.access.get("identity_provider") or "")
+            provider = await identity_providers.trusted(session, trusts)
+    user = ANONYMOUS
+    if trusts is not None:  # verified outside the unit of work: it may fetch the provider's keys
+        user = await context.tokens.caller(request.headers.get("authorization"), name, trusts, provider)
+    if status != "Running" or not endpoint:
+        raise Conflict(f"agent {name!r} is {status}, not Running" + (f": {message}" if message else ""))
+    recorder = RunRecorder(deployer.database, deployer.outbox, name, user, current_trace_id() or "",
+                           verified=trusts is not None)
     await recorder.started(body.message, streaming)
     return endpoint, recorder
 
@@ -39,12 +55,15 @@ def _headers(request: Request, recorder: RunRecorder) -> dict[str, str]:
     headers = current_trace_headers()
     headers["X-RunAgents-Run-Id"] = recorder.run_id
     headers["X-Request-Id"] = request.headers.get("x-request-id") or recorder.run_id
+    if recorder.verified:
+        # Percent-encoded UTF-8: a claim may hold any character, a header value only visible ASCII.
+        headers[USER_HEADER] = quote(recorder.user, safe=USER_HEADER_SAFE)
     return headers
 
 
 @router.post("/{name}/invoke", response_model=None)
 async def invoke(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> JSONResponse:
-    endpoint, recorder = await _prepare(request, name, body, streaming=False)
+    endpoint, recorder = await _prepare(request, name, body, streaming=False, context=context)
     try:
         answer = await context.agents_http.post(f"{endpoint}/invoke", json=body.model_dump(),
                                                 headers=_headers(request, recorder))
@@ -65,7 +84,7 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
 
 @router.post("/{name}/invoke/stream", response_model=None)
 async def invoke_stream(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> StreamingResponse:
-    endpoint, recorder = await _prepare(request, name, body, streaming=True)
+    endpoint, recorder = await _prepare(request, name, body, streaming=True, context=context)
     headers = _headers(request, recorder)
 
     async def relay() -> AsyncIterator[bytes]:

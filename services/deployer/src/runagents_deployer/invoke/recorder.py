@@ -17,6 +17,8 @@ class RunRecorder:
     agent: str
     user: str
     trace_id: str
+    verified: bool = False
+    """Whether ``user`` was verified (a token of the agent's identity provider), not merely "anonymous"."""
     run_id: str = field(default_factory=lambda: uuid4().hex)
     started_at: datetime = field(default_factory=utcnow)
 

@@ -1,5 +1,6 @@
 """Checks that every finding of the analysis is wired to a registered resource."""
 
+from collections.abc import Collection
 from typing import Any
 
 from runagents_deployer.agents.schemas import AgentCreate
@@ -7,8 +8,11 @@ from runagents_deployer.wiring.registry import RegisteredProvider, RegisteredToo
 
 
 def wiring_problems(request: AgentCreate, report: dict[str, Any], tools: dict[str, RegisteredTool],
-                    providers: dict[str, RegisteredProvider], tier: str) -> list[str]:
-    """Everything that stops this wiring from deploying, each said so a person can fix it."""
+                    providers: dict[str, RegisteredProvider], tier: str,
+                    identity_providers: Collection[str] = ()) -> list[str]:
+    """Everything that stops this wiring from deploying, each said so a person can fix it.
+
+    ``identity_providers`` names the registered identity providers (the deployer's copy)."""
     problems: list[str] = []
     for detected in report.get("tools", []):
         name = detected.get("name")
@@ -35,9 +39,13 @@ def wiring_problems(request: AgentCreate, report: dict[str, Any], tools: dict[st
             )
     if tier == "platform" and "chat" not in request.models:
         problems.append("the platform runtime needs a chat model: wire the 'chat' role")
-    if request.access.mode == "authenticated":
-        problems.append(
-            "access mode 'authenticated' needs a registered identity provider, and this platform has no "
-            "identity provider registry yet; deploy with access mode 'open'"
-        )
+    access = request.access
+    if access.mode == "authenticated" and not access.identity_provider:
+        problems.append("access mode 'authenticated' needs identity_provider: the registered identity provider "
+                        "whose tokens callers present")
+    elif access.mode == "authenticated" and access.identity_provider not in identity_providers:
+        problems.append(f"access trusts identity provider {access.identity_provider!r}, which is not registered")
+    elif access.mode == "open" and access.identity_provider:
+        problems.append(f"access mode 'open' checks no token, so identity provider {access.identity_provider!r} "
+                        "would not be used: choose mode 'authenticated' or drop identity_provider")
     return problems

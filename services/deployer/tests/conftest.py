@@ -1,0 +1,146 @@
+"""The deployer hosted as in production, in each run mode (dev: SQLite + in-process bus; distributed:
+Postgres + RabbitMQ in a private namespace), fed real events over the bus."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select, text
+
+from runagents_common.bus import Bus, InMemoryBus
+from runagents_common.bus.rabbitmq import RabbitMQBus
+from runagents_common.db import utcnow
+from runagents_common.events import new_envelope
+from runagents_common.events.catalog import EventData, IdentityProviderRegistered, IdentityProviderRemoved
+from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
+from runagents_common.testing import delete_namespace, eventually, serve_app
+from runagents_deployer.agents.models import Agent
+from runagents_deployer.component import create_component
+from runagents_deployer.db import OutboxMessage
+from runagents_deployer.identity_providers import repository as identity_providers
+from runagents_deployer.settings import DeployerSettings
+from tests.identity_provider import AUDIENCE
+
+
+@dataclass
+class AgentProcess:
+    """Where a deployed agent answers, as the front door sees it: what it was sent, and the runtime's wire
+    answer. (The real runtime is started in tests/e2e; it does not show the headers it received.)"""
+
+    url: str
+    received: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Deployer:
+    client: httpx.AsyncClient
+    bus: Bus
+    component: ServiceComponent
+    agent_process: AgentProcess
+
+    async def publish(self, data: EventData, subject: str) -> None:
+        await self.bus.publish(new_envelope(data.event_type, "/runagents/policy", data, subject=subject))
+
+    async def register_provider(self, name: str, issuer: str, *, jwks_url: str | None = None,
+                                jwks: dict[str, Any] | None = None, algorithms: list[str] | None = None,
+                                user_claim: str = "sub", changed_at: datetime | None = None) -> None:
+        """Announce a provider as the policy service does, and wait until the deployer holds that configuration."""
+        event = IdentityProviderRegistered(
+            name=name, issuer=issuer, audiences=[AUDIENCE, "other-audience"], jwks_url=jwks_url, jwks=jwks,
+            algorithms=algorithms or ["RS256", "ES256"], user_claim=user_claim, changed_at=changed_at or utcnow(),
+        )
+        await self.publish(event, name)
+
+        async def held() -> bool:
+            async with self.component.database.session() as session:
+                found = await identity_providers.get_any(session, name)
+                return found is not None and found.changed_at == event.changed_at
+        await eventually(held, message=f"the deployer holds identity provider {name}")
+
+    async def remove_provider(self, name: str, changed_at: datetime | None = None) -> None:
+        event = IdentityProviderRemoved(name=name, changed_at=changed_at or utcnow())
+        await self.publish(event, name)
+
+        async def removed() -> bool:
+            async with self.component.database.session() as session:
+                found = await identity_providers.get_any(session, name)
+                return found is not None and found.changed_at == event.changed_at
+        await eventually(removed, message=f"the deployer saw identity provider {name} removed")
+
+    async def running_agent(self, access: dict[str, Any]) -> str:
+        """An agent whose deployment is Running at the agent process (the deployer's own state, as the
+        launcher leaves it)."""
+        name = f"agent-{uuid.uuid4().hex[:8]}"
+        async with self.component.database.session() as session:
+            session.add(Agent(name=name, status="Running", phase="running", progress=100, analysis_id="a1",
+                              tools={}, models={}, access=access, tier="platform", deployment_id=uuid.uuid4().hex,
+                              endpoint=self.agent_process.url))
+        return name
+
+    async def runs_started(self, agent: str) -> list[dict[str, Any]]:
+        """The data of every run.started.v1 the deployer wrote for ``agent``."""
+        async with self.component.database.session() as session:
+            rows = (await session.scalars(select(OutboxMessage).where(
+                OutboxMessage.event_type == "run.started.v1"))).all()
+        started = [json.loads(row.envelope)["data"] for row in rows]
+        return [data for data in started if data["agent"] == agent]
+
+
+def agent_process_app(process: AgentProcess) -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/invoke")
+    async def invoke(request: Request) -> dict[str, Any]:
+        process.received.append(dict(request.headers))
+        body = await request.json()
+        return {"response": f"hello {body['message']}", "model": "m", "usage": {"total_tokens": 1},
+                "tool_calls_made": [], "duration_ms": 1, "request_id": request.headers.get("x-request-id")}
+
+    @app.post("/invoke/stream")
+    async def invoke_stream(request: Request) -> StreamingResponse:
+        process.received.append(dict(request.headers))
+
+        async def events() -> AsyncIterator[bytes]:
+            yield b'data: {"type": "content", "delta": "hi"}\n\n'
+            yield b'data: {"type": "done", "model": "m", "usage": {}}\n\n'
+            yield b"data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return app
+
+
+@pytest.fixture(params=["dev", "distributed"])
+async def deployer(request: pytest.FixtureRequest, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Deployer]:
+    bus: Bus
+    if request.param == "dev":
+        monkeypatch.setenv("RUNAGENTS_MODE", "dev")
+        bus = InMemoryBus()
+    else:
+        monkeypatch.setenv("RUNAGENTS_MODE", "distributed")
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("postgres_url"))
+        bus = RabbitMQBus(request.getfixturevalue("amqp_url"), namespace=request.getfixturevalue("bus_namespace"))
+    monkeypatch.setenv("RUNAGENTS_DATA_DIR", str(tmp_path))
+    settings = DeployerSettings(platform_url="http://127.0.0.1:9", jwks_cache_seconds=300,
+                                jwks_refresh_cooldown_seconds=30, token_leeway_seconds=5)
+    component = create_component(settings)
+    if request.param == "distributed":
+        async with component.database.engine.begin() as conn:
+            await conn.execute(text('DROP SCHEMA IF EXISTS "deployer" CASCADE'))
+    app = create_host_app(ServiceHost([component], bus, migrate_on_start=True), "deployer")
+    process = AgentProcess("")
+    async with serve_app(agent_process_app(process)) as process_url, serve_app(app) as base_url, \
+            httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        process.url = process_url
+        yield Deployer(client, bus, component, process)
+    if isinstance(bus, RabbitMQBus):
+        await delete_namespace(request.getfixturevalue("amqp_url"), bus.namespace, ["deployer"])
