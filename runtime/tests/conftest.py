@@ -47,6 +47,7 @@ ROUTES = {
     "echo__slow": {"tool": "echo-tool", "method": "POST", "path": "/slow"},
     "echo__guarded": {"tool": "echo-tool", "method": "POST", "path": "/guarded"},
     "echo__hang": {"tool": "echo-tool", "method": "POST", "path": "/hang"},
+    "echo__login": {"tool": "echo-tool", "method": "POST", "path": "/login"},
 }
 
 
@@ -177,7 +178,7 @@ class FakeGateway:
 
 
 class FakeTools:
-    """A tool server: echo, a path/query route, a concurrency probe, an approval gate and a hang."""
+    """A tool server: echo, a path/query route, a concurrency probe, an approval gate, a hang and a cookie."""
 
     def __init__(self) -> None:
         self.url = ""  # http://127.0.0.1:<port>, set once served
@@ -194,6 +195,7 @@ class FakeTools:
                 Route("/slow", self.slow, methods=["POST"]),
                 Route("/guarded", self.guarded, methods=["POST"]),
                 Route("/hang", self.hang, methods=["POST"]),
+                Route("/login", self.login, methods=["POST"]),
             ]
         )
 
@@ -228,6 +230,12 @@ class FakeTools:
             {"code": "APPROVAL_REQUIRED", "message": "a human must approve this call", "approval_id": "ap-1"},
             status_code=403,
         )
+
+    async def login(self, request: Request) -> Response:
+        self.requests.append(await _record(request))
+        response = JSONResponse({"logged_in": True})
+        response.set_cookie("tool_session", "secret-of-this-run")
+        return response
 
     async def hang(self, request: Request) -> Response:
         self.requests.append(await _record(request))

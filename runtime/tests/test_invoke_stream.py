@@ -96,3 +96,17 @@ async def test_client_disconnect_during_stream_cancels_the_tool_call(start_app, 
     assert len(gateway.requests) == 1
     streamed = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     assert b"[DONE]" not in streamed
+
+
+async def test_a_streamed_chunk_longer_than_aiohttps_line_limit_is_relayed_whole(start_runtime, gateway, parse_sse):
+    # The fake sends each half of the answer as one SSE line: 600 KB, past aiohttp's readline limit (512 KiB).
+    answer = "x" * 1_200_000
+    gateway.reply_with(gateway.text_reply(answer))
+
+    async with start_runtime() as client:
+        response = await client.post("/invoke/stream", json={"message": "a long answer"})
+
+    events = parse_sse(response.text)
+    assert events[-1] == "[DONE]"
+    assert "".join(event["delta"] for event in events[:-1] if event["type"] == "content") == answer
+    assert events[-2]["type"] == "done"

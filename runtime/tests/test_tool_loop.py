@@ -156,3 +156,23 @@ async def test_invoke_without_a_gateway_url_answers_503_problem(start_runtime):
 
     assert response.status_code == 503
     assert "LLM_GATEWAY_URL" in response.json()["detail"]
+
+
+async def test_a_cookie_a_tool_sets_in_one_run_is_not_sent_in_the_next(start_runtime, gateway, tools):
+    gateway.reply_with(
+        gateway.tool_reply(("echo__login", {})),
+        gateway.text_reply("logged in"),
+        gateway.tool_reply(("echo__echo", {})),
+        gateway.text_reply("echoed"),
+    )
+
+    # By name, not IP: cookie jars ignore cookies from IP addresses.
+    by_name = tools.url.replace("127.0.0.1", "localhost")
+    async with start_runtime({"TOOL_URL_ECHO_TOOL": by_name}) as client:
+        first = await client.post("/invoke", json={"message": "log in"})
+        second = await client.post("/invoke", json={"message": "echo"})
+
+    assert (first.json()["response"], second.json()["response"]) == ("logged in", "echoed")
+    login, echo = tools.requests
+    assert login.path == "/login" and echo.path == "/echo"
+    assert "cookie" not in echo.headers

@@ -9,6 +9,7 @@ hook would only cost time and overwrite the span id the runtime chose.
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -48,7 +49,16 @@ class OutboundHttp:
         # limit=0: every concurrent invoke or stream gets its own connection; a cap would queue
         # streams behind each other. Keep-alive stays on (the connector's default).
         connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
-        session = aiohttp.ClientSession(connector=connector, timeout=SESSION_TIMEOUT, json_serialize=_compact_json)
+        session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=SESSION_TIMEOUT,
+            json_serialize=_compact_json,
+            # One session serves every run: a cookie one run's tool sets must not ride along on another's calls.
+            cookie_jar=aiohttp.DummyCookieJar(),
+            # HTTP(S)_PROXY and NO_PROXY are honoured when set; aiohttp looks them up on every
+            # request (~0.1 ms each), so only when there is something to find.
+            trust_env=bool(urllib.request.getproxies()),
+        )
         # The instrumentor wraps ClientSession.__init__ whatever the caller passes (suppressing
         # instrumentation or trace_configs=[] does not stop it), so take its hook off afterwards.
         AioHttpClientInstrumentor.uninstrument_session(session)
