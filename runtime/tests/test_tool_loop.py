@@ -176,3 +176,17 @@ async def test_a_cookie_a_tool_sets_in_one_run_is_not_sent_in_the_next(start_run
     login, echo = tools.requests
     assert login.path == "/login" and echo.path == "/echo"
     assert "cookie" not in echo.headers
+
+
+async def test_calls_go_through_the_proxy_named_in_the_environment(start_runtime, gateway, down_url, monkeypatch):
+    # The "proxy" is the fake gateway itself: it serves the absolute-form request for the path it knows.
+    monkeypatch.setenv("HTTP_PROXY", gateway.url)
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    gateway.reply_with(gateway.text_reply("via the proxy"))
+
+    async with start_runtime({"LLM_GATEWAY_URL": f"{down_url}/llm/v1/chat/completions"}) as client:
+        response = await client.post("/invoke", json={"message": "hello"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["response"] == "via the proxy"
