@@ -23,5 +23,6 @@ def test_the_public_contract_paths_are_served() -> None:
             "/api/v1/agents/{name}/invoke/stream"} <= paths["deployer"]
     assert {"/api/v1/model-providers", "/api/v1/model-providers/{name}", "/llm/v1/chat/completions",
             "/llm/v1/models"} <= paths["gateway"]
-    assert {"/api/v1/tools", "/api/v1/tools/{name}"} <= paths["policy"]
+    assert {"/api/v1/tools", "/api/v1/tools/{name}", "/api/v1/identity-providers",
+            "/api/v1/identity-providers/{name}"} <= paths["policy"]
     assert {"/api/v1/runs", "/api/v1/runs/{run_id}"} <= paths["runs"]

@@ -26,6 +26,13 @@ ANONYMOUS = "anonymous"
 USER_HEADER = "X-RunAgents-User"
 """The verified caller of an agent with authenticated access, as the agent receives it."""
 USER_HEADER_SAFE = "@.:+-_~!$&'()*,;=/"
+_PROBLEM: dict[str, Any] = {"application/problem+json": {}}
+AUTHENTICATED_ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Authenticated access: no bearer token, or one the agent's identity provider did not "
+                         "sign for it (WWW-Authenticate says why); no run is started", "content": _PROBLEM},
+    503: {"description": "Authenticated access: the identity provider's signing keys cannot be fetched",
+          "content": _PROBLEM},
+}
 
 
 async def _prepare(request: Request, name: str, body: InvokeRequest, streaming: bool,
@@ -61,7 +68,7 @@ def _headers(request: Request, recorder: RunRecorder) -> dict[str, str]:
     return headers
 
 
-@router.post("/{name}/invoke", response_model=None)
+@router.post("/{name}/invoke", response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
 async def invoke(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> JSONResponse:
     endpoint, recorder = await _prepare(request, name, body, streaming=False, context=context)
     try:
@@ -82,7 +89,7 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
                         background=BackgroundTask(recorder.succeeded, result))
 
 
-@router.post("/{name}/invoke/stream", response_model=None)
+@router.post("/{name}/invoke/stream", response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
 async def invoke_stream(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> StreamingResponse:
     endpoint, recorder = await _prepare(request, name, body, streaming=True, context=context)
     headers = _headers(request, recorder)
