@@ -158,3 +158,18 @@ async def test_the_runtimes_own_calls_carry_its_headers_without_going_through_th
     assert len(outbound) == 3
     assert all(headers["x-runagents-run-id"] == "run-9" for headers in outbound)
     assert all(headers["authorization"] == "Bearer agent-token-for-tests" for headers in outbound)
+
+
+def test_inbound_w3c_context_is_still_extracted_and_uninstall_restores_the_propagator() -> None:
+    from opentelemetry import propagate, trace
+
+    carrier = {"traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01"}
+    extracted = trace.get_current_span(propagate.extract(carrier)).get_span_context()
+    installed = propagate.get_global_textmap()
+
+    uninstall_outbound_tracing()
+
+    restored = propagate.get_global_textmap()
+    assert format(extracted.trace_id, "032x") == TRACE_ID
+    assert restored is not installed
+    assert not any(isinstance(p, RunContextPropagator) for p in getattr(restored, "_propagators", [restored]))

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from opentelemetry import propagate
 from opentelemetry.context import Context
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
+from opentelemetry.propagators.composite import CompositePropagator
 from opentelemetry.propagators.textmap import (
     CarrierT,
     Getter,
@@ -115,12 +116,20 @@ def _instrumentors() -> list[BaseInstrumentor]:
     return found
 
 
+_replaced_propagator: TextMapPropagator | None = None
+
+
 def install_outbound_tracing() -> list[str]:
     """Propagate the run's context on httpx, httpx2, requests, urllib and aiohttp calls (those installed).
 
-    Idempotent. Returns the names of the instrumented clients.
+    The run's headers are written after those of the propagator already in place (W3C trace
+    context by default), which keeps extracting inbound context as before. Idempotent. Returns the
+    names of the instrumented clients.
     """
-    propagate.set_global_textmap(RunContextPropagator())
+    global _replaced_propagator
+    if _replaced_propagator is None:
+        _replaced_propagator = propagate.get_global_textmap()
+        propagate.set_global_textmap(CompositePropagator([_replaced_propagator, RunContextPropagator()]))
     instrumented = []
     for instrumentor in _instrumentors():
         # An instrumentor whose library is not installed declines with a debug log; that is fine.
@@ -134,6 +143,10 @@ def install_outbound_tracing() -> list[str]:
 
 def uninstall_outbound_tracing() -> None:
     """Undo `install_outbound_tracing` (tests)."""
+    global _replaced_propagator
     for instrumentor in _instrumentors():
         if instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.uninstrument()
+    if _replaced_propagator is not None:
+        propagate.set_global_textmap(_replaced_propagator)
+        _replaced_propagator = None
