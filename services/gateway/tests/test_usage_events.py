@@ -115,3 +115,19 @@ async def test_recorded_event_is_published_on_the_bus(gateway: Gateway) -> None:
 
 def _fields(event: Envelope) -> dict[str, Any]:
     return {key: value for key, value in event.data.items() if key not in ("latency_ms", "at")}
+
+
+def test_a_call_s_time_and_latency_end_when_its_answer_is_complete_not_when_it_is_recorded() -> None:
+    import time as clock
+
+    from runagents_gateway.llm.calls import LlmCall
+
+    call = LlmCall(run_id="r", trace_id=None, agent="a")
+    call.mark_finished()
+    finished_at, latency = call.finished_at, call.completed_event().latency_ms
+    clock.sleep(0.05)
+    call.mark_finished()
+
+    event = call.completed_event()
+    assert event.at == finished_at
+    assert event.latency_ms == latency < 50

@@ -5,6 +5,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from runagents_common.db.base import utcnow
@@ -30,6 +31,14 @@ class LlmCall:
     tool_calls: list[str] = field(default_factory=list)
     unread_body: bytes | None = None
     """A relayed response body whose usage is read after the response is sent, off the hot path."""
+    finished: float | None = None
+    finished_at: datetime | None = None
+    """When the answer was complete (its last chunk sent, for a stream); the event is written later."""
+
+    def mark_finished(self) -> None:
+        """Note that the answer is complete, once: the call's latency and timeline time end here."""
+        if self.finished is None:
+            self.finished, self.finished_at = time.perf_counter(), utcnow()
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> "LlmCall":
@@ -79,10 +88,10 @@ class LlmCall:
             status=self.status,
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
-            latency_ms=round((time.perf_counter() - self.started) * 1000, 3),
+            latency_ms=round(((self.finished or time.perf_counter()) - self.started) * 1000, 3),
             finish_reason=self.finish_reason,
             tool_calls=self.tool_calls,
-            at=utcnow(),
+            at=self.finished_at or utcnow(),
         )
 
     def _observe_choice(self, choice: dict[str, Any], message: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from runagents_common.errors import RunAgentsError
 from runagents_common.service import ServiceComponent, component
@@ -45,6 +45,8 @@ class LlmRoute(APIRoute):
             call: LlmCall | None = getattr(request.state, "llm_call", None)
             if call is not None:
                 call.status = response.status_code
+                if not isinstance(response, StreamingResponse):
+                    call.mark_finished()  # a stream marks its own end, after its last chunk
                 record_after_response(response, component(request, "gateway"), call)
             return response
 

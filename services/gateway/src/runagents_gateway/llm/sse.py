@@ -43,6 +43,7 @@ class EventStream(StreamingResponse):
             self._call.status = 500
             raise
         finally:
+            self._call.mark_finished()
             # Shielded: on a disconnect this runs inside a cancelled scope, and the upstream must still close.
             with anyio.CancelScope(shield=True):
                 await self._events.aclose()
