@@ -1,9 +1,9 @@
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.db import Database
 from runagents_common.errors import Conflict, NotFound
 from runagents_gateway.providers import repository
 from runagents_gateway.providers.models import ModelProvider
@@ -11,6 +11,7 @@ from runagents_gateway.providers.schemas import DEFAULT_BASE_URLS, ProviderIn, P
 from runagents_gateway.providers.secrets import KeyCipher
 
 OnChange = Callable[[], None]
+"""Told of a change once it committed: the routes cached in memory refresh when it is visible, not before."""
 
 
 async def register(session: AsyncSession, cipher: KeyCipher, provider_in: ProviderIn,
@@ -25,7 +26,7 @@ async def register(session: AsyncSession, cipher: KeyCipher, provider_in: Provid
         await session.flush()
     except IntegrityError as exc:
         raise Conflict(f"a model provider named {provider_in.name!r} is already registered") from exc
-    _notify_after_commit(session, on_change)
+    Database.call_after_commit(session, on_change)
     return provider
 
 
@@ -48,13 +49,13 @@ async def replace(session: AsyncSession, cipher: KeyCipher, name: str, update: P
         has_key = bool(update.api_key.get_secret_value())
         provider.encrypted_api_key = cipher.encrypt(update.api_key) if has_key else None
     await session.flush()
-    _notify_after_commit(session, on_change)
+    Database.call_after_commit(session, on_change)
     return provider
 
 
 async def remove(session: AsyncSession, name: str, on_change: OnChange) -> None:
     await repository.delete(session, await get(session, name))
-    _notify_after_commit(session, on_change)
+    Database.call_after_commit(session, on_change)
 
 
 async def ensure(session: AsyncSession, cipher: KeyCipher, provider_in: ProviderIn, on_change: OnChange) -> None:
@@ -68,9 +69,3 @@ def _apply(provider: ModelProvider, spec: ProviderSpec) -> None:
     base_url = str(spec.base_url).rstrip("/") if spec.base_url else DEFAULT_BASE_URLS.get(spec.kind)
     provider.base_url = base_url
     provider.models = [model.model_dump() for model in spec.models]
-
-
-def _notify_after_commit(session: AsyncSession, on_change: OnChange) -> None:
-    # Routes are cached in memory: refresh them once the change is visible, not before.
-    event.listen(session.sync_session, "after_commit", lambda _session: on_change(), once=True)
-
