@@ -35,7 +35,7 @@ async def register_identity_provider(provider_in: IdentityProviderIn, session: S
 @router.get("/{name}", response_model=IdentityProviderOut)
 async def get_identity_provider(name: str, session: SessionDep) -> IdentityProviderOut:
     provider = IdentityProviderOut.model_validate(await service.get(session, name))
-    return provider.model_copy(update={"used_by": (await service.uses(session)).get(name, [])})
+    return provider.model_copy(update={"used_by": await service.agents_using(session, name)})
 
 
 @router.put("/{name}", response_model=IdentityProviderOut)

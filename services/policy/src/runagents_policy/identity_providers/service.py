@@ -39,6 +39,10 @@ async def uses(session: AsyncSession) -> dict[str, list[str]]:
     return await repository.uses(session)
 
 
+async def agents_using(session: AsyncSession, name: str) -> list[str]:
+    return list(await repository.agents_using(session, name))
+
+
 async def replace(session: AsyncSession, outbox: Outbox, name: str, update: IdentityProviderUpdate) -> IdentityProvider:
     provider = await get(session, name)
     _configure(provider, update)
@@ -49,7 +53,7 @@ async def replace(session: AsyncSession, outbox: Outbox, name: str, update: Iden
 
 async def remove(session: AsyncSession, outbox: Outbox, name: str) -> None:
     provider = await get(session, name)
-    agents = list(await repository.agents_using(session, name))
+    agents = await agents_using(session, name)
     if agents:
         raise Conflict(
             f"identity provider {name!r} is used by agent(s) {', '.join(agents)}: delete them or redeploy them "
