@@ -10,7 +10,7 @@ from runagents_common.events import Envelope, new_envelope
 from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested
 from runagents_common.testing import eventually
 
-OBSERVER = "observer"  # conftest deletes this consumer's queue after each test
+from .conftest import OBSERVER
 
 
 def rsa_jwk(kid: str, bits: int = 2048, private: bool = False) -> dict[str, Any]:
