@@ -146,10 +146,4 @@ def _query_value(value: Any) -> str | list[str]:
 
 
 def _query_text(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return ""
-    return str(value)
+    return "" if value is None else _as_text(value)
