@@ -1,12 +1,10 @@
 """Which file to run, following the runtime's discovery order: handler(), framework object, main."""
 
 import ast
-import json
 from pathlib import PurePosixPath
 
 from .report import EntryPoint
 from .scopes import ModuleInfo
-from .sources import TextFile
 
 FRAMEWORK_OBJECT_NAMES = ("agent", "chain", "executor", "graph", "crew", "root_agent")
 SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv", "nest_asyncio", "set_verbose"})
@@ -14,7 +12,6 @@ SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv",
 CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index")
 MAIN_GUARD_REASON = 'if __name__ == "__main__"'
 FRAMEWORK_REASON = "module-level "
-JS_ENTRY_STEMS = ("index", "main", "agent", "server", "app")
 
 
 def _is_main_guard(test: ast.expr) -> bool:
@@ -75,7 +72,7 @@ def _name_preference(path: str) -> int:
     return CONVENTIONAL_NAMES.index(stem) if stem in CONVENTIONAL_NAMES else len(CONVENTIONAL_NAMES)
 
 
-def find_entry_point(modules: list[ModuleInfo], files: list[TextFile]) -> EntryPoint | None:
+def find_entry_point(modules: list[ModuleInfo]) -> EntryPoint | None:
     candidates: list[tuple[tuple[int, int, int, int, str], EntryPoint]] = []
     for module in modules:
         ranked = _rank(module)
@@ -87,7 +84,7 @@ def find_entry_point(modules: list[ModuleInfo], files: list[TextFile]) -> EntryP
         candidates.append((key, EntryPoint(file=module.path, reason=reason)))
     if candidates:
         return min(candidates, key=lambda item: item[0])[1]
-    return _javascript_entry_point(files) or _script_entry_point(modules)
+    return _script_entry_point(modules)
 
 
 def _runs_code(statement: ast.stmt) -> bool:
@@ -114,23 +111,3 @@ def _script_entry_point(modules: list[ModuleInfo]) -> EntryPoint | None:
     best = min(scripts, key=lambda m: (_name_preference(m.path), m.path.count("/"), m.path))
     return EntryPoint(file=best.path, reason="script with top-level code")
 
-
-def _javascript_entry_point(files: list[TextFile]) -> EntryPoint | None:
-    by_path = {f.path: f for f in files}
-    for manifest in sorted((f for f in files if f.name == "package.json"), key=lambda f: f.path.count("/")):
-        try:
-            main = json.loads(manifest.text).get("main")
-        except (ValueError, AttributeError):
-            continue
-        if isinstance(main, str):
-            folder = PurePosixPath(manifest.path).parent
-            path = (folder / main).as_posix().removeprefix("./")
-            if path in by_path:
-                return EntryPoint(file=path, reason="package.json main")
-    scripts = sorted(
-        (f for f in files if f.is_javascript and PurePosixPath(f.path).stem in JS_ENTRY_STEMS),
-        key=lambda f: (f.path.count("/"), JS_ENTRY_STEMS.index(PurePosixPath(f.path).stem), f.path),
-    )
-    if scripts:
-        return EntryPoint(file=scripts[0].path, reason="conventional file name")
-    return None

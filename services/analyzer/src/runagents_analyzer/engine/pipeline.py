@@ -69,7 +69,7 @@ def _analyze(
     tools = group_tools([*tool_calls, *javascript.http_calls])
     llm_findings = LlmUsageDetector(project, evaluator).detect(http_calls) + javascript.llm_usage
     local_modules = LocalModules(project.modules)
-    entry_point = find_entry_point(project.modules, []) or javascript.entry_point
+    entry_point = find_entry_point(project.modules) or javascript.entry_point
     tier = decide_tier(project.modules, local_modules, javascript.imports)
     if tier.value == "platform" and javascript.framework is not None:
         tier = Tier(value="custom", reason=javascript.framework)
