@@ -58,22 +58,22 @@ class Deployer:
             algorithms=algorithms or ["RS256", "ES256"], user_claim=user_claim, changed_at=changed_at or utcnow(),
         )
         await self.publish(event, name)
-
-        async def held() -> bool:
-            async with self.component.database.session() as session:
-                found = await identity_providers.get_any(session, name)
-                return found is not None and found.changed_at == event.changed_at
-        await eventually(held, message=f"the deployer holds identity provider {name}")
+        await self._holds_change(name, event.changed_at, f"the deployer holds identity provider {name}")
 
     async def remove_provider(self, name: str, changed_at: datetime | None = None) -> None:
         event = IdentityProviderRemoved(name=name, changed_at=changed_at or utcnow())
         await self.publish(event, name)
+        await self._holds_change(name, event.changed_at, f"the deployer saw identity provider {name} removed")
 
-        async def removed() -> bool:
+    async def _holds_change(self, name: str, changed_at: datetime, message: str) -> None:
+        """Wait until the deployer's copy of provider ``name`` (a removal's tombstone included) is the change
+        made at ``changed_at``."""
+
+        async def held() -> bool:
             async with self.component.database.session() as session:
                 found = await identity_providers.get_any(session, name)
-                return found is not None and found.changed_at == event.changed_at
-        await eventually(removed, message=f"the deployer saw identity provider {name} removed")
+                return found is not None and found.changed_at == changed_at
+        await eventually(held, message=message)
 
     async def running_agent(self, access: dict[str, Any]) -> str:
         """An agent whose deployment is Running at the agent process (the deployer's own state, as the
