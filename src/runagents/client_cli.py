@@ -4,8 +4,9 @@ import io
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -49,9 +50,17 @@ def _zip_folder(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     print(f"\n{message}", file=sys.stderr)
     raise SystemExit(1)
+
+
+def _accepted(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The body of a 202 answer; any other answer ends the command with the refusal's detail."""
+    if response.status_code != 202:
+        _fail(f"{what} refused ({response.status_code}): {response.json().get('detail', response.text)}")
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None:
@@ -65,11 +74,8 @@ def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None
             else:
                 files = [("files", (source.name, source.read_bytes(), "application/octet-stream"))]
             created = client.post("/api/v1/analyses", files=files)
-        if created.status_code != 202:
-            _fail(f"upload refused ({created.status_code}): {created.json().get('detail', created.text)}")
-        analysis = _follow(client, f"/api/v1/analyses/{created.json()['id']}", "Analyzing",
-                           lambda a: (a["progress"], a.get("phase") or a["status"]),
-                           lambda a: a["status"] in ("succeeded", "failed"))
+        analysis = _follow(client, f"/api/v1/analyses/{_accepted(created, 'upload')['id']}", "Analyzing",
+                           lambda a: (a["progress"], a.get("phase") or a["status"]), ended=("succeeded", "failed"))
         if analysis["status"] != "succeeded":
             _fail(f"analysis failed: {analysis.get('error')}")
         tools, models = suggested_wiring(analysis["report"])
@@ -79,26 +85,25 @@ def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None
             _fail("no registered resource matches: " + ", ".join(unwired) + " (register them, then deploy again)")
         body = {"name": name, "analysis_id": analysis["id"], "tools": tools, "models": models,
                 "access": {"mode": "open"}}
-        created = client.post("/api/v1/agents", json=body)
-        if created.status_code != 202:
-            _fail(f"deploy refused ({created.status_code}): {created.json().get('detail', created.text)}")
+        _accepted(client.post("/api/v1/agents", json=body), "deploy")
         agent = _follow(client, f"/api/v1/agents/{name}", "Deploying",
-                        lambda a: (a["progress"], a.get("message") or a["phase"]),
-                        lambda a: a["status"] in ("Running", "Failed"))
+                        lambda a: (a["progress"], a.get("message") or a["phase"]), ended=("Running", "Failed"))
         if agent["status"] != "Running":
             _fail(f"deploy failed: {agent['message']}")
         print(f"\n{name} is Running. Try:\n  curl -s -XPOST {url.rstrip('/')}/api/v1/agents/{name}/invoke "
               "-H 'content-type: application/json' -d '{\"message\":\"Say hello through the echo tool.\"}'")
 
 
-def _follow(client: httpx.Client, path: str, title: str, state: Any, done: Any, timeout: float = 600) -> Any:
+def _follow(client: httpx.Client, path: str, title: str, state: Callable[[dict[str, Any]], tuple[Any, Any]],
+            ended: tuple[str, ...], timeout: float = 600) -> dict[str, Any]:
+    """Poll `path`, drawing its progress, until its status is one of `ended`; return the last body."""
     last: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body = client.get(path).json()
+        body: dict[str, Any] = client.get(path).json()
         percent, label = state(body)
         _show(f"{title:<10} {progress_bar(int(percent), str(label))}", last)
-        if done(body):
+        if body["status"] in ended:
             if sys.stdout.isatty():
                 sys.stdout.write("\n")
             return body
