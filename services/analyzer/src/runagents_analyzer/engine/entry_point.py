@@ -11,7 +11,8 @@ SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv",
 """Top-level calls that only prepare the process; a module making nothing else is no script to run."""
 CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index")
 MAIN_GUARD_REASON = 'if __name__ == "__main__"'
-FRAMEWORK_REASON = "module-level "
+FRAMEWORK_OBJECT = "framework object"
+"""Stands for the module's framework object in the ranking until the last wrapper of it is known."""
 
 
 def _is_main_guard(test: ast.expr) -> bool:
@@ -38,18 +39,19 @@ def _rank(module: ModuleInfo) -> tuple[int, str] | None:
         elif isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             for target in targets:
-                if isinstance(target, ast.Name) and target.id in FRAMEWORK_OBJECT_NAMES:
-                    wraps_first = framework_object is not None and framework_object in _names_in(statement.value)
-                    if framework_object is None or wraps_first:
-                        # `executor = AgentExecutor(agent=agent)`: the runtime calls the wrapper.
-                        framework_object = target.id
-                        found = (1, f"{FRAMEWORK_REASON}`{target.id}` object")
+                if isinstance(target, ast.Name) and target.id in FRAMEWORK_OBJECT_NAMES and (
+                    framework_object is None or framework_object in _names_in(statement.value)
+                ):
+                    # `executor = AgentExecutor(agent=agent)`: the runtime calls the wrapper, so it takes
+                    # the place of the object it wraps; the reason names it once the loop is done.
+                    framework_object = target.id
+                    found = (1, FRAMEWORK_OBJECT)
         elif isinstance(statement, ast.If) and _is_main_guard(statement.test):
             found = (2, MAIN_GUARD_REASON)
-        wrapper_of_best = found is not None and best is not None and found[1].startswith(FRAMEWORK_REASON) \
-            and best[1].startswith(FRAMEWORK_REASON)
-        if found is not None and (best is None or found[0] < best[0] or wrapper_of_best):
+        if found is not None and (best is None or found[0] < best[0]):
             best = found
+    if best is not None and best[1] == FRAMEWORK_OBJECT:
+        return best[0], f"module-level `{framework_object}` object"
     return best
 
 
@@ -110,4 +112,3 @@ def _script_entry_point(modules: list[ModuleInfo]) -> EntryPoint | None:
         return None
     best = min(scripts, key=lambda m: (_name_preference(m.path), m.path.count("/"), m.path))
     return EntryPoint(file=best.path, reason="script with top-level code")
-
