@@ -28,18 +28,10 @@ _FORWARDED_PREFIXES = ("x-ratelimit-",)
 async def relay_json(client: httpx.AsyncClient, route: Route, path: str, body: dict[str, Any], raw: bytes,
                      call: LlmCall) -> Response:
     """A non-streaming call: the upstream's answer as it came; its usage is read after sending."""
-    upstream = await _send(client, route, path, _payload(route, body, raw), streaming=False)
-    try:
-        content = await upstream.aread()
-    except httpx.TimeoutException as exc:
-        raise _timeout(route) from exc
-    except httpx.HTTPError as exc:
-        raise _unreachable(route) from exc
-    finally:
-        await upstream.aclose()
-    call.unread_body = content
-    return Response(content, status_code=upstream.status_code, headers=_forwarded_headers(upstream.headers),
-                    media_type="application/json")
+    upstream = await _answer(client, route, path, _payload(route, body, raw))
+    call.unread_body = upstream.content
+    return Response(upstream.content, status_code=upstream.status_code,
+                    headers=_forwarded_headers(upstream.headers), media_type="application/json")
 
 
 async def relay_stream(client: httpx.AsyncClient, route: Route, body: dict[str, Any], raw: bytes,
@@ -62,7 +54,7 @@ async def relay_stream(client: httpx.AsyncClient, route: Route, body: dict[str, 
                 yield rest
         except httpx.HTTPError as exc:
             # Headers are sent: the failure can only be told in the stream (the SDKs raise on it).
-            error = _timeout(route) if isinstance(exc, httpx.TimeoutException) else _unreachable(route)
+            error = _failure(route, exc)
             call.status = error.status
             yield sse_event(error.body())
         finally:
@@ -75,17 +67,9 @@ async def relay_stream(client: httpx.AsyncClient, route: Route, body: dict[str, 
 
 async def completion(client: httpx.AsyncClient, route: Route, body: dict[str, Any], call: LlmCall) -> ChatAnswer:
     """A non-streaming chat completion, parsed for a client of another wire format."""
-    upstream = await _send(client, route, "/chat/completions", _payload(route, body, b""), streaming=False)
+    upstream = await _answer(client, route, "/chat/completions", _payload(route, body, b""))
     try:
-        content = await upstream.aread()
-    except httpx.TimeoutException as exc:
-        raise _timeout(route) from exc
-    except httpx.HTTPError as exc:
-        raise _unreachable(route) from exc
-    finally:
-        await upstream.aclose()
-    try:
-        parsed = json.loads(content)
+        parsed = json.loads(upstream.content)
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict) or not isinstance(parsed.get("choices"), list):
@@ -113,10 +97,8 @@ async def chunks(client: httpx.AsyncClient, route: Route, body: dict[str, Any], 
                 if (chunk := _chunk(route, payload)) is not None:
                     call.observe_chunk(chunk)
                     yield chunk
-        except httpx.TimeoutException as exc:
-            raise _timeout(route) from exc
         except httpx.HTTPError as exc:
-            raise _unreachable(route) from exc
+            raise _failure(route, exc) from exc
         finally:
             with anyio.CancelScope(shield=True):
                 await upstream.aclose()
@@ -160,10 +142,8 @@ async def _send(client: httpx.AsyncClient, route: Route, path: str, payload: byt
                                    headers=headers)
     try:
         upstream = await client.send(request, stream=True)
-    except httpx.TimeoutException as exc:
-        raise _timeout(route) from exc
     except httpx.HTTPError as exc:
-        raise _unreachable(route) from exc
+        raise _failure(route, exc) from exc
     if upstream.status_code >= 400:
         try:
             content = await upstream.aread()
@@ -172,6 +152,18 @@ async def _send(client: httpx.AsyncClient, route: Route, path: str, payload: byt
         finally:
             await upstream.aclose()
         raise _upstream_error(route, upstream.status_code, upstream.headers, content)
+    return upstream
+
+
+async def _answer(client: httpx.AsyncClient, route: Route, path: str, payload: bytes) -> httpx.Response:
+    """A non-streaming call's response, its body read whole and its connection released."""
+    upstream = await _send(client, route, path, payload, streaming=False)
+    try:
+        await upstream.aread()
+    except httpx.HTTPError as exc:
+        raise _failure(route, exc) from exc
+    finally:
+        await upstream.aclose()
     return upstream
 
 
@@ -219,6 +211,11 @@ def _forwarded_headers(headers: httpx.Headers) -> dict[str, str]:
         for name, value in headers.items()
         if name in _FORWARDED_HEADERS or name.startswith(_FORWARDED_PREFIXES)
     }
+
+
+def _failure(route: Route, exc: httpx.HTTPError) -> LlmError:
+    """What a transport failure talking to the provider is for the client: a timeout or no answer."""
+    return _timeout(route) if isinstance(exc, httpx.TimeoutException) else _unreachable(route)
 
 
 def _timeout(route: Route) -> LlmError:
