@@ -65,15 +65,10 @@ def suggest_model(usage: LlmUsage, providers: Sequence[tuple[str, str, Sequence[
         if serving:
             name, _ = next(((n, k) for n, k in serving if k == usage.provider), serving[0])
             return SuggestedModel(provider=name, model=usage.model)
+    # No provider serves the model: the first model of a provider of the same kind. With a single
+    # provider registered (a fresh platform has only the playground), it is the only possible
+    # wiring whatever its kind; the user still confirms it at deploy.
     for name, kind, models in providers:
-        if kind == usage.provider:
-            if usage.model is not None and usage.model in models:
-                return SuggestedModel(provider=name, model=usage.model)
-            if models:
-                return SuggestedModel(provider=name, model=models[0])
-    # With a single provider registered (a fresh platform has only the playground), it is the only
-    # possible wiring; the user still confirms it at deploy.
-    if len(providers) == 1 and providers[0][2]:
-        name, _, models = providers[0]
-        return SuggestedModel(provider=name, model=usage.model if usage.model in models else models[0])
+        if models and (kind == usage.provider or len(providers) == 1):
+            return SuggestedModel(provider=name, model=models[0])
     return None
