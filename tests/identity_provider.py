@@ -34,6 +34,11 @@ class SigningKey:
         public: dict[str, Any] = algorithm.to_jwk(self.private.public_key(), as_dict=True)
         return {**public, "kid": self.kid, "use": "sig", "alg": self.alg}
 
+    def impostor(self) -> "SigningKey":
+        """Another private key under this key's kid and alg: what it signs, the published key does not verify."""
+        other = rsa_key() if self.alg.startswith(("RS", "PS")) else ec_key()
+        return SigningKey(self.kid, self.alg, other.private)
+
     def public_pem(self) -> bytes:
         return bytes(self.private.public_key().public_bytes(serialization.Encoding.PEM,
                                                             serialization.PublicFormat.SubjectPublicKeyInfo))

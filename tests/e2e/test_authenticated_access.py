@@ -76,7 +76,7 @@ def test_authenticated_agents_record_who_called_and_refuse_everyone_else(
             "expired": idp.sign(iat=now - 600, exp=now - 60),
             "wrong issuer": idp.sign(iss="https://someone-else.example/"),
             "wrong audience": idp.sign(aud="another-app"),
-            "bad signature": idp.sign(key=type(key)(key.kid, key.alg, rsa_key().private)),
+            "bad signature": idp.sign(key=key.impostor()),
             "alg none": idp.unsigned(kid=key.kid),
             "unknown kid": idp.sign(key=rsa_key("not-published")),
         }

@@ -10,7 +10,7 @@ import pytest
 from runagents_common.db import utcnow
 from runagents_common.events.catalog import IdentityProviderRegistered
 from runagents_deployer.identity_providers import repository as identity_providers
-from tests.identity_provider import AUDIENCE, IdentityProviderStandIn, SigningKey, ec_key, rsa_key
+from tests.identity_provider import AUDIENCE, IdentityProviderStandIn, ec_key, rsa_key
 
 from .conftest import Deployer
 
@@ -81,7 +81,6 @@ async def test_requests_that_do_not_prove_the_caller_get_401_and_start_no_run(
         deployer: Deployer, idp: IdentityProviderStandIn) -> None:
     agent = await authenticated_agent(deployer, idp)
     key = idp.published[0]
-    impostor = SigningKey(key.kid, key.alg, rsa_key().private)  # same kid, another private key
     now = int(time.time())
     cases: list[tuple[str, dict[str, str], str]] = [
         ("missing", {}, "needs a token from identity provider 'corp'"),
@@ -93,7 +92,7 @@ async def test_requests_that_do_not_prove_the_caller_get_401_and_start_no_run(
         ("no exp", bearer(idp.sign(exp=None)), "no 'exp' claim"),
         ("wrong issuer", bearer(idp.sign(iss="https://evil.example/")), f"not issued by '{idp.issuer}'"),
         ("wrong audience", bearer(idp.sign(aud="someone-else")), "its audience is none of runagents-agents"),
-        ("bad signature", bearer(idp.sign(key=impostor)), "signature does not verify"),
+        ("bad signature", bearer(idp.sign(key=key.impostor())), "signature does not verify"),
         ("alg none", bearer(idp.unsigned(kid=key.kid)), "algorithm identity provider 'corp' does not allow"),
         ("HS256 with the public key", bearer(idp.hmac_with_public_key(key)), "does not allow (allowed: RS256, ES256)"),
         ("unknown kid", bearer(idp.sign(key=rsa_key("never-published"))), "key id is not among the signing keys"),
