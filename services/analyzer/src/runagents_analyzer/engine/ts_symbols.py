@@ -61,23 +61,22 @@ def required_module(call: Node) -> str | None:
 
 
 def _import_names(module: JsModule, statement: Node, source: str) -> None:
-    line = line_of(statement)
     for clause in statement.named_children:
         if clause.type != "import_clause":
             continue
         for part in clause.named_children:
             if part.type == "identifier":
-                module.imported[text_of(part)] = ImportedName(source, "default", line)
+                module.imported[text_of(part)] = ImportedName(source, "default")
             elif part.type == "namespace_import":
                 for name in part.named_children:
-                    module.imported[text_of(name)] = ImportedName(source, "*", line)
+                    module.imported[text_of(name)] = ImportedName(source, "*")
             elif part.type == "named_imports":
                 for specifier in part.named_children:
                     if specifier.type != "import_specifier":
                         continue
                     original = specifier.child_by_field_name("name")
                     alias = specifier.child_by_field_name("alias") or original
-                    module.imported[text_of(alias)] = ImportedName(source, text_of(original), line)
+                    module.imported[text_of(alias)] = ImportedName(source, text_of(original))
 
 
 def _require_names(module: JsModule, call: Node, source: str) -> None:
@@ -90,16 +89,15 @@ def _require_names(module: JsModule, call: Node, source: str) -> None:
     if parent is None or parent.type != "variable_declarator":
         return
     target = parent.child_by_field_name("name")
-    line = line_of(call)
     if target is None:
         return
     if target.type == "identifier":
-        module.imported[text_of(target)] = ImportedName(source, exported, line)
+        module.imported[text_of(target)] = ImportedName(source, exported)
     elif target.type == "object_pattern":
         for entry in target.named_children:
             if entry.type == "shorthand_property_identifier_pattern":
-                module.imported[text_of(entry)] = ImportedName(source, text_of(entry), line)
+                module.imported[text_of(entry)] = ImportedName(source, text_of(entry))
             elif entry.type == "pair_pattern":
                 key, value = entry.child_by_field_name("key"), entry.child_by_field_name("value")
                 if key is not None and value is not None and value.type == "identifier":
-                    module.imported[text_of(value)] = ImportedName(source, text_of(key), line)
+                    module.imported[text_of(value)] = ImportedName(source, text_of(key))

@@ -30,7 +30,6 @@ class ImportedName:
     module: str
     name: str
     """The exported name: "default", "*" or an identifier."""
-    line: int
 
 
 @dataclass(slots=True)
