@@ -1,4 +1,8 @@
-"""Calls to the built-in playground provider: the offline model answers in-process."""
+"""Calls to the built-in playground provider: the offline model answers in-process.
+
+A request the model cannot read raises ``PlaygroundRequestError``, a 400 that the /llm routes
+answer in their wire's error format like any other platform error.
+"""
 
 import time
 import uuid
@@ -11,7 +15,6 @@ from starlette.responses import Response
 from runagents_gateway import playground
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatChunks
-from runagents_gateway.llm.errors import bad_request
 from runagents_gateway.llm.requests import with_usage_in_stream
 from runagents_gateway.llm.routes import Route
 from runagents_gateway.llm.sse import DONE, EventStream, sse_event
@@ -29,11 +32,8 @@ def chat(route: Route, body: dict[str, Any], call: LlmCall, *, stream: bool) -> 
 
 def complete(route: Route, body: dict[str, Any], call: LlmCall) -> dict[str, Any]:
     """The playground's ``chat.completion`` for ``body``."""
-    try:
-        completion = playground.complete_chat({**body, "model": route.model}, completion_id=_completion_id(),
-                                              created=int(time.time()))
-    except playground.PlaygroundRequestError as exc:
-        raise bad_request(exc.detail, code=exc.code) from exc
+    completion = playground.complete_chat({**body, "model": route.model}, completion_id=_completion_id(),
+                                          created=int(time.time()))
     call.observe_completion(completion)
     return completion
 
@@ -45,20 +45,14 @@ def chunks(route: Route, body: dict[str, Any], call: LlmCall) -> ChatChunks:
 
 
 def embeddings(route: Route, body: dict[str, Any], call: LlmCall) -> Response:
-    try:
-        result = playground.embed({**body, "model": route.model})
-    except playground.PlaygroundRequestError as exc:
-        raise bad_request(exc.detail, code=exc.code) from exc
+    result = playground.embed({**body, "model": route.model})
     call.observe_completion(result)
     return JSONResponse(result)
 
 
 def _stream(route: Route, body: dict[str, Any], call: LlmCall) -> list[dict[str, Any]]:
-    try:
-        chunks = playground.stream_chat({**body, "model": route.model}, completion_id=_completion_id(),
-                                        created=int(time.time()))
-    except playground.PlaygroundRequestError as exc:
-        raise bad_request(exc.detail, code=exc.code) from exc
+    chunks = playground.stream_chat({**body, "model": route.model}, completion_id=_completion_id(),
+                                    created=int(time.time()))
     for chunk in chunks:
         call.observe_chunk(chunk)
     return chunks
