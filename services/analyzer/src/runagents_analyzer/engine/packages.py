@@ -17,12 +17,6 @@ from .sources import TextFile
 
 REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
 EGG_NAME = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-NODE_BUILTINS = frozenset(
-    {"assert", "async_hooks", "buffer", "child_process", "cluster", "console", "crypto", "dgram", "dns", "events",
-     "fs", "http", "http2", "https", "inspector", "module", "net", "os", "path", "perf_hooks", "process",
-     "querystring", "readline", "repl", "stream", "string_decoder", "timers", "tls", "tty", "url", "util", "v8",
-     "vm", "worker_threads", "zlib", "test"}
-)
 
 
 def requirement_name(line: str) -> str | None:
@@ -131,15 +125,6 @@ def import_packages(project: Project, local_modules: LocalModules) -> list[tuple
             if distribution is not None:
                 found.append((distribution, "pypi"))
     return found
-
-
-def npm_package_of(module: str) -> str | None:
-    if not module or module.startswith((".", "/", "node:", "@/", "~/", "#")) or module in NODE_BUILTINS:
-        return None
-    parts = module.split("/")
-    if module.startswith("@"):
-        return "/".join(parts[:2]) if len(parts) >= 2 else None
-    return parts[0] if parts[0] not in NODE_BUILTINS else None
 
 
 def merge_packages(manifest: list[tuple[str, Ecosystem]],
