@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from runagents_runtime.config import load_config
-from runagents_runtime.environment import VENDOR_TELEMETRY_OFF, inject_sdk_environment
+from runagents_runtime.environment import inject_sdk_environment
+
+# Spelled out, not imported from the runtime: each vendor reads its own variable its own way.
+TELEMETRY_OFF = {
+    "OPENAI_AGENTS_DISABLE_TRACING": "1",
+    "CREWAI_DISABLE_TELEMETRY": "true",
+    "ANONYMIZED_TELEMETRY": "False",
+}
 
 
 def test_sdk_variables_point_at_the_gateway_when_absent():
@@ -18,7 +25,7 @@ def test_sdk_variables_point_at_the_gateway_when_absent():
         "ANTHROPIC_BASE_URL": "http://h/llm",
         "OPENAI_API_KEY": "platform-managed",
         "ANTHROPIC_API_KEY": "platform-managed",
-        **VENDOR_TELEMETRY_OFF,
+        **TELEMETRY_OFF,
     }
 
 
@@ -46,7 +53,7 @@ def test_existing_sdk_variables_are_never_overridden():
     injected = inject_sdk_environment(config, environ)
 
     assert {name: environ[name] for name in mine} == mine
-    assert injected == VENDOR_TELEMETRY_OFF
+    assert injected == TELEMETRY_OFF
 
 
 def test_vendor_telemetry_is_off_unless_the_agent_turns_it_on():
