@@ -43,15 +43,6 @@ def analyze_files(
     skipped: Sequence[SkippedFile] = (),
 ) -> Report:
     """Analyze an upload given as relative path -> content. Nothing in it is imported or run."""
-    return _analyze(files, resources, on_phase, skipped)
-
-
-def _analyze(
-    files: Mapping[str, bytes],
-    resources: RegisteredResources | None,
-    on_phase: PhaseCallback | None,
-    skipped: Sequence[SkippedFile],
-) -> Report:
 
     def phase(name: str) -> None:
         if on_phase is not None:
