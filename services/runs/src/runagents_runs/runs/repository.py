@@ -52,11 +52,6 @@ async def serialize_trace(session: AsyncSession, trace_id: str) -> None:
         await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("runs.trace:" + trace_id))))
 
 
-async def event_recorded(session: AsyncSession, source_event_id: str) -> bool:
-    found = await session.scalar(select(RunEvent.id).where(RunEvent.source_event_id == source_event_id))
-    return found is not None
-
-
 def add_event(session: AsyncSession, event: RunEvent) -> None:
     session.add(event)
 

@@ -5,6 +5,7 @@ message and the start time; until it arrives the start is the earliest time the 
 imply. run.completed owns the end and the outcome; a late run.started never reverts it. Usage is
 the sum of the recorded model calls, or what run.completed reported when none were recorded.
 Calls that name only a trace join the latest run of that trace, or wait parked until one exists.
+Each event reaches this module once: the consumer's inbox (processed_events) skips redeliveries.
 """
 
 import logging
@@ -25,8 +26,6 @@ log = logging.getLogger("runagents.runs")
 
 
 async def record_run_started(session: AsyncSession, event_id: str, data: RunStarted) -> None:
-    if await repository.event_recorded(session, event_id):
-        return
     run = await repository.lock_or_create(session, data.run_id, data.started_at)
     run.agent = data.agent
     run.user = data.user
@@ -40,8 +39,6 @@ async def record_run_started(session: AsyncSession, event_id: str, data: RunStar
 
 
 async def record_run_completed(session: AsyncSession, event_id: str, data: RunCompleted) -> None:
-    if await repository.event_recorded(session, event_id):
-        return
     started_at = data.ended_at - timedelta(milliseconds=data.duration_ms)
     run = await repository.lock_or_create(session, data.run_id, started_at)
     _imply_start(run, started_at)
@@ -93,8 +90,6 @@ async def _record_call(
     entry: dict[str, Any],
 ) -> Run | None:
     """Attach a call to its run; returns the run, or None when the call was parked or dropped."""
-    if await repository.event_recorded(session, event_id):
-        return None
     if run_id is not None:
         run = await repository.lock_or_create(session, run_id, at)
     elif trace_id is not None:
