@@ -11,6 +11,7 @@ from typing import Any
 from runagents_common.db.base import utcnow
 from runagents_common.events.catalog import LlmCallCompleted
 from runagents_common.telemetry import trace_id_of
+from runagents_gateway.llm.chat import count_of
 
 RUN_HEADER = "x-runagents-run-id"
 AGENT_HEADER = "x-runagents-agent"
@@ -50,8 +51,8 @@ class LlmCall:
 
     def observe_usage(self, usage: Any) -> None:
         if isinstance(usage, dict):
-            self.prompt_tokens = _count(usage.get("prompt_tokens"), self.prompt_tokens)
-            self.completion_tokens = _count(usage.get("completion_tokens"), self.completion_tokens)
+            self.prompt_tokens = count_of(usage.get("prompt_tokens"), self.prompt_tokens)
+            self.completion_tokens = count_of(usage.get("completion_tokens"), self.completion_tokens)
 
     def observe_completion(self, body: Any) -> None:
         """Read usage, finish reason and requested tools from a chat.completion or embeddings body."""
@@ -109,7 +110,3 @@ class LlmCall:
 def _choices(body: dict[str, Any]) -> list[dict[str, Any]]:
     choices = body.get("choices")
     return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
-
-
-def _count(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default

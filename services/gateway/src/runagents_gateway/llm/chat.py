@@ -40,6 +40,11 @@ def object_of(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def count_of(value: Any, default: int = 0) -> int:
+    """A token count from a provider's usage: ``value`` when it is a non-negative integer, else ``default``."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
 def first_choice(body: dict[str, Any]) -> dict[str, Any]:
     """The first choice of a ``chat.completion`` or chunk (the translated wires have one answer)."""
     choices = body.get("choices")

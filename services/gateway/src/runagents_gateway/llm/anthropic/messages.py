@@ -4,7 +4,7 @@ import json
 import uuid
 from typing import Any
 
-from runagents_gateway.llm.chat import first_choice, object_of
+from runagents_gateway.llm.chat import count_of, first_choice, object_of
 
 FINISH_REASONS = {
     "stop": "end_turn",
@@ -79,11 +79,7 @@ def stop_of(finish_reason: Any, matched: Any, *, has_tool_calls: bool,
 def usage(chat_usage: Any) -> dict[str, int]:
     """Anthropic counts cached prompt tokens apart from ``input_tokens``; chat completions within them."""
     chat_usage = object_of(chat_usage)
-    prompt, completion = _count(chat_usage.get("prompt_tokens")), _count(chat_usage.get("completion_tokens"))
-    cached = min(_count(object_of(chat_usage.get("prompt_tokens_details")).get("cached_tokens")), prompt)
+    prompt, completion = count_of(chat_usage.get("prompt_tokens")), count_of(chat_usage.get("completion_tokens"))
+    cached = min(count_of(object_of(chat_usage.get("prompt_tokens_details")).get("cached_tokens")), prompt)
     return {"input_tokens": prompt - cached, "output_tokens": completion, "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": cached}
-
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0

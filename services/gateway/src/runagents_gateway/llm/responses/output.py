@@ -4,7 +4,7 @@ import time
 import uuid
 from typing import Any
 
-from runagents_gateway.llm.chat import first_choice, object_of
+from runagents_gateway.llm.chat import count_of, first_choice, object_of
 
 INCOMPLETE_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
@@ -95,9 +95,9 @@ def function_call_item(item_id: str, call_id: str, name: str, arguments: str, st
 
 def usage(chat_usage: Any) -> dict[str, Any]:
     chat_usage = object_of(chat_usage)
-    prompt, completion = _count(chat_usage.get("prompt_tokens")), _count(chat_usage.get("completion_tokens"))
-    cached = _count(object_of(chat_usage.get("prompt_tokens_details")).get("cached_tokens"))
-    reasoning = _count(object_of(chat_usage.get("completion_tokens_details")).get("reasoning_tokens"))
+    prompt, completion = count_of(chat_usage.get("prompt_tokens")), count_of(chat_usage.get("completion_tokens"))
+    cached = count_of(object_of(chat_usage.get("prompt_tokens_details")).get("cached_tokens"))
+    reasoning = count_of(object_of(chat_usage.get("completion_tokens_details")).get("reasoning_tokens"))
     return {
         "input_tokens": prompt,
         "input_tokens_details": {"cached_tokens": cached, "cache_write_tokens": 0},
@@ -110,7 +110,3 @@ def usage(chat_usage: Any) -> dict[str, Any]:
 def _tool_echo(tool: dict[str, Any]) -> dict[str, Any]:
     return {"type": "function", "name": tool.get("name"), "description": tool.get("description"),
             "parameters": tool.get("parameters"), "strict": tool.get("strict")}
-
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
