@@ -41,6 +41,13 @@ def wants_stream(body: dict[str, Any]) -> bool:
     return stream
 
 
+def number(value: Any, name: str) -> float:
+    """The request's numeric parameter ``name`` (temperature, top_p), or a 400."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad_request(f"'{name}' must be a number.")
+    return value
+
+
 def stream_options(body: dict[str, Any]) -> dict[str, Any]:
     options = body.get("stream_options")
     if options is None:

@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from runagents_gateway.llm.errors import LlmError, bad_request
-from runagents_gateway.llm.requests import requested_model
+from runagents_gateway.llm.requests import number, requested_model
 
 ROLES = ("user", "assistant")
 
@@ -23,7 +23,7 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
     }
     for name in ("temperature", "top_p"):
         if body.get(name) is not None:
-            request[name] = _number(body[name], name)
+            request[name] = number(body[name], name)
     if body.get("stop_sequences") is not None:
         request["stop"] = stop_sequences(body)
     response_format = _response_format(body.get("output_config"))
@@ -63,12 +63,6 @@ def _response_format(output_config: Any) -> dict[str, Any] | None:
 def _max_tokens(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise bad_request("'max_tokens' is required and must be a positive integer.")
-    return value
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise bad_request(f"'{name}' must be a number.")
     return value
 
 

@@ -3,7 +3,7 @@
 from typing import Any
 
 from runagents_gateway.llm.errors import bad_request
-from runagents_gateway.llm.requests import requested_model
+from runagents_gateway.llm.requests import number, requested_model
 
 MESSAGE_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
 """``developer`` is the Responses API's name for system instructions; OpenAI-compatible servers know ``system``."""
@@ -36,7 +36,7 @@ def chat_request(body: dict[str, Any]) -> dict[str, Any]:
         request["max_tokens"] = _positive_int(body["max_output_tokens"], "max_output_tokens")
     for name in ("temperature", "top_p"):
         if body.get(name) is not None:
-            request[name] = _number(body[name], name)
+            request[name] = number(body[name], name)
     response_format = _response_format(body.get("text"))
     if response_format is not None:
         request["response_format"] = response_format
@@ -201,11 +201,5 @@ def _list(value: Any, name: str) -> list[Any]:
 def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise bad_request(f"'{name}' must be a positive integer.")
-    return value
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise bad_request(f"'{name}' must be a number.")
     return value
 
