@@ -3,7 +3,8 @@
 import json
 
 from runagents_common.events.envelope import Envelope
-from runagents_runs.testing import RunEvents, RunsPlatform, at, wait_until
+from runagents_common.testing import eventually
+from runagents_runs.testing import WAIT_SECONDS, RunEvents, RunsPlatform, at
 
 
 async def test_malformed_event_is_dead_lettered_and_the_next_one_is_processed(
@@ -23,7 +24,7 @@ async def test_malformed_event_is_dead_lettered_and_the_next_one_is_processed(
     async def both_dead_lettered() -> bool:
         return len(await platform.dead_lettered()) >= 2
 
-    await wait_until(both_dead_lettered, what="dead-lettering")
+    await eventually(both_dead_lettered, WAIT_SECONDS, message="dead-lettering")
     dead = await platform.dead_lettered()
     assert dead[0] == not_json
     assert json.loads(dead[1])["data"] == {"run_id": run.run_id}

@@ -30,12 +30,6 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-async def wait_until(condition: Callable[[], Awaitable[bool]], within: float = WAIT_SECONDS,
-                     what: str = "condition") -> None:
-    """Poll ``condition`` until it holds; raise :class:`NotReached` after ``within`` seconds."""
-    await eventually(condition, within, message=what)
-
-
 class RunsPlatform:
     """The runs service behind its HTTP API, and the bus that feeds it."""
 
@@ -71,7 +65,7 @@ class RunsPlatform:
             return condition(seen[0])
 
         try:
-            await wait_until(holds, within, what)
+            await eventually(holds, within, message=what)
         except NotReached as exc:
             raise NotReached(f"{what} of {run_id}: {exc}; last seen: {seen}") from None
         return seen[0]
