@@ -137,6 +137,9 @@ async def test_a_provider_an_agent_trusts_cannot_be_deleted_until_the_agent_lets
             return bool(found["used_by"] == ["billing-bot", "helpdesk"])
 
         await eventually(used_by_both, message="both agents recorded as trusting the provider")
+        update = {key: value for key, value in provider().items() if key != "name"}
+        replaced = await client.put("/api/v1/identity-providers/corp", json=update)
+        assert replaced.status_code == 200 and replaced.json()["used_by"] == ["billing-bot", "helpdesk"]
         assert (await client.get("/api/v1/identity-providers")).json()["items"][0]["used_by"] == [
             "billing-bot", "helpdesk"]
         refused = await client.delete("/api/v1/identity-providers/corp")

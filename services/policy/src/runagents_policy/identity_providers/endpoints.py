@@ -42,7 +42,8 @@ async def get_identity_provider(name: str, session: SessionDep) -> IdentityProvi
 async def replace_identity_provider(name: str, update: IdentityProviderUpdate, session: SessionDep,
                                     http: Request) -> IdentityProviderOut:
     outbox = component(http, "policy").outbox
-    return IdentityProviderOut.model_validate(await service.replace(session, outbox, name, update))
+    provider = IdentityProviderOut.model_validate(await service.replace(session, outbox, name, update))
+    return provider.model_copy(update={"used_by": await service.agents_using(session, name)})
 
 
 @router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
