@@ -1,7 +1,6 @@
 """Fixtures of the analyzer's API tests: the service hosted alone on an in-process bus, and a
 stand-in for the policy and gateway list endpoints it reads registered resources from."""
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -11,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
@@ -20,7 +18,7 @@ from runagents_analyzer.settings import AnalyzerSettings
 from runagents_common.bus import InMemoryBus
 from runagents_common.events import Envelope
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
-from runagents_common.testing import eventually
+from runagents_common.testing import eventually, serve_app
 
 REGISTERED_TOOLS = [{"name": "echo", "base_url": "http://localhost:8000/starter/echo", "capabilities": []}]
 REGISTERED_PROVIDERS = [
@@ -101,24 +99,6 @@ async def analyzer(start_analyzer: StartAnalyzer, registry: str) -> AsyncIterato
         yield running
 
 
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Serve ``app`` over real HTTP on a free local port, on the test's event loop."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        # uvicorn offers no event to await
-        await eventually(lambda: server.started, within=10, interval=0.01, message="the stand-in server started")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
 @pytest.fixture
 async def registry(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     """A stand-in at the HTTP boundary for the policy's tool list and the gateway's provider list."""
@@ -132,7 +112,7 @@ async def registry(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     async def providers() -> dict[str, Any]:
         return {"items": REGISTERED_PROVIDERS}
 
-    async with serve(app) as url:
+    async with serve_app(app) as url:
         monkeypatch.setenv("RUNAGENTS_POLICY_URL", url)
         monkeypatch.setenv("RUNAGENTS_GATEWAY_URL", url)
         yield url
