@@ -1,16 +1,13 @@
 """Trace context travels through events, HTTP and log lines; settings read the environment."""
 
-import asyncio
 import json
 import logging
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from opentelemetry import trace
 from pydantic import SecretStr
@@ -28,6 +25,7 @@ from runagents_common.telemetry import (
     trace_id_of,
     tracer,
 )
+from runagents_common.testing import serve_app
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_SPAN_ID = "00f067aa0ba902b7"
@@ -147,22 +145,8 @@ async def test_tracing_middleware_continues_the_callers_trace() -> None:
 @pytest.fixture
 async def live_server() -> AsyncIterator[str]:
     """The traced app served by uvicorn on a free local port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(traced_app(), log_level="warning", lifespan="off"))
-
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-        sock.close()
+    async with serve_app(traced_app()) as url:
+        yield url
 
 
 async def test_service_client_sends_the_current_trace(live_server: str) -> None:
