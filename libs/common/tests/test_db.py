@@ -16,8 +16,9 @@ from runagents_common.bus.memory import InMemoryBus
 from runagents_common.db import create_metadata, migrations
 from runagents_common.db.base import utcnow
 from runagents_common.db.database import Database
-from runagents_common.db.inbox import ProcessedEventMixin, idempotent_handler
-from runagents_common.db.outbox import Outbox, OutboxMessageMixin, OutboxRelay
+from runagents_common.db.inbox import idempotent_handler
+from runagents_common.db.messaging import messaging_tables
+from runagents_common.db.outbox import Outbox, OutboxRelay
 from runagents_common.events.catalog import AgentDeleted, EventData, PoisonEvent
 from runagents_common.events.envelope import Envelope, new_envelope
 from runagents_common.telemetry import current_trace_id, tracer
@@ -38,12 +39,7 @@ class Thing(Base):
     name: Mapped[str] = mapped_column(String(100))
 
 
-class OutboxMessage(OutboxMessageMixin, Base):
-    pass
-
-
-class ProcessedEvent(ProcessedEventMixin, Base):
-    pass
+OutboxMessage, ProcessedEvent = messaging_tables(Base)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

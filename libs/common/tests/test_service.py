@@ -16,8 +16,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from runagents_common.bus.memory import InMemoryBus
 from runagents_common.db import create_metadata
 from runagents_common.db.database import Database
-from runagents_common.db.inbox import ProcessedEventMixin, TransactionalHandler
-from runagents_common.db.outbox import Outbox, OutboxMessageMixin
+from runagents_common.db.inbox import TransactionalHandler
+from runagents_common.db.messaging import messaging_tables
+from runagents_common.db.outbox import Outbox
 from runagents_common.errors import PROBLEM_JSON
 from runagents_common.events.catalog import AgentDeleted, EventData
 from runagents_common.events.envelope import Envelope
@@ -43,12 +44,7 @@ class Agent(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
-class OutboxMessage(OutboxMessageMixin, Base):
-    pass
-
-
-class ProcessedEvent(ProcessedEventMixin, Base):
-    pass
+OutboxMessage, ProcessedEvent = messaging_tables(Base)
 
 
 @dataclass
