@@ -270,13 +270,19 @@ class GatedBus(InMemoryBus):
         await super().publish(envelope)
 
 
-async def test_relay_stop_lets_the_batch_in_flight_finish(database: Database, outbox: Outbox) -> None:
+async def relay_inside_a_batch(database: Database, outbox: Outbox) -> tuple[OutboxRelay, GatedBus]:
+    """A started relay held at the gate while it publishes a batch of one event."""
     bus = GatedBus()
     relay = OutboxRelay(database, outbox, bus, poll_seconds=60)
     relay.start()
     await write_events(database, outbox, 1)
     async with asyncio.timeout(10):
-        await bus.entered.wait()  # the relay is inside its batch, publishing
+        await bus.entered.wait()
+    return relay, bus
+
+
+async def test_relay_stop_lets_the_batch_in_flight_finish(database: Database, outbox: Outbox) -> None:
+    relay, bus = await relay_inside_a_batch(database, outbox)
 
     stopping = asyncio.create_task(relay.stop())
     await asyncio.sleep(0)  # let stop() begin waiting for the batch
@@ -288,12 +294,7 @@ async def test_relay_stop_lets_the_batch_in_flight_finish(database: Database, ou
 
 
 async def test_relay_stop_gives_up_on_a_stuck_batch_after_the_grace(database: Database, outbox: Outbox) -> None:
-    bus = GatedBus()
-    relay = OutboxRelay(database, outbox, bus, poll_seconds=60)
-    relay.start()
-    await write_events(database, outbox, 1)
-    async with asyncio.timeout(10):
-        await bus.entered.wait()
+    relay, _ = await relay_inside_a_batch(database, outbox)
 
     async with asyncio.timeout(10):
         await relay.stop(grace=0.05)
