@@ -12,7 +12,7 @@ as it arrives.
 from dataclasses import dataclass, field
 from typing import Any
 
-from runagents_gateway.llm.chat import object_of
+from runagents_gateway.llm.chat import ChunkReader, ToolCallPiece
 from runagents_gateway.llm.responses.output import (
     finished,
     function_call_item,
@@ -41,38 +41,22 @@ class ResponseStream:
     _sequence: int = 0
     _open: _Item | None = None
     _output: list[dict[str, Any]] = field(default_factory=list)
-    _tool_calls: dict[int, str] = field(default_factory=dict)
-    _finish_reason: str | None = None
-    _usage: dict[str, Any] | None = None
-    _model: str | None = None
+    _chat: ChunkReader = field(default_factory=ChunkReader)
 
     def start(self) -> list[Event]:
         return [self._event("response.created", response=self.shell),
                 self._event("response.in_progress", response=self.shell)]
 
     def feed(self, chunk: dict[str, Any]) -> list[Event]:
-        if isinstance(chunk.get("usage"), dict):
-            self._usage = chunk["usage"]
-        if isinstance(chunk.get("model"), str):
-            self._model = chunk["model"]
         events: list[Event] = []
-        for choice in chunk.get("choices") or []:
-            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
-                continue
-            delta = object_of(choice.get("delta"))
-            if isinstance(delta.get("content"), str) and delta["content"]:
-                events.extend(self._text(delta["content"]))
-            for tool_call in delta.get("tool_calls") or []:
-                if isinstance(tool_call, dict):
-                    events.extend(self._tool_call(tool_call))
-            if isinstance(choice.get("finish_reason"), str):
-                self._finish_reason = choice["finish_reason"]
+        for piece in self._chat.read(chunk):
+            events.extend(self._text(piece) if isinstance(piece, str) else self._tool_call(piece))
         return events
 
     def finish(self) -> list[Event]:
         events = self._close()
-        response = finished(self.shell, self._output, finish_reason=self._finish_reason, chat_usage=self._usage,
-                            model=self._model)
+        response = finished(self.shell, self._output, finish_reason=self._chat.finish_reason,
+                            chat_usage=self._chat.usage, model=self._chat.model)
         name = "response.completed" if response["status"] == "completed" else "response.incomplete"
         events.append(self._event(name, response=response))
         return events
@@ -97,35 +81,28 @@ class ResponseStream:
                                   output_index=item.output_index, content_index=0, delta=text, logprobs=[]))
         return events
 
-    def _tool_call(self, tool_call: dict[str, Any]) -> list[Event]:
+    def _tool_call(self, piece: ToolCallPiece) -> list[Event]:
         events: list[Event] = []
-        index = tool_call["index"] if isinstance(tool_call.get("index"), int) else 0
-        call_id = tool_call.get("id")
-        function = object_of(tool_call.get("function"))
-        # A new call is one with an id not seen at its index; some servers reuse index 0 for every call.
-        if isinstance(call_id, str) and call_id and self._tool_calls.get(index) != call_id:
+        if piece.opens:
             events.extend(self._close())
-            self._tool_calls[index] = call_id
-            item = _Item(len(self._output), function_call_item(new_id("fc"), call_id, str(function.get("name") or ""),
-                                                               "", "in_progress"), (index, call_id))
+            item = _Item(len(self._output), function_call_item(new_id("fc"), piece.key[1], piece.name, "",
+                                                               "in_progress"), piece.key)
             self._open = item
             events.append(self._event("response.output_item.added", output_index=item.output_index,
                                       item=item.item))
-        arguments = function.get("arguments")
         current = self._open
         # Pieces for a call already done cannot be sent any more; chat streams send calls one after another.
-        if (isinstance(arguments, str) and arguments and current is not None
-                and current.tool_key == (index, self._tool_calls.get(index, ""))):
-            current.text += arguments
+        if piece.arguments and current is not None and current.tool_key == piece.key:
+            current.text += piece.arguments
             events.append(self._event("response.function_call_arguments.delta", item_id=current.item["id"],
-                                      output_index=current.output_index, delta=arguments))
+                                      output_index=current.output_index, delta=piece.arguments))
         return events
 
     def _close(self) -> list[Event]:
         item, self._open = self._open, None
         if item is None:
             return []
-        status = "incomplete" if self._finish_reason == "length" else "completed"
+        status = "incomplete" if self._chat.finish_reason == "length" else "completed"
         item_id, index = item.item["id"], item.output_index
         events: list[Event]
         if item.item["type"] == "message":
