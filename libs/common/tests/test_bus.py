@@ -10,16 +10,14 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
-import aio_pika
 import pytest
-from aio_pika.abc import AbstractRobustConnection
 
 from runagents_common.bus.base import EventHandler, topic_matches
 from runagents_common.bus.memory import InMemoryBus
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.events.catalog import PoisonEvent, parse_data
 from runagents_common.events.envelope import Envelope
-from runagents_common.testing import delete_namespace
+from runagents_common.testing import DeadLetters, delete_namespace
 
 Eventually = Callable[..., Awaitable[None]]
 
@@ -71,27 +69,14 @@ class RabbitHarness(BusHarness):
     def __init__(self, bus: RabbitMQBus, amqp_url: str) -> None:
         super().__init__(bus)
         self.amqp_url = amqp_url
-        self._connection: AbstractRobustConnection | None = None
-        self._read: dict[str, list[bytes]] = {}
+        self.dead_letters = DeadLetters(bus, amqp_url)
 
     async def dead_lettered(self, consumer: str) -> list[bytes]:
-        if self._connection is None:
-            self._connection = await aio_pika.connect_robust(self.amqp_url)
-        channel = await self._connection.channel()
-        try:
-            queue = await channel.get_queue(self.bus.dead_letter_queue_name(consumer), ensure=True)
-            bodies = self._read.setdefault(consumer, [])
-            while (message := await queue.get(no_ack=True, fail=False)) is not None:
-                bodies.append(message.body)
-            return list(bodies)
-        finally:
-            await channel.close()
+        return await self.dead_letters.of(consumer)
 
     async def close(self) -> None:
         try:
             await super().close()
-            if self._connection is not None:
-                await self._connection.close()
         finally:
             await delete_namespace(self.amqp_url, self.bus.namespace, self.consumers)
 

@@ -5,9 +5,9 @@
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
-import aio_pika
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -16,6 +16,7 @@ from runagents_common.bus.memory import InMemoryBus
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.service import ServiceHost, create_host_app
 from runagents_common.settings import RunMode
+from runagents_common.testing import DeadLetters
 from runagents_runs.component import create_component
 from runagents_runs.settings import RunsSettings
 from runagents_runs.testing import RunsPlatform
@@ -56,18 +57,9 @@ async def distributed_platform(tmp_path: Path, postgres_url: str, amqp_url: str,
     settings = RunsSettings(mode=RunMode.DISTRIBUTED, database_url=postgres_url, amqp_url=amqp_url,
                             data_dir=tmp_path)
     bus = RabbitMQBus(amqp_url, namespace=bus_namespace, max_deliveries=3, retry_delay=0.01)
-    read: list[bytes] = []
+    dead_letters = DeadLetters(bus, amqp_url)
 
-    async def dead_lettered() -> list[bytes]:
-        connection = await aio_pika.connect(amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            queue = await channel.get_queue(bus.dead_letter_queue_name("runs"), ensure=True)
-            while (message := await queue.get(no_ack=True, fail=False)) is not None:
-                read.append(message.body)
-        return list(read)
-
-    async for platform in _serve(settings, bus, dead_lettered):
+    async for platform in _serve(settings, bus, partial(dead_letters.of, "runs")):
         yield platform
 
 

@@ -13,10 +13,13 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from runagents_common.bus.rabbitmq import RabbitMQBus
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -75,6 +78,32 @@ async def delete_namespace(amqp_url: str, namespace: str, consumers: list[str]) 
                 await channel.queue_delete(queue)
         for exchange in (f"{namespace}.events", f"{namespace}.dead-letter"):
             await channel.exchange_delete(exchange)
+
+
+class DeadLetters:
+    """What the consumers of a RabbitMQ bus dead-lettered, oldest first.
+
+    Reading a dead-letter queue takes its messages off it, so the bodies read are kept: each call
+    answers everything the consumer dead-lettered so far.
+    """
+
+    def __init__(self, bus: "RabbitMQBus", amqp_url: str) -> None:
+        self.bus = bus
+        self.amqp_url = amqp_url
+        self._read: dict[str, list[bytes]] = {}
+
+    async def of(self, consumer: str) -> list[bytes]:
+        """The bodies ``consumer`` dead-lettered so far."""
+        import aio_pika
+
+        bodies = self._read.setdefault(consumer, [])
+        connection = await aio_pika.connect(self.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.get_queue(self.bus.dead_letter_queue_name(consumer), ensure=True)
+            while (message := await queue.get(no_ack=True, fail=False)) is not None:
+                bodies.append(message.body)
+        return list(bodies)
 
 
 @pytest.fixture
