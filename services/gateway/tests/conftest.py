@@ -333,3 +333,12 @@ def register_provider() -> RegisterProvider:
         return created
 
     return register
+
+
+@pytest.fixture
+async def relayed(sqlite_gateway: Gateway, upstream: FakeUpstream, register_provider: RegisterProvider) -> Gateway:
+    """The gateway with an openai-compatible provider ``local`` in front of the fake upstream."""
+    await register_provider(sqlite_gateway, name="local", kind="openai-compatible", base_url=f"{upstream.url}/v1",
+                            api_key=UPSTREAM_KEY, models=[{"name": "gpt-4o-mini"},
+                                                          {"name": "text-embedding-3-small", "role": "embedding"}])
+    return sqlite_gateway

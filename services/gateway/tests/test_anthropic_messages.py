@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from .conftest import ANTHROPIC_ECHO_TOOL, UPSTREAM_KEY, FakeUpstream, Gateway, RegisterProvider
+from .conftest import ANTHROPIC_ECHO_TOOL, UPSTREAM_KEY, FakeUpstream, Gateway
 
 HELLO: list[Any] = [{"role": "user", "content": "Say hello to the platform."}]
 ECHO_REQUEST: list[Any] = [{"role": "user", "content": "Please echo 'hello world' back to me."}]
@@ -214,14 +214,6 @@ async def test_message_call_is_recorded_with_run_trace_and_agent(gateway: Gatewa
 
 
 # --- through an OpenAI-compatible upstream --------------------------------------------------------------
-
-
-@pytest.fixture
-async def relayed(sqlite_gateway: Gateway, upstream: FakeUpstream, register_provider: RegisterProvider) -> Gateway:
-    """The gateway with an openai-compatible provider ``local`` in front of the fake upstream."""
-    await register_provider(sqlite_gateway, name="local", kind="openai-compatible", base_url=f"{upstream.url}/v1",
-                            api_key=UPSTREAM_KEY, models=[{"name": "gpt-4o-mini"}])
-    return sqlite_gateway
 
 
 async def test_openai_served_model_answers_an_anthropic_client(relayed: Gateway, upstream: FakeUpstream) -> None:

@@ -14,15 +14,6 @@ from .conftest import UPSTREAM_KEY, FakeUpstream, Gateway, RegisterProvider
 HELLO = [{"role": "user", "content": "Say hello."}]
 
 
-@pytest.fixture
-async def relayed(sqlite_gateway: Gateway, upstream: FakeUpstream, register_provider: RegisterProvider) -> Gateway:
-    """The gateway with an openai-compatible provider ``local`` in front of the fake upstream."""
-    await register_provider(sqlite_gateway, name="local", kind="openai-compatible", base_url=f"{upstream.url}/v1",
-                            api_key=UPSTREAM_KEY, models=[{"name": "gpt-4o-mini"},
-                                                          {"name": "text-embedding-3-small", "role": "embedding"}])
-    return sqlite_gateway
-
-
 async def test_chat_is_relayed_with_the_provider_key(relayed: Gateway, upstream: FakeUpstream) -> None:
     completion = await relayed.client().chat.completions.create(model="gpt-4o-mini", messages=HELLO)
 

@@ -203,13 +203,6 @@ async def test_response_call_is_recorded_with_run_trace_and_agent(gateway: Gatew
 # --- through an OpenAI-compatible upstream --------------------------------------------------------------
 
 
-@pytest.fixture
-async def relayed(sqlite_gateway: Gateway, upstream: FakeUpstream, register_provider: RegisterProvider) -> Gateway:
-    await register_provider(sqlite_gateway, name="local", kind="openai-compatible", base_url=f"{upstream.url}/v1",
-                            api_key=UPSTREAM_KEY, models=[{"name": "gpt-4o-mini"}])
-    return sqlite_gateway
-
-
 async def test_openai_compatible_upstream_answers_through_chat_completions(relayed: Gateway,
                                                                           upstream: FakeUpstream) -> None:
     response = await relayed.client().responses.create(
