@@ -1,7 +1,5 @@
 """The platform in dev mode, with its agents' virtualenvs kept between runs, for the framework suite."""
 
-import hashlib
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,24 +10,10 @@ from runagents.processes import PlatformProcesses, start_dev
 from tests.frameworks.cases import FRAMEWORK_AGENTS, OFFLINE_PROVIDER
 
 REPO = Path(__file__).resolve().parents[2]
-VENV_CACHE = REPO / ".cache" / "frameworks"
-
-
-def venv_cache() -> Path:
-    """The folder the builder keeps this suite's agent virtualenvs in, across runs.
-
-    The builder keys a virtualenv by the interpreter, the runtime's folder and the agent's
-    requirements, not by the runtime's own dependencies; the runtime is installed editable, so
-    a venv built before the runtime gained a dependency would lack it. One folder per version
-    of runtime/pyproject.toml keeps a reused venv complete.
-    """
-    runtime_manifest = (REPO / "runtime" / "pyproject.toml").read_bytes()
-    folder = VENV_CACHE / f"envs-{hashlib.sha256(runtime_manifest).hexdigest()[:12]}"
-    folder.mkdir(parents=True, exist_ok=True)
-    # A build cut short (the platform stopped mid-install) leaves its scratch folder behind.
-    for scratch in folder.glob(".*.tmp"):
-        shutil.rmtree(scratch, ignore_errors=True)
-    return folder
+# The builder keys each virtualenv by what is installed in it (the runtime's own manifest
+# included) and removes the scratch folders of builds cut short when it starts, so one folder
+# can hold this suite's venvs across runs.
+VENV_CACHE = REPO / ".cache" / "frameworks" / "envs"
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +24,8 @@ def framework_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pla
     """
     data_dir = tmp_path_factory.mktemp("frameworks")
     (data_dir / "builds").mkdir()
-    (data_dir / "builds" / "envs").symlink_to(venv_cache(), target_is_directory=True)
+    VENV_CACHE.mkdir(parents=True, exist_ok=True)
+    (data_dir / "builds" / "envs").symlink_to(VENV_CACHE, target_is_directory=True)
     platform = start_dev(data_dir)
     try:
         with httpx.Client(base_url=platform.base_url, timeout=30) as client:
