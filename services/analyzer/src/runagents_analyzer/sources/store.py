@@ -31,12 +31,10 @@ class SourceStore(ABC):
     async def get_tree(self, digest: str) -> dict[str, bytes]:
         """Every file of the source ``digest``, by relative path, checked against its digest."""
 
-    async def materialise(self, digest: str, directory: Path) -> SourceManifest:
+    async def materialise(self, digest: str, directory: Path) -> None:
         """Write the source ``digest`` as files under ``directory`` (which should be empty)."""
-        manifest = await self.get_manifest(digest)
         files = await self.get_tree(digest)
         await asyncio.to_thread(write_tree, files, directory)
-        return manifest
 
 
 def write_tree(files: Mapping[str, bytes], directory: Path) -> None:
