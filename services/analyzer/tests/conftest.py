@@ -1,5 +1,5 @@
-"""Fixtures of the analyzer's API tests: the service hosted alone on an in-process bus, and a
-stand-in for the policy and gateway list endpoints it reads registered resources from."""
+"""Fixtures of the analyzer's API tests: the service hosted alone on an in-process bus, and the
+policy and gateway services it reads registered resources from, served over HTTP."""
 
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
 
 from runagents_analyzer.component import create_component
 from runagents_analyzer.settings import AnalyzerSettings
@@ -19,11 +18,13 @@ from runagents_common.bus import InMemoryBus
 from runagents_common.events import Envelope
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
 from runagents_common.testing import eventually, serve_app
+from runagents_gateway.component import create_component as create_gateway
+from runagents_gateway.settings import GatewaySettings
+from runagents_policy.component import create_component as create_policy
+from runagents_policy.settings import PolicySettings
 
-REGISTERED_TOOLS = [{"name": "echo", "base_url": "http://localhost:8000/starter/echo", "capabilities": []}]
-REGISTERED_PROVIDERS = [
-    {"name": "playground", "kind": "playground", "models": [{"name": "playground-mini"}, {"name": "playground-embed"}]}
-]
+PLATFORM_URL = "http://localhost:8000"
+"""Where the hello-world sample reaches the echo tool, so the registered one matches it."""
 FINISHED = ("succeeded", "failed")
 
 
@@ -100,19 +101,13 @@ async def analyzer(start_analyzer: StartAnalyzer, registry: str) -> AsyncIterato
 
 
 @pytest.fixture
-async def registry(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    """A stand-in at the HTTP boundary for the policy's tool list and the gateway's provider list."""
-    app = FastAPI()
-
-    @app.get("/api/v1/tools")
-    async def tools() -> dict[str, Any]:
-        return {"items": REGISTERED_TOOLS}
-
-    @app.get("/api/v1/model-providers")
-    async def providers() -> dict[str, Any]:
-        return {"items": REGISTERED_PROVIDERS}
-
-    async with serve_app(app) as url:
+async def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """The real policy and gateway services, which the analyzer reads registered tools and model
+    providers from: their starter kits register the echo tool and the playground provider."""
+    settings: dict[str, Any] = {"mode": "dev", "data_dir": tmp_path / "registry", "platform_url": PLATFORM_URL}
+    host = ServiceHost([create_policy(PolicySettings(**settings)), create_gateway(GatewaySettings(**settings))],
+                       InMemoryBus(), migrate_on_start=True)
+    async with serve_app(create_host_app(host, "policy and gateway")) as url:
         monkeypatch.setenv("RUNAGENTS_POLICY_URL", url)
         monkeypatch.setenv("RUNAGENTS_GATEWAY_URL", url)
         yield url
