@@ -27,7 +27,7 @@ def create_component(settings: AnalyzerSettings | None = None) -> ServiceCompone
     outbox = Outbox(OutboxMessage, source=f"/runagents/{SERVICE}")
     store = LocalSourceStore(Path(settings.data_dir).resolve() / SERVICE)
     jobs = JobRunner("analysis", AnalysisJob(database, outbox, store, settings), settings.analyzer_concurrency)
-    context = AnalyzerContext(settings=settings, store=store, outbox=outbox, jobs=jobs)
+    context = AnalyzerContext(settings=settings, store=store, outbox=outbox)
 
     async def resume_unfinished() -> None:
         async with database.session() as session:
