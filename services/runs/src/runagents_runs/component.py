@@ -27,5 +27,4 @@ def create_component(settings: RunsSettings | None = None) -> ServiceComponent:
         outbox=Outbox(OutboxMessage, source=f"/runagents/{SERVICE}"),
         processed_events=ProcessedEvent,
         handlers=HANDLERS,
-        context=settings,
     )
