@@ -82,12 +82,13 @@ def test_scratch_folders_of_builds_whose_process_is_gone_are_removed_at_start(tm
     gone = subprocess.Popen(["true"])
     gone.wait()
     abandoned = envs / f".abc123.{gone.pid}.tmp"
-    in_progress = envs / f".def456.{os.getpid()}.tmp"
+    in_progress = envs / f".def456.{os.getppid()}.tmp"
+    reused_pid = envs / f".abc789.{os.getpid()}.tmp"
     finished = envs / "abc123"
-    for folder in (abandoned, in_progress, finished):
+    for folder in (abandoned, in_progress, reused_pid, finished):
         folder.mkdir(parents=True)
 
     builder(tmp_path)
 
-    assert not abandoned.exists()
+    assert not abandoned.exists() and not reused_pid.exists()
     assert in_progress.exists() and finished.exists()

@@ -73,7 +73,9 @@ class LocalVenvBuilder(ArtifactBuilder):
         """Remove scratch folders of builds whose process is gone (a crash or a kill mid-build)."""
         for folder in [*self.envs_dir.glob(".*.tmp"), *self.sources_dir.glob(".*.tmp")]:
             pid = folder.name.rsplit(".", 2)[-2]
-            if not pid.isdigit() or not _process_alive(int(pid)):
+            # At start this process builds nothing yet: a folder with its pid is a dead builder's
+            # whose pid was reused (a container restarted).
+            if not pid.isdigit() or int(pid) == os.getpid() or not _process_alive(int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
 
     async def _create_env(self, env_dir: Path, requirements: list[str]) -> None:
