@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from .evaluate import Evaluator
 from .project import Instance, Project
 from .scopes import Scope
-from .urls import Url, parse_url
+from .urls import DEFAULT_PORTS, Url, parse_url
 from .values import Origin, StrValue
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -18,7 +18,6 @@ SESSION_TYPES = {
     "urllib3.PoolManager": "session", "urllib3.poolmanager.PoolManager": "session",
 }
 CONNECTION_TYPES = {"http.client.HTTPConnection": "http", "http.client.HTTPSConnection": "https"}
-DEFAULT_PORTS = {"http": "80", "https": "443"}
 URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen"})
 REQUEST_OBJECT = frozenset({"urllib.request.Request", "urllib2.Request"})
 BODY_KEYWORDS = ("json", "data", "content", "body")

@@ -4,10 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .report import LlmUsage, SuggestedModel, Tool
-from .urls import is_loopback, parse_url
+from .urls import DEFAULT_PORTS, is_loopback, parse_url
 from .values import StrValue
-
-DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 
 @dataclass(slots=True)

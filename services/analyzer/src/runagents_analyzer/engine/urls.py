@@ -9,6 +9,7 @@ from .values import Origin, StrValue
 
 URL_PATTERN = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<authority>[^/?#\s]*)(?P<rest>[^\s]*)$")
 HTTP_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 NETWORK_SCHEMES = HTTP_SCHEMES | frozenset(
     {"redis", "rediss", "postgres", "postgresql", "mysql", "mongodb", "mongodb+srv", "amqp", "amqps", "nats",
      "grpc", "grpcs", "ftp", "ftps", "sftp", "smtp", "smtps", "tcp", "kafka", "mqtt", "mqtts"}
