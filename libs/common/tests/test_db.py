@@ -16,7 +16,7 @@ from runagents_common.bus.memory import InMemoryBus
 from runagents_common.db import create_metadata, migrations
 from runagents_common.db.base import utcnow
 from runagents_common.db.database import Database
-from runagents_common.db.inbox import idempotent_handler
+from runagents_common.db.inbox import TransactionalHandler, combined_handlers, idempotent_handler
 from runagents_common.db.messaging import messaging_tables
 from runagents_common.db.outbox import Outbox, OutboxRelay
 from runagents_common.events.catalog import AgentDeleted, EventData, PoisonEvent
@@ -512,3 +512,23 @@ async def test_migrations_autogenerate_writes_only_the_model_changes(
     await migrations.autogenerate(empty_database, migrations_dir, metadata, "nothing")
     (empty,) = (migrations_dir / "versions").glob("*_nothing.py")
     assert "op." not in empty.read_text()
+
+
+async def test_combined_handlers_run_every_domain_s_handler_of_an_event_type_in_order() -> None:
+    calls: list[str] = []
+
+    def recording(label: str) -> TransactionalHandler:
+        async def handle(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
+            calls.append(label)
+
+        return handle
+
+    only_grants = recording("grants:deleted")
+    combined = combined_handlers({"agent.deployed": recording("grants"), "agent.deleted": only_grants},
+                                 {"agent.deployed": recording("providers")})
+
+    await combined["agent.deployed"](None, None, None)  # type: ignore[arg-type]
+
+    assert calls == ["grants", "providers"]
+    assert combined["agent.deleted"] is only_grants
+    assert set(combined) == {"agent.deployed", "agent.deleted"}

@@ -5,6 +5,7 @@ from pathlib import Path
 import httpx
 
 from runagents_common.db import Database
+from runagents_common.db.inbox import combined_handlers
 from runagents_common.db.outbox import Outbox
 from runagents_common.http import service_client
 from runagents_common.jobs import JobRunner
@@ -76,7 +77,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
         migrations_dir=Path(__file__).parent / "migrations",
         outbox=outbox,
         processed_events=ProcessedEvent,
-        handlers={**handlers(outbox, starts.submit), **IDENTITY_PROVIDER_HANDLERS},
+        handlers=combined_handlers(handlers(outbox, starts.submit), IDENTITY_PROVIDER_HANDLERS),
         on_startup=[restart_agents],
         on_shutdown=[stop],
         context=context,

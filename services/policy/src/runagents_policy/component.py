@@ -1,17 +1,14 @@
 """The policy service: tool and identity provider registries, access policy and the egress layer."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_common.db import Database
+from runagents_common.db.inbox import combined_handlers
 from runagents_common.db.outbox import Outbox
-from runagents_common.events import EventData
-from runagents_common.events.envelope import Envelope
-from runagents_common.service import ServiceComponent, TransactionalHandler
+from runagents_common.service import ServiceComponent
 from runagents_policy.db import Base, OutboxMessage, ProcessedEvent
 from runagents_policy.egress.endpoints import router as egress_router
 from runagents_policy.grants.consumers import HANDLERS as GRANT_HANDLERS
@@ -58,25 +55,8 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
         migrations_dir=Path(__file__).parent / "migrations",
         outbox=Outbox(OutboxMessage, source=f"/runagents/{SERVICE}"),
         processed_events=ProcessedEvent,
-        handlers=_each(GRANT_HANDLERS, IDENTITY_PROVIDER_HANDLERS),
+        handlers=combined_handlers(GRANT_HANDLERS, IDENTITY_PROVIDER_HANDLERS),
         on_startup=[seed_starter_kit],
         on_shutdown=[close_http],
         context=context,
     )
-
-
-def _each(*handler_maps: Mapping[str, TransactionalHandler]) -> dict[str, TransactionalHandler]:
-    """One handler per event type that runs every domain's handler of that type, in one unit of work."""
-    by_type: dict[str, list[TransactionalHandler]] = {}
-    for handlers in handler_maps:
-        for event_type, handle in handlers.items():
-            by_type.setdefault(event_type, []).append(handle)
-
-    def chain(handles: list[TransactionalHandler]) -> TransactionalHandler:
-        async def handle_all(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
-            for handle in handles:
-                await handle(session, envelope, data)
-
-        return handle_all
-
-    return {event_type: chain(handles) for event_type, handles in by_type.items()}

@@ -2,7 +2,7 @@
 transaction as the handler's effects, so a redelivered event has no second effect."""
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import String, select
@@ -21,6 +21,30 @@ log = logging.getLogger("runagents.inbox")
 
 TransactionalHandler = Callable[[AsyncSession, Envelope, EventData], Awaitable[None]]
 """Handles one event inside the consumer's unit of work."""
+
+
+def combined_handlers(*handler_maps: Mapping[str, TransactionalHandler]) -> dict[str, TransactionalHandler]:
+    """One handler per event type that runs every map's handler of that type in turn, in one unit of work.
+
+    A service whose domains each react to the same event keeps one consumer (one processed-event
+    record), and no domain's handler silently replaces another's.
+    """
+    by_type: dict[str, list[TransactionalHandler]] = {}
+    for handlers in handler_maps:
+        for event_type, handle in handlers.items():
+            by_type.setdefault(event_type, []).append(handle)
+
+    def chain(handles: list[TransactionalHandler]) -> TransactionalHandler:
+        if len(handles) == 1:
+            return handles[0]
+
+        async def handle_all(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
+            for handle in handles:
+                await handle(session, envelope, data)
+
+        return handle_all
+
+    return {event_type: chain(handles) for event_type, handles in by_type.items()}
 
 
 class ProcessedEventMixin:
