@@ -91,9 +91,13 @@ class Gateway:
         return client
 
     def anthropic(self, api_key: str = "platform-managed", **headers: str) -> anthropic.AsyncAnthropic:
-        """The real anthropic SDK as an agent has it: ANTHROPIC_BASE_URL=<gateway>/llm."""
+        """The real anthropic SDK as an agent has it: ANTHROPIC_BASE_URL=<gateway>/llm.
+
+        Its own OpenTelemetry spans are off: once any test of the process has registered a tracer
+        provider, the SDK would replace the trace context a test sends with its own span's.
+        """
         client = anthropic.AsyncAnthropic(base_url=f"{self.url}/llm", api_key=api_key, max_retries=0,
-                                          default_headers=headers or None)
+                                          default_headers=headers or None, open_telemetry=False)
         self.clients.append(client)
         return client
 
