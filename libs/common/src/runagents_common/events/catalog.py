@@ -93,6 +93,14 @@ class AgentDeployRequested(EventData):
     """Model role -> {provider, model} as wired."""
     identity_provider: str | None = None
     """The identity provider whose tokens callers must present (access mode authenticated), else None."""
+    agent_key_sha256: str | None = None
+    """SHA-256 (hex) of the key this deployment's runtime presents to the LLM gateway; the key never travels."""
+    model_aliases: dict[str, str] = {}
+    """Model names the agent's code asks for (as analysis found them) -> the wired role that serves them."""
+    model_fallbacks: dict[str, dict[str, str]] = {}
+    """Model role -> {provider, model} the gateway falls back to when the wired one fails."""
+    llm_limits: dict[str, int] = {}
+    """Per-agent LLM limits: ``requests_per_minute``, ``tokens_per_day`` (absent: unlimited)."""
 
 
 @_register("agent.build.requested.v1")
