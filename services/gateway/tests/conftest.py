@@ -120,17 +120,19 @@ StartGateway = Callable[..., AbstractAsyncContextManager[Gateway]]
 
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> GatewaySettings:
-    return GatewaySettings(mode="dev", data_dir=tmp_path, gateway_secret_key=SECRET_KEY)
+    return GatewaySettings(mode="dev", data_dir=tmp_path, gateway_secret_key=SECRET_KEY,
+                           require_agent_key=False)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> GatewaySettings:
     """Gateway settings on each database the platform runs on."""
     if request.param == "sqlite":
-        return GatewaySettings(mode="dev", data_dir=tmp_path, gateway_secret_key=SECRET_KEY)
+        return GatewaySettings(mode="dev", data_dir=tmp_path, gateway_secret_key=SECRET_KEY,
+                           require_agent_key=False)
     postgres_url: str = request.getfixturevalue("postgres_url")
     return GatewaySettings(mode="distributed", database_url=postgres_url, data_dir=tmp_path,
-                           gateway_secret_key=SECRET_KEY)
+                           gateway_secret_key=SECRET_KEY, require_agent_key=False)
 
 
 async def _drop_gateway_schema(settings: GatewaySettings) -> None:

@@ -3,17 +3,20 @@
 import logging
 from pathlib import Path
 
-import httpx
 from sqlalchemy.exc import IntegrityError
 
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.service import ServiceComponent
+from runagents_gateway.agent_keys.consumers import handlers as agent_key_handlers
+from runagents_gateway.agent_keys.grants import GrantTable
+from runagents_gateway.agent_keys.limits import AgentLimits
 from runagents_gateway.context import GatewayContext
 from runagents_gateway.db import Base, OutboxMessage, ProcessedEvent
 from runagents_gateway.llm.endpoints import router as llm_router
 from runagents_gateway.llm.routes import RouteTable
 from runagents_gateway.llm.service import LlmWire
+from runagents_gateway.llm.upstream import Upstream
 from runagents_gateway.providers import service as providers
 from runagents_gateway.providers.endpoints import router as providers_router
 from runagents_gateway.providers.secrets import KeyCipher
@@ -22,6 +25,7 @@ from runagents_gateway.settings import GatewaySettings
 
 # Importing the models registers their tables on the metadata.
 from runagents_gateway.providers import models as _providers  # noqa: F401  isort: skip
+from runagents_gateway.agent_keys import models as _agent_keys  # noqa: F401  isort: skip
 
 SERVICE = "gateway"
 log = logging.getLogger("runagents.gateway")
@@ -31,13 +35,10 @@ def create_component(settings: GatewaySettings | None = None) -> ServiceComponen
     settings = settings or GatewaySettings()
     database = Database.for_service(settings, SERVICE)
     cipher = KeyCipher(settings.secret_key())
-    routes = RouteTable(database, cipher, settings.route_cache_seconds)
-    http = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds),
-        limits=httpx.Limits(max_connections=settings.upstream_max_connections,
-                            max_keepalive_connections=settings.upstream_max_connections),
-    )
-    context = GatewayContext(settings, cipher, LlmWire(routes, http))
+    routes = RouteTable(database, cipher, settings)
+    upstream = Upstream(settings.upstream_max_connections)
+    grants = GrantTable(database, settings.route_cache_seconds)
+    context = GatewayContext(settings, cipher, LlmWire(routes, upstream), grants, AgentLimits())
 
     async def seed_starter_kit() -> None:
         if not settings.seed_starter_kit:
@@ -48,11 +49,15 @@ def create_component(settings: GatewaySettings | None = None) -> ServiceComponen
         except IntegrityError:
             log.info("the playground provider was registered concurrently by another replica")
 
-    async def load_routes() -> None:
-        await routes.current()  # so the first model call does not wait for the database
+    async def load_tables() -> None:
+        # so the first model call does not wait for the database
+        await routes.current()
+        await grants.current()
 
-    async def close_http() -> None:
-        await http.aclose()
+    async def close() -> None:
+        await upstream.aclose()
+        await routes.aclose()
+        await grants.aclose()
 
     return ServiceComponent(
         name=SERVICE,
@@ -62,7 +67,8 @@ def create_component(settings: GatewaySettings | None = None) -> ServiceComponen
         migrations_dir=Path(__file__).parent / "migrations",
         outbox=Outbox(OutboxMessage, source=f"/runagents/{SERVICE}"),
         processed_events=ProcessedEvent,
-        on_startup=[seed_starter_kit, load_routes],
-        on_shutdown=[close_http],
+        handlers=agent_key_handlers(grants.invalidate),
+        on_startup=[seed_starter_kit, load_tables],
+        on_shutdown=[close],
         context=context,
     )

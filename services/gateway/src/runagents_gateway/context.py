@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+from runagents_gateway.agent_keys.grants import GrantTable
+from runagents_gateway.agent_keys.limits import AgentLimits
 from runagents_gateway.llm.service import LlmWire
 from runagents_gateway.providers.secrets import KeyCipher
 from runagents_gateway.settings import GatewaySettings
@@ -12,3 +14,5 @@ class GatewayContext:
     settings: GatewaySettings
     cipher: KeyCipher
     wire: LlmWire
+    grants: GrantTable
+    limits: AgentLimits

@@ -26,6 +26,11 @@ class GatewaySettings(PlatformSettings):
     upstream_connect_timeout_seconds: float = Field(
         default=10.0, gt=0, description="Timeout to connect to an upstream model provider."
     )
+    upstream_retries: int = Field(
+        default=2, ge=0, le=10,
+        description="Retries of a provider call that failed retryably (429, 5xx, no answer) before any byte "
+        "reached the client; a provider's own max_retries overrides it.",
+    )
     upstream_max_connections: int = Field(
         default=512, ge=1, description="Connections the shared upstream pool keeps open at most."
     )
@@ -36,6 +41,11 @@ class GatewaySettings(PlatformSettings):
     )
     max_request_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="Largest request body accepted on /llm."
+    )
+    require_agent_key: bool = Field(
+        default=True,
+        description="Answer /llm calls only for a deployed agent's gateway key (401 otherwise). Turn off only "
+        "for a gateway used by hand, never where agents run: without a key any caller may use any provider.",
     )
     seed_starter_kit: bool = Field(
         default=True, description="Register the built-in playground model provider at start-up."

@@ -11,10 +11,12 @@ from typing import Any
 from runagents_common.db.base import utcnow
 from runagents_common.events.catalog import LlmCallCompleted
 from runagents_common.telemetry import trace_id_of
+from runagents_gateway.agent_keys.grants import Grant
 from runagents_gateway.llm.chat import count_of
 
 RUN_HEADER = "x-runagents-run-id"
 AGENT_HEADER = "x-runagents-agent"
+TIMEOUT_HEADER = "x-runagents-timeout"
 
 
 @dataclass
@@ -23,6 +25,11 @@ class LlmCall:
     trace_id: str | None
     agent: str | None
     started: float = field(default_factory=time.perf_counter)
+    began: float = field(default_factory=time.monotonic)
+    grant: Grant | None = field(default=None, repr=False)
+    """What the caller's agent key allows; None for a caller without one (only where the gateway allows that)."""
+    timeout: float | None = None
+    """Seconds the client waits for the answer, when it says (the call gives up, retries included, by then)."""
     provider: str = ""
     model: str = ""
     status: int = 200
@@ -47,6 +54,7 @@ class LlmCall:
             run_id=headers.get(RUN_HEADER) or None,
             trace_id=trace_id_of(headers.get("traceparent")),
             agent=headers.get(AGENT_HEADER) or None,
+            timeout=_timeout_of(headers),
         )
 
     def observe_usage(self, usage: Any) -> None:
@@ -105,6 +113,21 @@ class LlmCall:
             name = function.get("name") if isinstance(function, dict) else None
             if isinstance(name, str) and name:
                 self.tool_calls.append(name)
+
+
+def _timeout_of(headers: Mapping[str, str]) -> float | None:
+    """The client's own timeout: ours, or the one the OpenAI and Anthropic SDKs announce."""
+    for name in (TIMEOUT_HEADER, "x-stainless-timeout"):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value)
+        except ValueError:
+            continue
+        if 0 < seconds < float("inf"):
+            return seconds
+    return None
 
 
 def _choices(body: dict[str, Any]) -> list[dict[str, Any]]:

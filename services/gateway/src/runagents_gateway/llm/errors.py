@@ -45,6 +45,15 @@ class LlmError(Exception):
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
+class UpstreamError(LlmError):
+    """A provider failed or refused; ``retryable`` when another attempt, or another provider, may succeed."""
+
+    def __init__(self, status: int, message: str, *, retryable: bool, code: str | None = None,
+                 headers: Mapping[str, str] | None = None, raw_body: bytes | None = None) -> None:
+        super().__init__(status, message, code=code, headers=headers, raw_body=raw_body)
+        self.retryable = retryable
+
+
 def unknown_model(model: str) -> LlmError:
     return LlmError(404, f"The model `{model}` does not exist: no registered model provider serves it.",
                     code="model_not_found")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response, StreamingResponse
 
@@ -60,8 +61,39 @@ def gateway_component(request: Request) -> ServiceComponent:
 GatewayDep = Annotated[ServiceComponent, Depends(gateway_component)]
 
 
-def begin_call(request: Request) -> LlmCall:
-    """The model call this request makes, recorded once its response is sent."""
-    call = LlmCall.from_headers(request.headers)
+async def begin_call(request: Request, gateway: ServiceComponent) -> LlmCall:
+    """The model call this request makes, once its caller is known and within its limits; it is
+    recorded when its response is sent. A call refused here is not recorded."""
+    call = await identified_call(request, gateway)
+    if call.grant is not None:
+        gateway.context.limits.admit(call.grant)
     request.state.llm_call = call
     return call
+
+
+async def identified_call(request: Request, gateway: ServiceComponent) -> LlmCall:
+    """A call from the agent whose key the request presents; a 401 when the gateway needs one and
+    this is none."""
+    call = LlmCall.from_headers(request.headers)
+    context = gateway.context
+    key = presented_key(request.headers)
+    grant = await context.grants.grant_for(key) if key else None
+    if grant is not None:
+        call.grant, call.agent = grant, grant.agent
+    elif context.settings.require_agent_key:
+        if key:
+            raise LlmError(401, "This key is not a gateway key of a deployed agent, or it was revoked.",
+                           code="invalid_api_key")
+        raise LlmError(401, "No API key: the gateway answers deployed agents, which present the key the "
+                       "platform gave them (OPENAI_API_KEY / ANTHROPIC_API_KEY).", code="missing_api_key")
+    return call
+
+
+def presented_key(headers: Headers) -> str | None:
+    """The key as OpenAI (Authorization: Bearer), Anthropic (x-api-key) and Azure (api-key) clients send it."""
+    authorization = headers.get("authorization")
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() == "bearer" and credentials.strip():
+            return credentials.strip()
+    return headers.get("x-api-key") or headers.get("api-key") or None

@@ -19,6 +19,8 @@ def record_after_response(response: Response, gateway: ServiceComponent, call: L
 
 async def record(gateway: ServiceComponent, call: LlmCall) -> None:
     event = call.completed_event()
+    if call.grant is not None:
+        gateway.context.limits.spend(call.grant.agent, event.prompt_tokens + event.completion_tokens)
     try:
         async with gateway.database.session() as session:
             gateway.outbox.add(session, event, subject=call.run_id or call.agent)

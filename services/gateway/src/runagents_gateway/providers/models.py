@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from runagents_common.db.base import UtcDateTime, utcnow
@@ -18,5 +18,8 @@ class ModelProvider(Base):
     base_url: Mapped[str | None] = mapped_column(String(2048), default=None)
     encrypted_api_key: Mapped[str | None] = mapped_column(Text(), default=None)
     models: Mapped[list[dict[str, Any]]] = mapped_column(JSON(), default=list)
+    timeout_seconds: Mapped[float | None] = mapped_column(Float(), default=None)
+    max_retries: Mapped[int | None] = mapped_column(Integer(), default=None)
+    api_version: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)

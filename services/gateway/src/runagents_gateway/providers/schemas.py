@@ -36,6 +36,20 @@ class ProviderSpec(BaseModel):
         default=None, description="API base, e.g. https://api.openai.com/v1 (not needed for playground)"
     )
     models: list[ServedModel] = Field(default_factory=list)
+    timeout_seconds: float | None = Field(
+        default=None, gt=0, le=3600,
+        description="Seconds for a whole answer, or between two chunks of a stream (default: the gateway's)",
+    )
+    max_retries: int | None = Field(
+        default=None, ge=0, le=10,
+        description="Retries of a retryable failure (429, 5xx, no answer) before the client got anything "
+        "(default: the gateway's)",
+    )
+    api_version: str | None = Field(
+        default=None, pattern=r"^[0-9A-Za-z.-]{1,64}$",
+        description="azure-openai only: the api-version of Azure's classic deployments API; omit it for "
+        "Azure's v1 API (base_url https://<resource>.openai.azure.com/openai/v1)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "ProviderSpec":
@@ -43,6 +57,8 @@ class ProviderSpec(BaseModel):
             raise ValueError(f"a provider of kind {self.kind} needs a base_url")
         if self.kind == "playground" and self.base_url is not None:
             raise ValueError("the playground provider is built in and takes no base_url")
+        if self.api_version is not None and self.kind != "azure-openai":
+            raise ValueError("api_version applies to azure-openai providers only")
         names = [model.name for model in self.models]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
@@ -74,6 +90,9 @@ class ProviderOut(BaseModel):
     base_url: str | None
     has_api_key: bool
     models: list[ServedModel]
+    timeout_seconds: float | None
+    max_retries: int | None
+    api_version: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -85,6 +104,9 @@ class ProviderOut(BaseModel):
             base_url=provider.base_url,
             has_api_key=provider.encrypted_api_key is not None,
             models=[ServedModel.model_validate(model) for model in provider.models],
+            timeout_seconds=provider.timeout_seconds,
+            max_retries=provider.max_retries,
+            api_version=provider.api_version,
             created_at=provider.created_at,
             updated_at=provider.updated_at,
         )

@@ -69,3 +69,6 @@ def _apply(provider: ModelProvider, spec: ProviderSpec) -> None:
     base_url = str(spec.base_url).rstrip("/") if spec.base_url else DEFAULT_BASE_URLS.get(spec.kind)
     provider.base_url = base_url
     provider.models = [model.model_dump() for model in spec.models]
+    provider.timeout_seconds = spec.timeout_seconds
+    provider.max_retries = spec.max_retries
+    provider.api_version = spec.api_version

@@ -30,7 +30,7 @@ router = APIRouter(route_class=AnthropicRoute)
 @router.post("/v1/messages", response_model=None)
 async def messages(request: Request, gateway: GatewayDep) -> Response:
     """Anthropic's Messages API over any chat model the gateway serves; errors in Anthropic's format."""
-    call = begin_call(request)
+    call = await begin_call(request, gateway)
     body, _ = await read_json_object(request, gateway.context.settings.max_request_bytes)
     stream = wants_stream(body)
     chat = chat_request(body)

@@ -29,7 +29,7 @@ router = APIRouter(route_class=LlmRoute)
 @router.post("/v1/responses", response_model=None)
 async def responses(request: Request, gateway: GatewayDep) -> Response:
     """OpenAI's Responses API over any chat model the gateway serves; stateless (no previous_response_id)."""
-    call = begin_call(request)
+    call = await begin_call(request, gateway)
     body, _ = await read_json_object(request, gateway.context.settings.max_request_bytes)
     stream = wants_stream(body)
     chat = chat_request(body)
