@@ -15,6 +15,7 @@ from runagents_gateway.llm import playground, relay
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
 from runagents_gateway.llm.errors import LlmError, UpstreamError, bad_request, unknown_model
+from runagents_gateway.llm.kinds import TRANSLATED_KINDS
 from runagents_gateway.llm.requests import requested_model, wants_stream, with_usage_in_stream
 from runagents_gateway.llm.routes import Route, RouteTable
 from runagents_gateway.llm.sse import DONE, EventStream, sse_event
@@ -103,6 +104,8 @@ async def _answer(wire: LlmWire, route: Route, request: dict[str, Any], call: Ll
         return ChatAnswer(playground.complete(route, request, call))
     if route.kind in relay.OPENAI_WIRE_KINDS:
         return await relay.completion(wire.upstream, route, request, call)
+    if (kind := TRANSLATED_KINDS.get(route.kind)) is not None:
+        return await kind.completion(wire.upstream, route, request, call)
     raise _not_relayed(route)
 
 
@@ -112,6 +115,8 @@ async def _chunks(wire: LlmWire, route: Route, request: dict[str, Any], call: Ll
         return playground.chunks(route, request, call)
     if route.kind in relay.OPENAI_WIRE_KINDS:
         return await relay.chunks(wire.upstream, route, request, call)
+    if (kind := TRANSLATED_KINDS.get(route.kind)) is not None:
+        return await kind.chunks(wire.upstream, route, request, call)
     raise _not_relayed(route)
 
 
