@@ -99,12 +99,14 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAGENTS_")}
     namespace = f"e2e-{uuid.uuid4().hex[:8]}"
     secret_key = os.environ.get("RUNAGENTS_GATEWAY_SECRET_KEY") or uuid.uuid4().hex * 2
+    deployer_secret_key = os.environ.get("RUNAGENTS_DEPLOYER_SECRET_KEY") or uuid.uuid4().hex * 2
     env.update({
         "RUNAGENTS_MODE": "distributed",
         "DATABASE_URL": database_url,
         "AMQP_URL": amqp_url,
         "RUNAGENTS_BUS_NAMESPACE": namespace,
         "RUNAGENTS_GATEWAY_SECRET_KEY": secret_key,
+        "RUNAGENTS_DEPLOYER_SECRET_KEY": deployer_secret_key,
         "RUNAGENTS_DATA_DIR": str(data_dir),
         "RUNAGENTS_PLATFORM_URL": f"http://127.0.0.1:{ingress_port}",
         **{f"RUNAGENTS_{service.upper()}_URL": f"http://127.0.0.1:{port}" for service, port in ports.items()},

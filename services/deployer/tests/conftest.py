@@ -127,6 +127,7 @@ async def deployer(request: pytest.FixtureRequest, tmp_path: Path,
         bus = InMemoryBus()
     else:
         monkeypatch.setenv("RUNAGENTS_MODE", "distributed")
+        monkeypatch.setenv("RUNAGENTS_DEPLOYER_SECRET_KEY", "deployer-test-secret-0123456789")
         monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("postgres_url"))
         bus = RabbitMQBus(request.getfixturevalue("amqp_url"), namespace=request.getfixturevalue("bus_namespace"))
     monkeypatch.setenv("RUNAGENTS_DATA_DIR", str(tmp_path))

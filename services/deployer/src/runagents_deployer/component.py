@@ -43,9 +43,11 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     agents_http = httpx.AsyncClient(timeout=settings.agent_invoke_timeout_seconds)
     failures = AgentFailures(database, outbox)
     backend: AgentBackend = LocalProcessBackend(Path(settings.data_dir).resolve() / "agents", failures.on_exit)
-    launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures)
+    key_secret = settings.agent_key_secret()
+    launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures, key_secret)
     starts = JobRunner("agent-start", launcher.start, concurrency=4)
-    context = DeployerContext(settings, registry, backend, launcher, starts, agents_http, token_verifier(settings))
+    context = DeployerContext(settings, registry, backend, launcher, starts, agents_http, token_verifier(settings),
+                              key_secret)
 
     async def restart_agents() -> None:
         # Local processes do not outlive the deployer: start again what should be running, and say

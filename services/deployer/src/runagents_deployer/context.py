@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 import httpx
 from fastapi import Request
+from pydantic import SecretStr
 
 from runagents_common.jobs import JobRunner
 from runagents_common.service import component
@@ -23,6 +24,8 @@ class DeployerContext:
     """Client for calls to the agents' runtimes (the invoke front door)."""
     tokens: TokenVerifier
     """Verifies callers' tokens at the front door of agents with authenticated access."""
+    key_secret: SecretStr
+    """What each deployment's LLM gateway key is derived from."""
 
 
 def deployer_context(request: Request) -> DeployerContext:

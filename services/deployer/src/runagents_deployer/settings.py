@@ -1,12 +1,29 @@
+import contextlib
+import os
+import secrets
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
 
-from runagents_common.settings import PlatformSettings
+from runagents_common.settings import PlatformSettings, RunMode
+
+DEV_SECRET_FILE = "deployer-secret.key"
 
 
 class DeployerSettings(PlatformSettings):
     """Settings of the deployer service."""
+
+    # Validation errors would otherwise echo their inputs: the secret key among them.
+    model_config = SettingsConfigDict(hide_input_in_errors=True)
+
+    deployer_secret_key: SecretStr | None = Field(
+        default=None, min_length=16,
+        description="Secret each deployment's LLM gateway key is derived from (RUNAGENTS_DEPLOYER_SECRET_KEY; "
+        "32+ random characters; changing it revokes every running agent's key). Required in distributed "
+        "mode; dev mode keeps a random one in data_dir.",
+    )
 
     deployer_backend: Literal["local"] = Field(
         default="local", description="Where agents run: local processes (Kubernetes comes next)."
@@ -30,3 +47,27 @@ class DeployerSettings(PlatformSettings):
     token_leeway_seconds: float = Field(
         default=30, ge=0, description="Clock skew allowed when checking a caller's token exp, nbf and iat."
     )
+
+    def agent_key_secret(self) -> SecretStr:
+        """The secret agents' gateway keys derive from; in dev mode one made once and kept in data_dir."""
+        if self.deployer_secret_key is not None:
+            return self.deployer_secret_key
+        if self.mode is not RunMode.DEV:
+            raise MissingSecretKey("RUNAGENTS_DEPLOYER_SECRET_KEY must be set outside dev mode: agents' LLM "
+                                   "gateway keys are derived from it")
+        path = Path(self.data_dir) / DEV_SECRET_FILE
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            scratch = path.with_name(f"{DEV_SECRET_FILE}.{os.getpid()}.tmp")
+            descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(32))
+            # A link appears whole or not at all: a process starting at the same time reads one secret.
+            with contextlib.suppress(FileExistsError):
+                os.link(scratch, path)
+            scratch.unlink()
+        return SecretStr(path.read_text().strip())
+
+
+class MissingSecretKey(RuntimeError):
+    """The deployer cannot give agents gateway keys without its secret key."""

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 @router.post("", response_model=AgentOut, status_code=status.HTTP_202_ACCEPTED)
 async def create_agent(request: AgentCreate, session: SessionDep, context: ContextDep, http: Request) -> AgentOut:
     outbox = component(http, "deployer").outbox
-    return AgentOut.model_validate(await service.create_agent(session, outbox, context.registry, request))
+    agent = await service.create_agent(session, outbox, context.registry, request, context.key_secret)
+    return AgentOut.model_validate(agent)
 
 
 @router.get("", response_model=AgentList)

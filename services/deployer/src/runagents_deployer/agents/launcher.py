@@ -6,11 +6,13 @@ import time
 from dataclasses import dataclass
 
 import httpx
+from pydantic import SecretStr
 
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.errors import Unavailable
 from runagents_deployer.agents import repository
+from runagents_deployer.agents.gateway_keys import agent_gateway_key
 from runagents_deployer.agents.status import set_status
 from runagents_deployer.backends.base import AgentBackend, LaunchError, LaunchSpec
 from runagents_deployer.settings import DeployerSettings
@@ -54,6 +56,7 @@ class Launcher:
     settings: DeployerSettings
     http: httpx.AsyncClient
     failures: AgentFailures
+    key_secret: SecretStr
 
     async def start(self, deployment_id: str) -> None:
         """Start a built deployment and wait for its runtime to be ready (the job of the start queue)."""
@@ -78,6 +81,7 @@ class Launcher:
                 gateway_url=self.settings.service_url("gateway"),
                 egress_url=f"{self.settings.service_url('policy')}/egress",
                 max_tool_iterations=self.settings.agent_max_tool_iterations,
+                agent_key=agent_gateway_key(self.key_secret, name, deployment_id),
             )
             running = await self.backend.start(LaunchSpec(name, deployment_id, *artifact, environment=environment))
             await self._wait_ready(name, deployment_id, running.endpoint)

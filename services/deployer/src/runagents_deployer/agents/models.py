@@ -21,7 +21,9 @@ class Agent(Base):
     analysis_id: Mapped[str | None] = mapped_column(String(64), default=None)
     image: Mapped[str | None] = mapped_column(Text(), default=None)
     tools: Mapped[dict[str, str]] = mapped_column(JSON(), default=dict)
-    models: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON(), default=dict)
+    models: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON(), default=dict)
+    """Role -> {provider, model, fallback?: {provider, model}}."""
+    llm_limits: Mapped[dict[str, int]] = mapped_column(JSON(), default=dict)
     system_prompt: Mapped[str] = mapped_column(Text(), default="")
     access: Mapped[dict[str, Any]] = mapped_column(JSON(), default=dict)
     tier: Mapped[str] = mapped_column(String(16), default="platform")

@@ -7,9 +7,27 @@ AGENT_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 AgentStatus = Literal["Pending", "Running", "Failed"]
 
 
-class ModelChoice(BaseModel):
+class ModelTarget(BaseModel):
     provider: str = Field(min_length=1, description="Registered model provider name")
     model: str = Field(min_length=1)
+
+
+class ModelChoice(ModelTarget):
+    fallback: ModelTarget | None = Field(
+        default=None, description="Where the gateway sends the call when the wired provider fails retryably "
+        "(429, 5xx, no answer) before answering anything"
+    )
+
+
+class LlmLimits(BaseModel):
+    """What the LLM gateway lets this agent use; absent means unlimited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests_per_minute: int | None = Field(default=None, ge=1, description="Model calls a minute (429 beyond)")
+    tokens_per_day: int | None = Field(
+        default=None, ge=1, description="Prompt plus completion tokens a day, UTC (429 once spent)"
+    )
 
 
 class Access(BaseModel):
@@ -27,6 +45,7 @@ class AgentCreate(BaseModel):
     models: dict[str, ModelChoice] = Field(default_factory=dict, description="Model role -> provider and model")
     system_prompt: str = Field(default="", max_length=100_000)
     access: Access = Field(default_factory=Access)
+    llm_limits: LlmLimits = Field(default_factory=LlmLimits)
     tier: Literal["custom", "platform"] | None = Field(
         default=None, description="Override the tier the analysis decided"
     )
@@ -49,9 +68,10 @@ class AgentOut(BaseModel):
     analysis_id: str | None
     image: str | None
     tools: dict[str, str]
-    models: dict[str, dict[str, str]]
+    models: dict[str, dict[str, Any]]
     system_prompt: str
     access: dict[str, Any]
+    llm_limits: dict[str, int]
     tier: str
     entry_point: str | None
     deployment_id: str

@@ -1,14 +1,17 @@
 """Creating, reading and deleting agents."""
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import uuid4
 
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_common.db.outbox import Outbox
 from runagents_common.errors import Conflict, InvalidRequest, NotFound
 from runagents_common.events.catalog import AgentBuildRequested, AgentDeleted, AgentDeployRequested
 from runagents_deployer.agents import repository
+from runagents_deployer.agents.gateway_keys import agent_gateway_key, key_sha256
 from runagents_deployer.agents.models import Agent, Deployment
 from runagents_deployer.agents.schemas import AgentCreate
 from runagents_deployer.agents.status import set_status
@@ -17,7 +20,8 @@ from runagents_deployer.wiring.registry import Registry
 from runagents_deployer.wiring.validation import wiring_problems
 
 
-async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry, request: AgentCreate) -> Agent:
+async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry, request: AgentCreate,
+                       key_secret: SecretStr) -> Agent:
     if await repository.get(session, request.name) is not None:
         raise Conflict(f"an agent named {request.name!r} exists already")
     if request.image:
@@ -37,24 +41,42 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
         raise InvalidRequest("custom-code agents need an entry point, and the analysis found none")
 
     deployment_id = uuid4().hex
-    models = {role: choice.model_dump() for role, choice in request.models.items()}
+    models = {role: choice.model_dump(exclude_none=True) for role, choice in request.models.items()}
+    llm_limits = request.llm_limits.model_dump(exclude_none=True)
     agent = Agent(
         name=request.name, status="Pending", message="", phase="queued", progress=0,
         analysis_id=request.analysis_id, tools=dict(request.tools), models=models,
         system_prompt=request.system_prompt or ((report.get("system_prompt") or {}).get("text") or ""),
-        access=request.access.model_dump(), tier=tier, entry_point=entry_point, deployment_id=deployment_id,
+        access=request.access.model_dump(), llm_limits=llm_limits, tier=tier, entry_point=entry_point,
+        deployment_id=deployment_id,
     )
     repository.add(session, agent, Deployment(id=deployment_id, agent=request.name, status="building"))
     await session.flush()
     packages = sorted({p["name"] for p in report.get("packages", []) if p.get("ecosystem") == "pypi"})
-    outbox.add(session, AgentDeployRequested(agent=agent.name, deployment_id=deployment_id,
-                                             analysis_id=request.analysis_id, tools=sorted(set(request.tools.values())),
-                                             models=models, identity_provider=_trusted_provider(request)),
-               subject=agent.name)
+    outbox.add(session, AgentDeployRequested(
+        agent=agent.name, deployment_id=deployment_id, analysis_id=request.analysis_id,
+        tools=sorted(set(request.tools.values())),
+        models={role: {"provider": c.provider, "model": c.model} for role, c in request.models.items()},
+        identity_provider=_trusted_provider(request),
+        agent_key_sha256=key_sha256(agent_gateway_key(key_secret, agent.name, deployment_id)),
+        model_aliases=model_aliases(report, request),
+        model_fallbacks={role: c.fallback.model_dump() for role, c in request.models.items() if c.fallback},
+        llm_limits=llm_limits,
+    ), subject=agent.name)
     outbox.add(session, AgentBuildRequested(agent=agent.name, deployment_id=deployment_id,
                                             analysis_id=request.analysis_id, packages=packages), subject=agent.name)
     set_status(session, outbox, agent, "Pending", "waiting for the build", phase="queued", progress=5)
     return agent
+
+
+def model_aliases(report: dict[str, Any], request: AgentCreate) -> dict[str, str]:
+    """The model names the agent's code asks for, as analysis found them -> the wired role serving each."""
+    aliases: dict[str, str] = {}
+    for usage in report.get("llm_usage", []):
+        model, role = usage.get("model"), usage.get("role") or "chat"
+        if isinstance(model, str) and model and role in request.models:
+            aliases.setdefault(model, role)
+    return aliases
 
 
 def _trusted_provider(request: AgentCreate) -> str | None:

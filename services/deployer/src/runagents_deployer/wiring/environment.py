@@ -18,6 +18,7 @@ def runtime_environment(
     *, agent: str, system_prompt: str, tier: str, entry_point: str | None, tools: dict[str, str],
     registered_tools: dict[str, RegisteredTool], models: dict[str, dict[str, str]],
     providers: dict[str, RegisteredProvider], gateway_url: str, egress_url: str, max_tool_iterations: int,
+    agent_key: str | None = None,
 ) -> dict[str, str]:
     """``tools`` maps detected tool names to registered ones; each wired tool is reached through the
     egress layer at ``<egress_url>/<agent>/<tool>``, under its registered name and its detected one."""
@@ -27,6 +28,9 @@ def runtime_environment(
         "LLM_GATEWAY_URL": f"{gateway_url}/llm/v1/chat/completions",
         "MAX_TOOL_ITERATIONS": str(max_tool_iterations),
     }
+    if agent_key is not None:
+        # The runtime hands it to the agent's code as OPENAI_API_KEY / ANTHROPIC_API_KEY.
+        env["RUNAGENTS_AGENT_TOKEN"] = agent_key
     chat = models.get("chat")
     if chat:
         env["LLM_MODEL"] = chat["model"]

@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from typing import Any
 
-from runagents_deployer.agents.schemas import AgentCreate
+from runagents_deployer.agents.schemas import AgentCreate, ModelTarget
 from runagents_deployer.wiring.registry import RegisteredProvider, RegisteredTool
 
 
@@ -29,14 +29,9 @@ def wiring_problems(request: AgentCreate, report: dict[str, Any], tools: dict[st
                 f"{usage.get('line')}) is not wired to a model provider"
             )
     for role, choice in request.models.items():
-        provider = providers.get(choice.provider)
-        if provider is None:
-            problems.append(f"model role {role!r} uses provider {choice.provider!r}, which is not registered")
-        elif provider.models and choice.model not in provider.models:
-            problems.append(
-                f"model role {role!r}: provider {choice.provider!r} does not serve {choice.model!r} "
-                f"(it serves {', '.join(provider.models)})"
-            )
+        problems.extend(_model_problems(f"model role {role!r}", choice, providers))
+        if choice.fallback is not None:
+            problems.extend(_model_problems(f"the fallback of model role {role!r}", choice.fallback, providers))
     if tier == "platform" and "chat" not in request.models:
         problems.append("the platform runtime needs a chat model: wire the 'chat' role")
     access = request.access
@@ -49,3 +44,13 @@ def wiring_problems(request: AgentCreate, report: dict[str, Any], tools: dict[st
         problems.append(f"access mode 'open' checks no token, so identity provider {access.identity_provider!r} "
                         "would not be used: choose mode 'authenticated' or drop identity_provider")
     return problems
+
+
+def _model_problems(what: str, target: ModelTarget, providers: dict[str, RegisteredProvider]) -> list[str]:
+    provider = providers.get(target.provider)
+    if provider is None:
+        return [f"{what} uses provider {target.provider!r}, which is not registered"]
+    if provider.models and target.model not in provider.models:
+        return [f"{what}: provider {target.provider!r} does not serve {target.model!r} "
+                f"(it serves {', '.join(provider.models)})"]
+    return []
