@@ -17,6 +17,7 @@ from runagents_gateway.llm.endpoints import router as llm_router
 from runagents_gateway.llm.routes import RouteTable
 from runagents_gateway.llm.service import LlmWire
 from runagents_gateway.llm.upstream import Upstream
+from runagents_gateway.llm.usage import UsageRecorder
 from runagents_gateway.providers import service as providers
 from runagents_gateway.providers.endpoints import router as providers_router
 from runagents_gateway.providers.secrets import KeyCipher
@@ -38,7 +39,10 @@ def create_component(settings: GatewaySettings | None = None) -> ServiceComponen
     routes = RouteTable(database, cipher, settings)
     upstream = Upstream(settings.upstream_max_connections)
     grants = GrantTable(database, settings.route_cache_seconds)
-    context = GatewayContext(settings, cipher, LlmWire(routes, upstream), grants, AgentLimits())
+    outbox = Outbox(OutboxMessage, source=f"/runagents/{SERVICE}")
+    limits = AgentLimits()
+    usage = UsageRecorder(database, outbox, limits)
+    context = GatewayContext(settings, cipher, LlmWire(routes, upstream), grants, limits, usage)
 
     async def seed_starter_kit() -> None:
         if not settings.seed_starter_kit:
@@ -49,12 +53,16 @@ def create_component(settings: GatewaySettings | None = None) -> ServiceComponen
         except IntegrityError:
             log.info("the playground provider was registered concurrently by another replica")
 
+    async def start_usage() -> None:
+        usage.start()
+
     async def load_tables() -> None:
         # so the first model call does not wait for the database
         await routes.current()
         await grants.current()
 
     async def close() -> None:
+        await usage.aclose()
         await upstream.aclose()
         await routes.aclose()
         await grants.aclose()
@@ -65,10 +73,10 @@ def create_component(settings: GatewaySettings | None = None) -> ServiceComponen
         database=database,
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        outbox=Outbox(OutboxMessage, source=f"/runagents/{SERVICE}"),
+        outbox=outbox,
         processed_events=ProcessedEvent,
         handlers=agent_key_handlers(grants.invalidate),
-        on_startup=[seed_starter_kit, load_tables],
+        on_startup=[seed_starter_kit, load_tables, start_usage],
         on_shutdown=[close],
         context=context,
     )

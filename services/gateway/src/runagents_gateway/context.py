@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from runagents_gateway.agent_keys.grants import GrantTable
 from runagents_gateway.agent_keys.limits import AgentLimits
 from runagents_gateway.llm.service import LlmWire
+from runagents_gateway.llm.usage import UsageRecorder
 from runagents_gateway.providers.secrets import KeyCipher
 from runagents_gateway.settings import GatewaySettings
 
@@ -16,3 +17,4 @@ class GatewayContext:
     wire: LlmWire
     grants: GrantTable
     limits: AgentLimits
+    usage: UsageRecorder

@@ -15,7 +15,6 @@ from runagents_common.errors import RunAgentsError
 from runagents_common.service import ServiceComponent, component
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.errors import LlmError
-from runagents_gateway.llm.usage import record_after_response
 
 log = logging.getLogger("runagents.gateway.llm")
 
@@ -48,7 +47,7 @@ class LlmRoute(APIRoute):
                 call.status = response.status_code
                 if not isinstance(response, StreamingResponse):
                     call.mark_finished()  # a stream marks its own end, after its last chunk
-                record_after_response(response, component(request, "gateway"), call)
+                component(request, "gateway").context.usage.after(response, call)
             return response
 
         return guarded

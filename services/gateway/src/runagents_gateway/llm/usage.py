@@ -1,30 +1,85 @@
-"""Usage events: each model call becomes an ``llm.call.completed.v1`` event in the outbox,
-written in its own unit of work after the response went out (for a stream, after its last chunk)."""
+"""Usage events: each model call becomes an ``llm.call.completed.v1`` event in the outbox.
 
+A finished call (for a stream, after its last chunk) is handed to the recorder, which writes the
+calls of the last few milliseconds in one unit of work: one commit for a batch rather than one per
+call, away from any request. What is pending when the gateway stops is written before it closes its
+database; a crash loses at most that instant's batch, never a response.
+"""
+
+import asyncio
+import contextlib
 import logging
 
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from runagents_common.service import ServiceComponent
+from runagents_common.db import Database
+from runagents_common.db.outbox import Outbox
+from runagents_common.events.catalog import LlmCallCompleted
+from runagents_gateway.agent_keys.limits import AgentLimits
 from runagents_gateway.llm.calls import LlmCall
 
 log = logging.getLogger("runagents.gateway.usage")
 
+LINGER_SECONDS = 0.02
+"""How long the recorder waits for more calls before writing a batch."""
+MAX_BATCH = 500
 
-def record_after_response(response: Response, gateway: ServiceComponent, call: LlmCall) -> None:
-    """Have ``response`` record ``call`` once it has been sent."""
-    response.background = BackgroundTask(record, gateway, call)
 
+class UsageRecorder:
+    def __init__(self, database: Database, outbox: Outbox, limits: AgentLimits) -> None:
+        self._database = database
+        self._outbox = outbox
+        self._limits = limits
+        self._pending: list[tuple[str | None, LlmCallCompleted]] = []
+        """(subject, event) of finished calls not yet written."""
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
 
-async def record(gateway: ServiceComponent, call: LlmCall) -> None:
-    event = call.completed_event()
-    if call.grant is not None:
-        gateway.context.limits.spend(call.grant.agent, event.prompt_tokens + event.completion_tokens)
-    try:
-        async with gateway.database.session() as session:
-            gateway.outbox.add(session, event, subject=call.run_id or call.agent)
-    except Exception:
-        # The response is already sent: there is no one left to report this to but the log.
-        log.exception("could not record the usage of a call to %s/%s", call.provider, call.model,
-                      extra={"agent": call.agent, "run_id": call.run_id})
+    def after(self, response: Response, call: LlmCall) -> None:
+        """Have ``call`` recorded once ``response`` has been sent."""
+        response.background = BackgroundTask(self.record, call)
+
+    async def record(self, call: LlmCall) -> None:
+        """Count ``call`` and queue its event (a coroutine so the response's background task runs it on
+        the event loop, not in a thread)."""
+        event = call.completed_event()
+        if call.grant is not None:
+            self._limits.spend(call.grant.agent, event.prompt_tokens + event.completion_tokens)
+        self._pending.append((call.run_id or call.agent, event))
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="gateway-usage-recorder")
+
+    async def aclose(self) -> None:
+        """Stop, writing what is pending."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        while self._pending:
+            await self._write_batch()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(LINGER_SECONDS)
+            self._wake.clear()
+            while self._pending:
+                await self._write_batch()
+
+    async def _write_batch(self) -> None:
+        batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        try:
+            async with self._database.session() as session:
+                for subject, event in batch:
+                    self._outbox.add(session, event, subject=subject)
+        except asyncio.CancelledError:
+            self._pending[:0] = batch  # written by aclose
+            raise
+        except Exception:
+            # The responses are already sent: there is no one left to report this to but the log.
+            log.exception("could not record the usage of %d model call(s)", len(batch))
