@@ -165,6 +165,16 @@ class TestBusConformance:
         ]
         assert recorders["other"].types() == [FENCE]
 
+    async def test_a_batch_published_at_once_arrives_whole_and_in_order(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        recorder = Recorder()
+        await harness.subscribe("ordered", ["agent.deleted.v1"], recorder)
+        batch = [event("agent.deleted.v1", n=n) for n in range(300)]
+        await harness.bus.publish_many(batch)
+        await wait_until(lambda: len(recorder.received) == len(batch), message="the whole batch delivered")
+        assert recorder.ids() == [e.id for e in batch]
+
     async def test_each_consumer_gets_its_own_copy(self, harness: BusHarness, wait_until: Eventually) -> None:
         first, second = Recorder(), Recorder()
         await harness.subscribe("first", ["agent.deleted.v1"], first)

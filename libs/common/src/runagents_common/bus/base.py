@@ -42,6 +42,11 @@ class Bus(ABC):
     async def publish(self, envelope: Envelope) -> None:
         """Publish one event; returns once the bus has durably accepted it."""
 
+    async def publish_many(self, envelopes: Sequence[Envelope]) -> None:
+        """Publish events in order; returns once the bus has durably accepted them all."""
+        for envelope in envelopes:
+            await self.publish(envelope)
+
     @abstractmethod
     async def subscribe(self, consumer: str, patterns: Sequence[str], handler: EventHandler) -> None:
         """Deliver matching events to ``handler`` on the consumer's own durable queue."""

@@ -83,6 +83,19 @@ class RabbitMQBus(Bus):
         )
         await self._exchange.publish(message, routing_key=envelope.type)
 
+    async def publish_many(self, envelopes: Sequence[Envelope]) -> None:
+        """Publish the batch without waiting for each confirm before sending the next message.
+
+        The publishing tasks start in order and queue on the channel's fair lock in that order, so
+        messages go out in order; their confirms are awaited together.
+        """
+        tasks = [asyncio.ensure_future(self.publish(envelope)) for envelope in envelopes]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+
     async def publish_raw(self, routing_key: str, body: bytes) -> None:
         """Publish bytes as they are (used to prove malformed events are dead-lettered)."""
         if self._exchange is None:

@@ -149,9 +149,10 @@ class OutboxRelay:
             if not self.database.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.scalars(query)).all())
+            await self.bus.publish_many([Envelope.model_validate_json(row.envelope) for row in rows])
+            published_at = utcnow()
             for row in rows:
-                await self.bus.publish(Envelope.model_validate_json(row.envelope))
-                row.published_at = utcnow()
+                row.published_at = published_at
             # A crash before this commit republishes the batch: consumers are idempotent.
             return len(rows)
 
