@@ -3,6 +3,7 @@ its API and the answer back, whole or chunk by chunk (llm/relay.py is the OpenAI
 
 from typing import Any, Protocol
 
+from runagents_gateway.llm.bedrock.kind import BedrockKind
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
 from runagents_gateway.llm.routes import Route
@@ -19,3 +20,4 @@ class TranslatingKind(Protocol):
 
 TRANSLATED_KINDS: dict[str, TranslatingKind] = {}
 """Provider kind -> its translation."""
+TRANSLATED_KINDS["bedrock"] = BedrockKind()

@@ -14,7 +14,7 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "openai": "https://api.openai.com/v1",
     "anthropic": "https://api.anthropic.com",
 }
-KINDS_NEEDING_BASE_URL = ("azure-openai", "openai-compatible")
+KINDS_NEEDING_BASE_URL = ("azure-openai", "openai-compatible", "bedrock")
 
 
 class ServedModel(BaseModel):

@@ -1,0 +1,287 @@
+"""A chat-completions request as the body of a Converse (or ConverseStream) request.
+
+Converse has one system prompt, so system and developer messages, wherever they stand, become its
+``system`` blocks in order. Tool results are content of a user turn, and a turn's role must differ
+from the one before, so consecutive messages of one role are merged into one turn. Sampling
+parameters without a Converse counterpart (``seed``, penalties, ``user``, ``parallel_tool_calls``,
+...) are left out; content or an ask the translation cannot carry (several choices, log
+probabilities, an image by URL, audio, files) is a 400, never dropped.
+"""
+
+import json
+from typing import Any
+
+from runagents_gateway.llm.errors import LlmError, bad_request
+from runagents_gateway.llm.requests import number
+
+# Converse's image formats by media type.
+IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/gif": "gif",
+                 "image/webp": "webp"}
+
+
+def converse_request(request: dict[str, Any]) -> dict[str, Any]:
+    """The Converse body asking what the chat-completions ``request`` asks (the model goes in the URL)."""
+    _refuse_what_converse_cannot_answer(request)
+    system, messages = _conversation(request.get("messages"))
+    converse: dict[str, Any] = {"messages": messages}
+    if system:
+        converse["system"] = system
+    inference = _inference_config(request)
+    if inference:
+        converse["inferenceConfig"] = inference
+    tool_config = _tool_config(request.get("tools"), request.get("tool_choice"))
+    if tool_config is not None:
+        converse["toolConfig"] = tool_config
+    output_config = _output_config(request.get("response_format"))
+    if output_config is not None:
+        converse["outputConfig"] = output_config
+    return converse
+
+
+def _refuse_what_converse_cannot_answer(request: dict[str, Any]) -> None:
+    if request.get("n") not in (None, 1):
+        raise bad_request("'n' other than 1 is not supported by Bedrock's Converse API.", code="unsupported_parameter")
+    if request.get("logprobs") is True:
+        raise bad_request("'logprobs' is not supported by Bedrock's Converse API.", code="unsupported_parameter")
+
+
+def _conversation(messages: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The system blocks and the turns of the chat ``messages``."""
+    if not isinstance(messages, list) or not messages:
+        raise bad_request("'messages' must be a non-empty list.")
+    system: list[dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
+    for index, message in enumerate(messages):
+        where = f"messages[{index}]"
+        if not isinstance(message, dict):
+            raise bad_request(f"{where} must be an object.")
+        role = message.get("role")
+        if role in ("system", "developer"):
+            system.extend({"text": text} for text in _texts(message.get("content"), where) if text)
+        elif role == "user":
+            _add(turns, "user", _user_blocks(message.get("content"), where))
+        elif role == "assistant":
+            _add(turns, "assistant", _assistant_blocks(message, where))
+        elif role == "tool":
+            _add(turns, "user", [_tool_result(message, where)])
+        else:
+            raise bad_request(f"{where}: messages of role {role!r} are not supported; use system, developer, user, "
+                              "assistant or tool.")
+    if not turns:
+        raise bad_request("'messages' holds no user or assistant content to send.")
+    return system, turns
+
+
+def _add(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
+    if not blocks:
+        return  # Converse refuses empty turns and blank text; an empty message says nothing anyway
+    if turns and turns[-1]["role"] == role:
+        turns[-1]["content"].extend(blocks)
+    else:
+        turns.append({"role": role, "content": blocks})
+
+
+def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"text": content}] if content else []
+    if not isinstance(content, list):
+        raise bad_request(f"{where}.content must be a string or a list of content parts.")
+    blocks: list[dict[str, Any]] = []
+    for index, part in enumerate(content):
+        at = f"{where}.content[{index}]"
+        kind = _part_type(part, at)
+        if kind == "text":
+            if text := _text_of(part, at):
+                blocks.append({"text": text})
+        elif kind == "image_url":
+            blocks.append(_image(part, at))
+        else:
+            raise _unsupported_part(kind, at)
+    return blocks
+
+
+def _assistant_blocks(message: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"text": text} for text in _texts(message.get("content"), where,
+                                                                      also=("refusal",)) if text]
+    tool_calls = message.get("tool_calls")
+    if tool_calls is None:
+        return blocks
+    if not isinstance(tool_calls, list):
+        raise bad_request(f"{where}.tool_calls must be a list.")
+    for index, tool_call in enumerate(tool_calls):
+        blocks.append(_tool_use(tool_call, f"{where}.tool_calls[{index}]"))
+    return blocks
+
+
+def _tool_use(tool_call: Any, at: str) -> dict[str, Any]:
+    function = tool_call.get("function") if isinstance(tool_call, dict) else None
+    if not isinstance(function, dict) or not isinstance(tool_call.get("id"), str) or not tool_call["id"] \
+            or not isinstance(function.get("name"), str) or not function["name"]:
+        raise bad_request(f"{at} must be a function call with a string 'id' and 'function.name'.")
+    return {"toolUse": {"toolUseId": tool_call["id"], "name": function["name"],
+                        "input": tool_input(function.get("arguments"))}}
+
+
+def tool_input(arguments: Any) -> dict[str, Any]:
+    """A tool call's arguments as toolUse ``input``, which must be an object.
+
+    Arguments that are not a JSON object (a model's malformed output, sent back in the history) are
+    kept, not dropped, under ``_raw_arguments``.
+    """
+    if not arguments:
+        return {}
+    try:
+        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
+    except ValueError:
+        parsed = None
+    return parsed if isinstance(parsed, dict) else {"_raw_arguments": arguments}
+
+
+def _tool_result(message: dict[str, Any], where: str) -> dict[str, Any]:
+    tool_call_id = message.get("tool_call_id")
+    if not isinstance(tool_call_id, str) or not tool_call_id:
+        raise bad_request(f"{where}: a tool message needs a string 'tool_call_id'.")
+    text = "\n".join(_texts(message.get("content"), where))
+    return {"toolResult": {"toolUseId": tool_call_id, "content": [{"text": text}] if text else []}}
+
+
+def _texts(content: Any, where: str, also: tuple[str, ...] = ()) -> list[str]:
+    """The texts of a message whose content may only be text (system, developer, assistant, tool)."""
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [content]
+    if not isinstance(content, list):
+        raise bad_request(f"{where}.content must be a string or a list of text parts.")
+    texts = []
+    for index, part in enumerate(content):
+        at = f"{where}.content[{index}]"
+        kind = _part_type(part, at)
+        if kind == "text":
+            texts.append(_text_of(part, at))
+        elif kind in also and isinstance(part.get(kind), str):
+            texts.append(part[kind])
+        else:
+            raise _unsupported_part(kind, at)
+    return texts
+
+
+def _image(part: dict[str, Any], at: str) -> dict[str, Any]:
+    """An image part as an image block: Converse takes an image's bytes (base64 on its JSON wire)."""
+    image_url = part.get("image_url")
+    url = image_url.get("url") if isinstance(image_url, dict) else image_url
+    if not isinstance(url, str):
+        raise bad_request(f"{at}: an image_url part needs a string 'image_url.url'.")
+    header, comma, data = url.partition(",")
+    media_type = header.removeprefix("data:").removesuffix(";base64")
+    if not url.startswith("data:") or not header.endswith(";base64") or not comma or not data:
+        raise bad_request(f"{at}: Bedrock takes images as bytes only; send a base64 data: URL, not a link.",
+                          code="unsupported_content")
+    image_format = IMAGE_FORMATS.get(media_type.lower())
+    if image_format is None:
+        raise bad_request(f"{at}: images of type {media_type!r} are not supported; Bedrock takes png, jpeg, gif "
+                          "and webp.", code="unsupported_content")
+    return {"image": {"format": image_format, "source": {"bytes": data}}}
+
+
+def _inference_config(request: dict[str, Any]) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for name in ("max_completion_tokens", "max_tokens"):
+        value = request.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise bad_request(f"'{name}' must be a positive integer.")
+        config["maxTokens"] = value
+        break
+    for name, converse_name in (("temperature", "temperature"), ("top_p", "topP")):
+        if request.get(name) is not None:
+            config[converse_name] = number(request[name], name)
+    stop = request.get("stop")
+    if isinstance(stop, str):
+        stop = [stop]
+    if stop is not None:
+        if not isinstance(stop, list) or not all(isinstance(sequence, str) for sequence in stop):
+            raise bad_request("'stop' must be a string or a list of strings.")
+        if sequences := [sequence for sequence in stop if sequence]:
+            config["stopSequences"] = sequences
+    return config
+
+
+def _tool_config(tools: Any, choice: Any) -> dict[str, Any] | None:
+    """Converse's ``toolConfig``; none for no tools and for ``tool_choice: none`` (Converse has no
+    choice that forbids calling the tools it was given)."""
+    if tools is None or tools == []:
+        return None
+    if not isinstance(tools, list):
+        raise bad_request("'tools' must be a list.")
+    specs = [_tool_spec(tool, f"tools[{index}]") for index, tool in enumerate(tools)]
+    if choice is None:
+        return {"tools": specs}
+    if choice == "none":
+        return None
+    if choice == "auto":
+        return {"tools": specs, "toolChoice": {"auto": {}}}
+    if choice == "required":
+        return {"tools": specs, "toolChoice": {"any": {}}}
+    function = choice.get("function") if isinstance(choice, dict) and choice.get("type") == "function" else None
+    if isinstance(function, dict) and isinstance(function.get("name"), str) and function["name"]:
+        return {"tools": specs, "toolChoice": {"tool": {"name": function["name"]}}}
+    raise bad_request("'tool_choice' must be none, auto, required or {\"type\": \"function\", \"function\": "
+                      "{\"name\": ...}}.")
+
+
+def _tool_spec(tool: Any, at: str) -> dict[str, Any]:
+    if not isinstance(tool, dict) or tool.get("type", "function") != "function":
+        kind = tool.get("type") if isinstance(tool, dict) else None
+        raise bad_request(f"{at}: tool type {kind!r} is not supported; Bedrock takes function tools.",
+                          code="unsupported_tool")
+    function = tool.get("function")
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not function["name"]:
+        raise bad_request(f"{at} needs a 'function' with a string 'name'.")
+    parameters = function.get("parameters")
+    if parameters is None:
+        parameters = {"type": "object", "properties": {}}
+    if not isinstance(parameters, dict):
+        raise bad_request(f"{at}.function.parameters must be a JSON schema object.")
+    spec: dict[str, Any] = {"name": function["name"], "inputSchema": {"json": parameters}}
+    if isinstance(function.get("description"), str) and function["description"]:
+        spec["description"] = function["description"]
+    return {"toolSpec": spec}
+
+
+def _output_config(response_format: Any) -> dict[str, Any] | None:
+    """A ``json_schema`` response format as Converse's structured output; plain JSON mode has no counterpart."""
+    if response_format is None:
+        return None
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    if kind == "text":
+        return None
+    if kind == "json_schema":
+        definition = response_format.get("json_schema")
+        if isinstance(definition, dict) and isinstance(definition.get("schema"), dict):
+            json_schema: dict[str, Any] = {"schema": json.dumps(definition["schema"], separators=(",", ":"))}
+            for name in ("name", "description"):
+                if isinstance(definition.get(name), str) and definition[name]:
+                    json_schema[name] = definition[name]
+            return {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": json_schema}}}
+        raise bad_request("'response_format.json_schema' needs a 'schema' object.")
+    raise bad_request(f"'response_format' of type {kind!r} is not supported by Bedrock's Converse API; use "
+                      "json_schema.", code="unsupported_parameter")
+
+
+def _part_type(part: Any, at: str) -> str:
+    if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+        raise bad_request(f"{at} must be a content part object with a 'type'.")
+    return str(part["type"])
+
+
+def _text_of(part: dict[str, Any], at: str) -> str:
+    if not isinstance(part.get("text"), str):
+        raise bad_request(f"{at} must be a text part with a string 'text'.")
+    return str(part["text"])
+
+
+def _unsupported_part(kind: str, at: str) -> LlmError:
+    return bad_request(f"{at}: content parts of type {kind!r} are not supported by Bedrock's Converse API here.",
+                       code="unsupported_content")
