@@ -208,6 +208,8 @@ class FakeUpstream:
     """Set when a stream the upstream was sending ended, finished or not."""
     error_mid_stream: dict[str, Any] | None = None
     """When set, a stream sends this error event after its first content chunk and stops."""
+    omit_stream_usage: bool = False
+    """When set, a stream carries no usage even when asked, as servers that ignore ``stream_options`` do."""
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -221,6 +223,7 @@ class FakeUpstream:
                 return Response(content, status_code=status, headers=headers, media_type="application/json")
             if body.get("stream"):
                 include_usage = (body.get("stream_options") or {}).get("include_usage") is True
+                include_usage = include_usage and not self.omit_stream_usage
                 return StreamingResponse(self._stream(body, include_usage), media_type="text/event-stream")
             return JSONResponse(_completion(body), headers={"x-request-id": "req_fake123"})
 

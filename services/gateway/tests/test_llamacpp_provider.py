@@ -61,16 +61,6 @@ GREEDY: dict[str, Any] = {"temperature": 0}
 # Events the anthropic SDK's stream helper adds beside the wire's own (text, input_json, ...).
 SDK_CONVENIENCE_EVENTS = {"text", "input_json", "citation", "thinking", "signature"}
 
-# llama-cpp-python's server ignores ``stream_options`` and sends no usage in a stream; the gateway relays the
-# stream as it came, so a client that asked gets no usage chunk, the Anthropic stream reports 0 tokens and the
-# usage event records 0 tokens. Strict: once the gateway counts a stream's usage itself, these pass and fail
-# the run as XPASS, to have the mark removed.
-STREAM_USAGE_GAP = pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="gateway gap: a streamed call to an openai-compatible upstream that ignores stream_options "
-           "(llama-cpp-python's server) carries and records no token usage")
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -198,17 +188,19 @@ async def test_stream_arrives_in_chunks_that_concatenate_to_the_whole_answer(lla
     assert whole.choices[0].finish_reason == finish_reasons[0]
 
 
-@STREAM_USAGE_GAP
-async def test_stream_ends_with_a_usage_chunk_for_a_client_that_asked(llama: Gateway) -> None:
+async def test_stream_ends_with_an_estimated_usage_chunk_for_a_client_that_asked(llama: Gateway) -> None:
+    # The server ignores ``stream_options`` and reports no usage in a stream: the gateway estimates it.
     stream = await llama.client().chat.completions.create(
         model=MODEL, messages=HELLO, max_tokens=16, stream=True, stream_options={"include_usage": True},
         **DETERMINISTIC)
     chunks = [chunk async for chunk in stream]
 
-    last = chunks[-1]
+    *answer, last = chunks
     assert last.choices == []
+    assert last.id == answer[0].id and last.model == answer[0].model
     assert last.usage is not None
-    assert last.usage.prompt_tokens > 0 and last.usage.completion_tokens > 0
+    assert last.usage.model_extra == {"estimated": True}
+    assert last.usage.prompt_tokens > 0 and 0 < last.usage.completion_tokens <= 16
     assert last.usage.total_tokens == last.usage.prompt_tokens + last.usage.completion_tokens
 
 
@@ -323,14 +315,17 @@ async def test_anthropic_streamed_forced_tool_use_is_one_block_of_input_json_del
     assert isinstance(block.input, dict) and block.input["city"] in CITIES
 
 
-@STREAM_USAGE_GAP
-async def test_anthropic_stream_reports_usage(llama: Gateway) -> None:
-    async with llama.anthropic().messages.stream(model=MODEL, max_tokens=16, messages=HELLO,
-                                                 extra_body=GREEDY) as stream:
+async def test_anthropic_stream_reports_estimated_usage(llama: Gateway) -> None:
+    async with llama.anthropic(**CALLER).messages.stream(model=MODEL, max_tokens=16, messages=HELLO,
+                                                         extra_body=GREEDY) as stream:
         final = await stream.get_final_message()
 
     assert final.usage.input_tokens > 0
     assert 0 < final.usage.output_tokens <= 16
+    [event] = await llama.wait_for_events(1)
+    assert event.data["usage_estimated"] is True
+    assert (event.data["prompt_tokens"], event.data["completion_tokens"]) == (final.usage.input_tokens,
+                                                                              final.usage.output_tokens)
 
 
 # --- usage events ---------------------------------------------------------------------------------------------
@@ -367,18 +362,18 @@ async def test_streamed_call_is_recorded_with_provider_model_and_finish_reason(l
     assert data["finish_reason"] in ("stop", "length")
 
 
-@STREAM_USAGE_GAP
-async def test_streamed_call_is_recorded_with_tokens(llama: Gateway) -> None:
+async def test_streamed_call_is_recorded_with_estimated_tokens(llama: Gateway) -> None:
     stream = await llama.client(**CALLER).chat.completions.create(model=MODEL, messages=HELLO, max_tokens=8,
                                                                   stream=True, **DETERMINISTIC)
-    async for _ in stream:
-        pass
+    chunks = [chunk async for chunk in stream]
 
     [event] = await llama.wait_for_events(1)
 
+    assert all(chunk.usage is None for chunk in chunks)  # the client did not ask for usage
     data = event.data
     assert (data["provider"], data["model"], data["status"]) == (PROVIDER, MODEL, 200)
-    assert data["prompt_tokens"] > 0 and data["completion_tokens"] > 0
+    assert data["usage_estimated"] is True
+    assert data["prompt_tokens"] > 0 and 0 < data["completion_tokens"] <= 8
 
 
 async def test_forced_tool_call_is_recorded_with_the_function_name(llama: Gateway) -> None:

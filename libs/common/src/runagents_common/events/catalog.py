@@ -226,7 +226,11 @@ class RunCompleted(EventData):
 
 @_register("llm.call.completed.v1")
 class LlmCallCompleted(EventData):
-    """The gateway relayed one model call."""
+    """The gateway relayed one model call.
+
+    ``usage_estimated`` says the tokens are the gateway's estimate, not the provider's count: a provider
+    streamed its answer without reporting usage (one that ignores ``stream_options``).
+    """
 
     run_id: str | None
     trace_id: str | None
@@ -239,6 +243,7 @@ class LlmCallCompleted(EventData):
     latency_ms: float
     finish_reason: str | None = None
     tool_calls: list[str] = []
+    usage_estimated: bool = False
     at: datetime
 
 

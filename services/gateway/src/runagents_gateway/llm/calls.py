@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class LlmCall:
     completion_tokens: int = 0
     finish_reason: str | None = None
     tool_calls: list[str] = field(default_factory=list)
+    usage_estimated: bool = False
+    """The tokens are the gateway's estimate: the provider streamed its answer without reporting usage."""
     unread_body: bytes | None = None
     """A relayed response body whose usage is read after the response is sent, off the hot path."""
     finished: float | None = None
@@ -61,6 +64,19 @@ class LlmCall:
         if isinstance(usage, dict):
             self.prompt_tokens = count_of(usage.get("prompt_tokens"), self.prompt_tokens)
             self.completion_tokens = count_of(usage.get("completion_tokens"), self.completion_tokens)
+            self.usage_estimated = False
+
+    def estimate_usage(self, request: Mapping[str, Any], answer_pieces: int) -> dict[str, Any]:
+        """Count a stream the provider reported no usage for from what the gateway saw, and say so.
+
+        Servers stream about one token a piece, so the answer's pieces stand for its tokens; the prompt
+        is taken at about four characters a token. Returns the usage object, marked ``estimated``.
+        """
+        self.prompt_tokens = estimated_prompt_tokens(request)
+        self.completion_tokens = answer_pieces
+        self.usage_estimated = True
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+                "total_tokens": self.prompt_tokens + self.completion_tokens, "estimated": True}
 
     def observe_completion(self, body: Any) -> None:
         """Read usage, finish reason and requested tools from a chat.completion or embeddings body."""
@@ -100,6 +116,7 @@ class LlmCall:
             latency_ms=round(((self.finished or time.perf_counter()) - self.started) * 1000, 3),
             finish_reason=self.finish_reason,
             tool_calls=self.tool_calls,
+            usage_estimated=self.usage_estimated,
             at=self.finished_at or utcnow(),
         )
 
@@ -113,6 +130,29 @@ class LlmCall:
             name = function.get("name") if isinstance(function, dict) else None
             if isinstance(name, str) and name:
                 self.tool_calls.append(name)
+
+
+def answer_pieces(chunk: dict[str, Any]) -> int:
+    """How many pieces of answer a chat chunk streams: texts and tool-call argument pieces, empty ones not."""
+    pieces = 0
+    for choice in _choices(chunk):
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            continue
+        if isinstance(delta.get("content"), str) and delta["content"]:
+            pieces += 1
+        for tool_call in delta.get("tool_calls") or []:
+            function = tool_call.get("function") if isinstance(tool_call, dict) else None
+            if isinstance(function, dict) and isinstance(function.get("arguments"), str) and function["arguments"]:
+                pieces += 1
+    return pieces
+
+
+def estimated_prompt_tokens(request: Mapping[str, Any]) -> int:
+    """About a token per four characters of the request's messages and tools, as JSON."""
+    characters = sum(len(json.dumps(request[key], separators=(",", ":"), ensure_ascii=False))
+                     for key in ("messages", "tools") if request.get(key))
+    return math.ceil(characters / 4)
 
 
 def _timeout_of(headers: Mapping[str, str]) -> float | None:

@@ -8,17 +8,18 @@ anything.
 import json
 import time
 from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
 from starlette.responses import Response
 
-from runagents_gateway.llm.calls import LlmCall
+from runagents_gateway.llm.calls import LlmCall, answer_pieces
 from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
 from runagents_gateway.llm.errors import LlmError, UpstreamError
 from runagents_gateway.llm.requests import with_usage_in_stream
 from runagents_gateway.llm.routes import Route
-from runagents_gateway.llm.sse import EventStream, RelayedStream, SseDecoder, sse_event
+from runagents_gateway.llm.sse import EventStream, RelayedStream, SseDecoder, sse_event, usage_chunk
 from runagents_gateway.llm.upstream import (
     RETRYABLE_STATUSES,
     Upstream,
@@ -49,7 +50,7 @@ async def relay_stream(upstream: Upstream, route: Route, body: dict[str, Any], r
     if not client_wants_usage:
         raw = b""
     answer = await send(upstream, route, "/chat/completions", _payload(route, body, raw), call, streaming=True)
-    stream = RelayedStream(call, drop_usage_chunk=not client_wants_usage)
+    stream = RelayedStream(call, drop_usage_chunk=not client_wants_usage, request=body)
 
     async def events() -> AsyncGenerator[bytes, None]:
         try:
@@ -95,16 +96,20 @@ async def chunks(upstream: Upstream, route: Route, body: dict[str, Any], call: L
 
     async def parsed() -> AsyncGenerator[dict[str, Any], None]:
         decoder = SseDecoder()
+        seen = _SeenChunks()
         try:
             async for data in answer.chunks():
                 for payload in decoder.feed(data):
                     if (chunk := _chunk(route, payload)) is not None:
-                        call.observe_chunk(chunk)
+                        seen.observe(call, chunk)
                         yield chunk
             for payload in decoder.flush():
                 if (chunk := _chunk(route, payload)) is not None:
-                    call.observe_chunk(chunk)
+                    seen.observe(call, chunk)
                     yield chunk
+            if seen.head is not None and not seen.usage:
+                # An upstream that ignores stream_options: the translators take usage from a last chunk.
+                yield usage_chunk(seen.head, call.estimate_usage(body, seen.pieces))
         except UpstreamFailure as exc:
             raise failure(route, exc) from exc
         finally:
@@ -112,6 +117,22 @@ async def chunks(upstream: Upstream, route: Route, body: dict[str, Any], call: L
                 await answer.aclose()
 
     return ChatChunks(parsed(), forwarded_headers(answer.headers), release=answer.aclose)
+
+
+@dataclass
+class _SeenChunks:
+    """What a parsed stream told of its usage so far, to estimate it when the upstream reports none."""
+
+    head: dict[str, Any] | None = None
+    pieces: int = 0
+    usage: bool = False
+
+    def observe(self, call: LlmCall, chunk: dict[str, Any]) -> None:
+        call.observe_chunk(chunk)
+        if self.head is None:
+            self.head = chunk
+        self.pieces += answer_pieces(chunk)
+        self.usage = self.usage or isinstance(chunk.get("usage"), dict)
 
 
 def _chunk(route: Route, payload: bytes) -> dict[str, Any] | None:

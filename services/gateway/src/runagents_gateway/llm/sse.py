@@ -9,7 +9,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from runagents_gateway.llm.calls import LlmCall
+from runagents_gateway.llm.calls import LlmCall, answer_pieces
 
 DONE = b"data: [DONE]\n\n"
 STREAM_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
@@ -95,12 +95,24 @@ class RelayedStream:
     Only events that can carry usage, a finish reason or a tool name are parsed, so the relay
     stays cheap; with ``drop_usage_chunk`` the usage-only chunk the gateway asked for on the
     client's behalf (``stream_options.include_usage``) is counted but not forwarded.
+
+    An upstream that ignores ``stream_options`` ends without usage: then the call is counted from
+    the pieces of answer seen and ``request`` (``LlmCall.estimate_usage``), and a client that asked
+    for usage gets the estimate in a usage chunk of its own before ``[DONE]``.
     """
 
-    def __init__(self, call: LlmCall, *, drop_usage_chunk: bool) -> None:
+    def __init__(self, call: LlmCall, *, drop_usage_chunk: bool, request: Mapping[str, Any] | None = None) -> None:
         self._call = call
         self._drop_usage_chunk = drop_usage_chunk
+        self._request: Mapping[str, Any] = request or {}
         self._pending = b""
+        self._head: dict[str, Any] | None = None
+        """The stream's first chunk: its id, created and model go on an estimated usage chunk."""
+        self._head_read = False
+        self._pieces = 0
+        """Pieces of answer seen: each unparsed data event counts as one (servers send a token each)."""
+        self._usage_seen = False
+        self._estimated = False
 
     def feed(self, data: bytes) -> bytes:
         """The complete events in ``data`` (plus what was pending), to send on now."""
@@ -115,21 +127,56 @@ class RelayedStream:
         return self._forwarded(pending[: end + 2])
 
     def flush(self) -> bytes:
-        """Whatever the upstream sent after its last complete event."""
+        """Whatever the upstream sent after its last complete event, once it ended (normally): with an
+        estimated usage chunk if the stream had none and no ``[DONE]`` to put it before."""
         rest, self._pending = self._pending, b""
-        return self._forwarded(rest + b"\n\n") if rest.strip() else b""
+        forwarded = self._forwarded(rest + b"\n\n") if rest.strip() else b""
+        # A stream cut short (an error event, no finish reason) is still counted, but not told a usage.
+        if self._call.finish_reason is not None:
+            return forwarded + self._estimated_usage()
+        self._estimated_usage()
+        return forwarded
 
     def _forwarded(self, events: bytes) -> bytes:
-        if not self._drop_usage_chunk and not _worth_parsing(events):
+        if not self._head_read:
+            self._read_head(events)
+        if not _worth_parsing(events) and b"[DONE]" not in events:
+            self._pieces += _data_events(events)
             return events
         kept: list[bytes] = []
         for event in events.split(b"\n\n"):
             if not event:
                 continue
-            if _worth_parsing(event) and self._is_dropped(_data_of(event)):
-                continue
+            if _worth_parsing(event):
+                if self._is_dropped(_data_of(event)):
+                    continue
+            elif event.startswith(b"data:"):
+                if _data_of(event) == b"[DONE]":
+                    kept.append(self._estimated_usage())
+                else:
+                    self._pieces += 1
             kept.append(event + b"\n\n")
         return b"".join(kept)
+
+    def _read_head(self, events: bytes) -> None:
+        """Keep the stream's first chunk; one that is no piece of answer (the role-only opening chunk)
+        and is not parsed later is taken off the count it will get."""
+        for event in events.split(b"\n\n"):
+            if not event.startswith(b"data:"):
+                continue
+            self._head_read = True
+            data = _data_of(event)
+            if data == b"[DONE]":
+                return
+            try:
+                chunk = json.loads(data)
+            except ValueError:
+                return
+            if isinstance(chunk, dict):
+                self._head = chunk
+                if not _worth_parsing(event) and answer_pieces(chunk) == 0:
+                    self._pieces -= 1
+            return
 
     def _is_dropped(self, data: bytes) -> bool:
         if not data or data == b"[DONE]":
@@ -138,9 +185,28 @@ class RelayedStream:
             chunk = json.loads(data)
         except ValueError:
             return False  # not ours to judge: the client gets it as the upstream sent it
+        if not isinstance(chunk, dict):
+            return False
         self._call.observe_chunk(chunk)
-        return (self._drop_usage_chunk and isinstance(chunk, dict) and chunk.get("choices") == []
-                and isinstance(chunk.get("usage"), dict))
+        self._pieces += answer_pieces(chunk)
+        has_usage = isinstance(chunk.get("usage"), dict)
+        self._usage_seen = self._usage_seen or has_usage
+        return self._drop_usage_chunk and chunk.get("choices") == [] and has_usage
+
+    def _estimated_usage(self) -> bytes:
+        """The usage chunk for a stream that had none, to send (once); the call counts it either way.
+        A stream without a single chunk has nothing to estimate."""
+        if self._usage_seen or self._estimated or self._head is None:
+            return b""
+        self._estimated = True
+        usage = self._call.estimate_usage(self._request, max(self._pieces, 0))
+        return b"" if self._drop_usage_chunk else sse_event(usage_chunk(self._head, usage))
+
+
+def usage_chunk(head: Mapping[str, Any], usage: dict[str, Any]) -> dict[str, Any]:
+    """A stream's closing usage-only chunk, as OpenAI sends it, for the stream ``head`` opened."""
+    return {"id": head.get("id"), "object": "chat.completion.chunk", "created": head.get("created"),
+            "model": head.get("model"), "choices": [], "usage": usage}
 
 
 def _worth_parsing(event: bytes) -> bool:
@@ -149,6 +215,11 @@ def _worth_parsing(event: bytes) -> bool:
         or _has_value(event, b'"finish_reason"')
         or (b'"tool_calls"' in event and b'"name"' in event)
     )
+
+
+def _data_events(events: bytes) -> int:
+    """How many of ``events`` (whole events) begin with a data line, without cutting them apart."""
+    return events.count(b"\n\ndata:") + events.startswith(b"data:")
 
 
 def _has_value(event: bytes, key: bytes) -> bool:
