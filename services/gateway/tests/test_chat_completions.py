@@ -154,24 +154,12 @@ async def test_embedding_model_is_refused_for_chat(gateway: Gateway) -> None:
     assert raised.value.code == "wrong_model_role"
 
 
-async def test_anthropic_provider_answers_501_until_translation_exists(gateway: Gateway,
-                                                                       register_provider: RegisterProvider) -> None:
-    await register_provider(gateway, name="claude", kind="anthropic", api_key="sk-ant-x",
-                            models=[{"name": "claude-haiku"}])
-
-    async with httpx.AsyncClient() as client:
-        response = await client.post(f"{gateway.llm_url}/chat/completions",
-                                     json={"model": "claude-haiku", "messages": HELLO})
-
-    assert response.status_code == 501
-    assert response.json()["error"]["code"] == "provider_kind_not_supported"
-
-
 async def test_deleted_provider_stops_serving_its_models_at_once(gateway: Gateway,
                                                                  register_provider: RegisterProvider) -> None:
     await register_provider(gateway, name="claude", kind="anthropic", models=[{"name": "claude-haiku"}])
     async with httpx.AsyncClient(base_url=gateway.url) as api:
-        assert (await api.post("/llm/v1/chat/completions", json={"model": "claude-haiku"})).status_code == 501
+        # Served: the request reaches the provider's translation, which finds no messages.
+        assert (await api.post("/llm/v1/chat/completions", json={"model": "claude-haiku"})).status_code == 400
         await api.delete("/api/v1/model-providers/claude")
 
         response = await api.post("/llm/v1/chat/completions", json={"model": "claude-haiku", "messages": HELLO})

@@ -3,6 +3,7 @@ its API and the answer back, whole or chunk by chunk (llm/relay.py is the OpenAI
 
 from typing import Any, Protocol
 
+from runagents_gateway.llm.anthropic_upstream.kind import ANTHROPIC
 from runagents_gateway.llm.bedrock.kind import BedrockKind
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
@@ -18,6 +19,6 @@ class TranslatingKind(Protocol):
                      call: LlmCall) -> ChatChunks: ...
 
 
-TRANSLATED_KINDS: dict[str, TranslatingKind] = {}
+TRANSLATED_KINDS: dict[str, TranslatingKind] = {"anthropic": ANTHROPIC}
 """Provider kind -> its translation."""
 TRANSLATED_KINDS["bedrock"] = BedrockKind()

@@ -1,18 +1,13 @@
 """A chat completion as the Anthropic Message it answers."""
 
-import json
 import uuid
 from typing import Any
 
-from runagents_gateway.llm.chat import count_of, first_choice, object_of
+from runagents_gateway.llm.anthropic.mappings import FINISH_REASONS, tool_input
+from runagents_gateway.llm.anthropic.mappings import anthropic_usage as usage
+from runagents_gateway.llm.chat import first_choice, object_of
 
-FINISH_REASONS = {
-    "stop": "end_turn",
-    "length": "max_tokens",
-    "tool_calls": "tool_use",
-    "function_call": "tool_use",
-    "content_filter": "refusal",
-}
+__all__ = ["message", "new_message_id", "stop_of", "tool_input", "usage"]
 
 
 def new_message_id() -> str:
@@ -47,21 +42,6 @@ def message(completion: dict[str, Any], *, message_id: str, model: str,
     }
 
 
-def tool_input(arguments: Any) -> dict[str, Any]:
-    """A tool call's arguments as tool_use ``input``, which must be an object.
-
-    Arguments that are not a JSON object (a model's malformed output) are kept, not dropped,
-    under ``_raw_arguments`` so the agent can see what the model said.
-    """
-    if not arguments:
-        return {}
-    try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except ValueError:
-        parsed = None
-    return parsed if isinstance(parsed, dict) else {"_raw_arguments": arguments}
-
-
 def stop_of(finish_reason: Any, matched: Any, *, has_tool_calls: bool,
             stop_sequences: list[str]) -> tuple[str, str | None]:
     """Anthropic's ``stop_reason`` and ``stop_sequence`` for a chat finish reason.
@@ -74,12 +54,3 @@ def stop_of(finish_reason: Any, matched: Any, *, has_tool_calls: bool,
     if finish_reason == "stop" and isinstance(matched, str) and matched in stop_sequences:
         return "stop_sequence", matched
     return FINISH_REASONS.get(str(finish_reason), "end_turn"), None
-
-
-def usage(chat_usage: Any) -> dict[str, int]:
-    """Anthropic counts cached prompt tokens apart from ``input_tokens``; chat completions within them."""
-    chat_usage = object_of(chat_usage)
-    prompt, completion = count_of(chat_usage.get("prompt_tokens")), count_of(chat_usage.get("completion_tokens"))
-    cached = min(count_of(object_of(chat_usage.get("prompt_tokens_details")).get("cached_tokens")), prompt)
-    return {"input_tokens": prompt - cached, "output_tokens": completion, "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": cached}

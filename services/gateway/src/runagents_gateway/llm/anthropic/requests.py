@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from runagents_gateway.llm.anthropic.mappings import TOOL_CHOICES, image_url_of
 from runagents_gateway.llm.errors import LlmError, bad_request
 from runagents_gateway.llm.requests import number, requested_model
 
@@ -182,13 +183,9 @@ def _tool_result(block: dict[str, Any], at: str) -> tuple[dict[str, Any], list[d
 
 
 def _image_part(block: dict[str, Any], at: str) -> dict[str, Any]:
-    source = block.get("source")
-    if isinstance(source, dict) and source.get("type") == "base64":
-        media_type, data = source.get("media_type"), source.get("data")
-        if isinstance(media_type, str) and isinstance(data, str):
-            return {"type": "image_url", "image_url": {"url": f"data:{media_type};base64,{data}"}}
-    if isinstance(source, dict) and source.get("type") == "url" and isinstance(source.get("url"), str):
-        return {"type": "image_url", "image_url": {"url": source["url"]}}
+    url = image_url_of(block.get("source"))
+    if url is not None:
+        return {"type": "image_url", "image_url": {"url": url}}
     raise bad_request(f"{at}: only images with a base64 or url source are supported.")
 
 
@@ -222,12 +219,10 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
         raise bad_request("'tool_choice' must be an object such as {\"type\": \"auto\"}.")
     kind = choice.get("type")
     translated: dict[str, Any]
-    if kind == "auto":
-        translated = {"tool_choice": "auto"}
-    elif kind == "any":
-        translated = {"tool_choice": "required"}
-    elif kind == "none":
-        return {"tool_choice": "none"}
+    if kind == "none":
+        return {"tool_choice": TOOL_CHOICES[kind]}
+    if isinstance(kind, str) and kind in TOOL_CHOICES:
+        translated = {"tool_choice": TOOL_CHOICES[kind]}
     elif kind == "tool" and isinstance(choice.get("name"), str):
         translated = {"tool_choice": {"type": "function", "function": {"name": choice["name"]}}}
     else:
