@@ -33,6 +33,7 @@ async def test_call_with_run_headers_records_an_event_naming_run_trace_and_agent
         "run_id": "run-42", "trace_id": TRACE_ID, "agent": "hello-world", "provider": "playground",
         "model": "playground-mini", "status": 200, "prompt_tokens": completion.usage.prompt_tokens,
         "completion_tokens": completion.usage.completion_tokens, "finish_reason": "stop", "tool_calls": [],
+        "usage_estimated": False,
     }
     assert event.data["latency_ms"] > 0
 
