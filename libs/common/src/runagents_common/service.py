@@ -25,7 +25,7 @@ from runagents_common.db.outbox import Outbox, OutboxRelay
 from runagents_common.errors import install_error_handlers, problem_response
 from runagents_common.events.catalog import EventData, PoisonEvent
 from runagents_common.events.envelope import Envelope
-from runagents_common.telemetry import TracingMiddleware
+from runagents_common.telemetry import NO_FASTAPI_TELEMETRY, TracingMiddleware
 
 log = logging.getLogger("runagents.service")
 
@@ -124,7 +124,9 @@ def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0") -> Fa
         finally:
             await host.stop()
 
-    app = FastAPI(title=title, version=version, lifespan=lifespan)
+    # TracingMiddleware makes the one server span per request; FastAPI's own telemetry would add
+    # two more spans (server and operation) to every request.
+    app = FastAPI(title=title, version=version, lifespan=lifespan, telemetry=NO_FASTAPI_TELEMETRY)
     app.state.components = {c.name: c for c in host.components}
     app.state.host = host
     install_error_handlers(app)

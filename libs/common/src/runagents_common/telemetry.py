@@ -1,6 +1,7 @@
 """Tracing and logging: OpenTelemetry spans with W3C trace context carried through
 HTTP and message headers, and JSON log lines that name the trace they belong to."""
 
+import functools
 import json
 import logging
 import sys
@@ -9,24 +10,34 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, DEFAULT_ON
 from opentelemetry.trace import Span, SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _configured = False
 
+NO_FASTAPI_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+"""FastAPI's native telemetry switched off: ``TracingMiddleware`` makes the one server span."""
+
 
 def setup_telemetry(service_name: str, *, log_level: str = "INFO", log_json: bool = True,
                     otlp_endpoint: str | None = None) -> None:
-    """Install the tracer provider and the log format once per process."""
+    """Install the tracer provider and the log format once per process.
+
+    Spans are recorded only when they are exported: with no OTLP endpoint every span is a
+    non-recording one, which still carries trace and span ids into logs, events and outgoing
+    headers, at a fraction of a recorded span's cost on every request."""
     global _configured
     if _configured:
         return
     _configured = True
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}),
+                              sampler=DEFAULT_ON if otlp_endpoint else ALWAYS_OFF)
     if otlp_endpoint:  # pragma: no cover - needs a collector
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
             OTLPSpanExporter,
@@ -67,8 +78,10 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+@functools.cache
 def tracer(name: str = "runagents") -> trace.Tracer:
-    """The tracer of a component."""
+    """The tracer of a component (made once: a new tracer per span would cost every request).
+    One asked for before the tracer provider is set is a proxy that follows it once set."""
     return trace.get_tracer(name)
 
 
