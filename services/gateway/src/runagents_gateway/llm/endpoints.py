@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from runagents_gateway.llm import service
 from runagents_gateway.llm.anthropic.endpoints import router as anthropic_router
-from runagents_gateway.llm.handlers import GatewayDep, LlmRoute, begin_call, identified_call
+from runagents_gateway.llm.handlers import LlmRoute, begin_call, gateway_of, identified_call
 from runagents_gateway.llm.requests import read_json_object
 from runagents_gateway.llm.responses.endpoints import router as responses_router
 
@@ -16,25 +16,26 @@ router = APIRouter(prefix="/llm", tags=["llm"], route_class=LlmRoute)
 
 
 @router.get("/healthz")
-async def healthz() -> dict[str, str]:
+async def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/v1/models")
-async def list_models(request: Request, gateway: GatewayDep) -> dict[str, Any]:
+async def list_models(request: Request) -> dict[str, Any]:
+    gateway = gateway_of(request)
     return await service.list_models(gateway.context.wire, await identified_call(request, gateway))
 
 
 @router.post("/v1/chat/completions", response_model=None)
-async def chat_completions(request: Request, gateway: GatewayDep) -> Response:
-    call = await begin_call(request, gateway)
+async def chat_completions(request: Request) -> Response:
+    call, gateway = await begin_call(request)
     body, raw = await read_json_object(request, gateway.context.settings.max_request_bytes)
     return await service.chat_completion(gateway.context.wire, body, raw, call)
 
 
 @router.post("/v1/embeddings", response_model=None)
-async def embeddings(request: Request, gateway: GatewayDep) -> Response:
-    call = await begin_call(request, gateway)
+async def embeddings(request: Request) -> Response:
+    call, gateway = await begin_call(request)
     body, raw = await read_json_object(request, gateway.context.settings.max_request_bytes)
     return await service.embeddings(gateway.context.wire, body, raw, call)
 

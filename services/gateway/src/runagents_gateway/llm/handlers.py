@@ -1,11 +1,13 @@
 """What every /llm route shares: failures answered in the client's own wire format, and the call
 a handler began recorded whatever its outcome."""
 
+import inspect
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -21,17 +23,28 @@ log = logging.getLogger("runagents.gateway.llm")
 
 class LlmRoute(APIRoute):
     """Answers every failure in OpenAI's error format (never a stack trace) and records the
-    call a handler began, whatever its outcome. Subclasses answer in another wire's format."""
+    call a handler began, whatever its outcome. Subclasses answer in another wire's format.
+
+    Its endpoints take the request alone and are awaited directly: FastAPI's dependency solving
+    (a sub-response and exit stacks on every call) stays off the gateway's hottest path.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        parameters = list(inspect.signature(endpoint).parameters.values())
+        if len(parameters) != 1 or parameters[0].annotation is not Request or self.dependant.dependencies:
+            raise TypeError(f"{path}: an LlmRoute endpoint takes only `request: Request` and no dependencies")
 
     def render_error(self, error: LlmError) -> Response:
         return error.response()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
+        endpoint: Callable[[Request], Awaitable[Response | dict[str, Any]]] = self.endpoint
 
         async def guarded(request: Request) -> Response:
             try:
-                response = await handle(request)
+                answer = await endpoint(request)
+                response = answer if isinstance(answer, Response) else JSONResponse(answer)
             except LlmError as exc:
                 response = self.render_error(exc)
             except RunAgentsError as exc:
@@ -47,27 +60,25 @@ class LlmRoute(APIRoute):
                 call.status = response.status_code
                 if not isinstance(response, StreamingResponse):
                     call.mark_finished()  # a stream marks its own end, after its last chunk
-                component(request, "gateway").context.usage.after(response, call)
+                gateway_of(request).context.usage.after(response, call)
             return response
 
         return guarded
 
 
-def gateway_component(request: Request) -> ServiceComponent:
+def gateway_of(request: Request) -> ServiceComponent:
     return component(request, "gateway")
 
 
-GatewayDep = Annotated[ServiceComponent, Depends(gateway_component)]
-
-
-async def begin_call(request: Request, gateway: ServiceComponent) -> LlmCall:
+async def begin_call(request: Request) -> tuple[LlmCall, ServiceComponent]:
     """The model call this request makes, once its caller is known and within its limits; it is
     recorded when its response is sent. A call refused here is not recorded."""
+    gateway = gateway_of(request)
     call = await identified_call(request, gateway)
     if call.grant is not None:
         gateway.context.limits.admit(call.grant)
     request.state.llm_call = call
-    return call
+    return call, gateway
 
 
 async def identified_call(request: Request, gateway: ServiceComponent) -> LlmCall:

@@ -20,7 +20,7 @@ from runagents_gateway.llm.anthropic.stream import MessageStream
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatChunks
 from runagents_gateway.llm.errors import LlmError
-from runagents_gateway.llm.handlers import GatewayDep, begin_call
+from runagents_gateway.llm.handlers import begin_call
 from runagents_gateway.llm.requests import read_json_object, wants_stream
 from runagents_gateway.llm.sse import EventStream, named_sse_event
 
@@ -28,9 +28,9 @@ router = APIRouter(route_class=AnthropicRoute)
 
 
 @router.post("/v1/messages", response_model=None)
-async def messages(request: Request, gateway: GatewayDep) -> Response:
+async def messages(request: Request) -> Response:
     """Anthropic's Messages API over any chat model the gateway serves; errors in Anthropic's format."""
-    call = await begin_call(request, gateway)
+    call, gateway = await begin_call(request)
     body, _ = await read_json_object(request, gateway.context.settings.max_request_bytes)
     stream = wants_stream(body)
     chat = chat_request(body)

@@ -16,7 +16,7 @@ from runagents_gateway.llm import service
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatChunks
 from runagents_gateway.llm.errors import LlmError
-from runagents_gateway.llm.handlers import GatewayDep, LlmRoute, begin_call
+from runagents_gateway.llm.handlers import LlmRoute, begin_call
 from runagents_gateway.llm.requests import read_json_object, wants_stream
 from runagents_gateway.llm.responses.output import new_id, response, response_shell
 from runagents_gateway.llm.responses.requests import chat_request
@@ -27,9 +27,9 @@ router = APIRouter(route_class=LlmRoute)
 
 
 @router.post("/v1/responses", response_model=None)
-async def responses(request: Request, gateway: GatewayDep) -> Response:
+async def responses(request: Request) -> Response:
     """OpenAI's Responses API over any chat model the gateway serves; stateless (no previous_response_id)."""
-    call = await begin_call(request, gateway)
+    call, gateway = await begin_call(request)
     body, _ = await read_json_object(request, gateway.context.settings.max_request_bytes)
     stream = wants_stream(body)
     chat = chat_request(body)
