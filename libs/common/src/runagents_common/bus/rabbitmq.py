@@ -81,7 +81,9 @@ class RabbitMQBus(Bus):
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             headers={k: v for k, v in envelope.trace_headers().items()},
         )
-        await self._exchange.publish(message, routing_key=envelope.type)
+        # Not mandatory: an event no service subscribes to is dropped by design, not returned to
+        # us frame by frame (the broker's confirm still says it took the event).
+        await self._exchange.publish(message, routing_key=envelope.type, mandatory=False)
 
     async def publish_many(self, envelopes: Sequence[Envelope]) -> None:
         """Publish the batch without waiting for each confirm before sending the next message.

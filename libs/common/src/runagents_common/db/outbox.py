@@ -7,7 +7,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, String, Text, delete, select
+from sqlalchemy import BigInteger, Integer, String, Text, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -141,18 +141,20 @@ class OutboxRelay:
         model = self.outbox.model
         async with self.database.session() as session:
             query = (
-                select(model)
+                select(model.id, model.envelope)
                 .where(model.published_at.is_(None))
                 .order_by(model.id)
                 .limit(self.batch_size)
             )
             if not self.database.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            rows = list((await session.scalars(query)).all())
-            await self.bus.publish_many([Envelope.model_validate_json(row.envelope) for row in rows])
-            published_at = utcnow()
-            for row in rows:
-                row.published_at = published_at
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            await self.bus.publish_many([Envelope.model_validate_json(envelope) for _, envelope in rows])
             # A crash before this commit republishes the batch: consumers are idempotent.
+            published = update(model).where(model.id.in_([row_id for row_id, _ in rows]))
+            await session.execute(published.values(published_at=utcnow()),
+                                  execution_options={"synchronize_session": False})
             return len(rows)
 
