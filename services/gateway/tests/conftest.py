@@ -49,6 +49,8 @@ ANTHROPIC_ECHO_TOOL: dict[str, Any] = {
     "input_schema": ECHO_TOOL["function"]["parameters"],
 }
 RESPONSES_ECHO_TOOL: dict[str, Any] = {"type": "function", "strict": False, **ECHO_TOOL["function"]}
+USAGE_EVENT_TYPE = "llm.calls.completed.v1"
+"""The gateway's usage events: each carries the model calls of a short window."""
 
 
 @asynccontextmanager
@@ -102,15 +104,25 @@ class Gateway:
         return client
 
     async def events(self) -> list[Envelope]:
+        """The events in the outbox, in the order they were written."""
         async with self.component.database.session() as session:
             rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
         return [Envelope.model_validate_json(row.envelope) for row in rows]
 
-    async def wait_for_events(self, count: int, within: float = 5.0) -> list[Envelope]:
+    async def calls(self) -> list[dict[str, Any]]:
+        """The model calls recorded so far, in order: the ``calls`` of each ``llm.calls.completed.v1``
+        event in the outbox, flattened."""
+        return [call for event in await self.events() if event.type == USAGE_EVENT_TYPE
+                for call in event.data["calls"]]
+
+    async def wait_for_calls(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
+        """The recorded calls, once there are at least ``count`` (the recorder writes them a moment
+        after the responses)."""
         deadline = time.monotonic() + within
-        while len(found := await self.events()) < count:
+        while len(found := await self.calls()) < count:
             if time.monotonic() > deadline:
-                pytest.fail(f"expected {count} event(s) in the outbox, found {len(found)}")
+                pytest.fail(f"expected {count} recorded model call(s) in the outbox's {USAGE_EVENT_TYPE} "
+                            f"events, found {len(found)}")
             await asyncio.sleep(0.02)
         return found
 

@@ -72,9 +72,9 @@ async def test_the_agents_key_names_the_caller_whatever_headers_it_sends(keyed: 
     client = keyed.client(api_key=AGENT_KEY, **{"X-RunAgents-Agent": "someone-else"})
     completion = await client.chat.completions.create(model="playground-mini", messages=HELLO)
     assert completion.choices[0].message.content
-    [event] = await keyed.wait_for_events(1)
-    assert event.data["agent"] == "hello"
-    assert (event.data["provider"], event.data["model"]) == ("playground", "playground-mini")
+    [call] = await keyed.wait_for_calls(1)
+    assert call["agent"] == "hello"
+    assert (call["provider"], call["model"]) == ("playground", "playground-mini")
     # The anthropic SDK sends the same key as x-api-key.
     answer = await keyed.anthropic(api_key=AGENT_KEY).messages.create(model="playground-mini", max_tokens=50,
                                                                        messages=HELLO)
@@ -91,8 +91,8 @@ async def test_the_model_the_code_names_is_served_by_the_model_wired_for_its_rol
     await client.chat.completions.create(model="gpt-5-turbo-whatever", messages=HELLO)
     embedding = await client.embeddings.create(model="text-embedding-3-small", input="hello")
     assert embedding.data[0].embedding
-    events = await keyed.wait_for_events(3)
-    assert [(e.data["provider"], e.data["model"]) for e in events] == [
+    calls = await keyed.wait_for_calls(3)
+    assert [(c["provider"], c["model"]) for c in calls] == [
         ("playground", "playground-mini"), ("playground", "playground-mini"),
         ("playground", "playground-embed")]
     listed = await client.models.list()
@@ -169,7 +169,7 @@ async def test_an_agent_that_spent_its_daily_tokens_is_refused_429_until_midnigh
     await deploy(keyed, llm_limits={"tokens_per_day": 5})
     client = keyed.client(api_key=AGENT_KEY)
     await client.chat.completions.create(model="playground-mini", messages=HELLO)  # within budget when it began
-    await keyed.wait_for_events(1)
+    await keyed.wait_for_calls(1)
     with pytest.raises(anthropic.RateLimitError) as spent:
         await keyed.anthropic(api_key=AGENT_KEY).messages.create(model="playground-mini", max_tokens=20,
                                                                   messages=HELLO)
@@ -191,8 +191,8 @@ async def test_a_retryable_failure_of_the_wired_provider_moves_the_call_to_its_f
     stream = await client.chat.completions.create(model="gpt-4o-mini", messages=HELLO, stream=True)
     assert "".join([chunk.choices[0].delta.content or "" async for chunk in stream if chunk.choices])
     assert len(upstream.requests) == 2
-    events = await keyed.wait_for_events(2)
-    assert [e.data["provider"] for e in events] == ["playground", "playground"]
+    calls = await keyed.wait_for_calls(2)
+    assert [c["provider"] for c in calls] == ["playground", "playground"]
     # A refusal is the caller's to see, not a reason to go elsewhere.
     upstream.failure = (400, {}, b'{"error": {"message": "bad messages", "type": "invalid_request_error"}}')
     with pytest.raises(openai.BadRequestError):

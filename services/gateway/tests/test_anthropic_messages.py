@@ -202,15 +202,14 @@ async def test_message_call_is_recorded_with_run_trace_and_agent(gateway: Gatewa
     message = await gateway.anthropic(**CALLER).messages.create(model="playground-mini", max_tokens=64,
                                                                 tools=[ANTHROPIC_ECHO_TOOL], messages=ECHO_REQUEST)
 
-    [event] = await gateway.wait_for_events(1)
+    [call] = await gateway.wait_for_calls(1)
 
-    assert event.subject == "run-7"
-    assert {key: event.data[key] for key in ("run_id", "agent", "trace_id", "provider", "model", "status")} == {
+    assert {key: call[key] for key in ("run_id", "agent", "trace_id", "provider", "model", "status")} == {
         "run_id": "run-7", "agent": "claude-agent", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
         "provider": "playground", "model": "playground-mini", "status": 200}
-    assert event.data["prompt_tokens"] == message.usage.input_tokens
-    assert event.data["completion_tokens"] == message.usage.output_tokens
-    assert (event.data["finish_reason"], event.data["tool_calls"]) == ("tool_calls", ["echo__echo"])
+    assert call["prompt_tokens"] == message.usage.input_tokens
+    assert call["completion_tokens"] == message.usage.output_tokens
+    assert (call["finish_reason"], call["tool_calls"]) == ("tool_calls", ["echo__echo"])
 
 
 # --- through an OpenAI-compatible upstream --------------------------------------------------------------
@@ -303,8 +302,8 @@ async def test_client_leaving_a_translated_stream_closes_the_upstream(relayed: G
 
     async with asyncio.timeout(5):
         await upstream.stream_closed.wait()
-    [event] = await relayed.wait_for_events(1)
-    assert event.data["status"] == 499
+    [call] = await relayed.wait_for_calls(1)
+    assert call["status"] == 499
 
 
 async def test_upstream_rate_limit_is_an_anthropic_rate_limit_error_with_retry_after(
@@ -346,5 +345,5 @@ async def test_upstream_failing_mid_stream_is_an_anthropic_error_event(relayed: 
     assert raised.value.body == {"type": "error", "error": {
         "type": "api_error",
         "message": "Model provider 'local' failed mid-stream: The server had an error while processing your request."}}
-    [event] = await relayed.wait_for_events(1)
-    assert event.data["status"] == 502
+    [call] = await relayed.wait_for_calls(1)
+    assert call["status"] == 502

@@ -485,8 +485,8 @@ async def test_error_event_mid_stream_ends_the_stream_with_an_error(served: Gate
     assert "".join(texts) == "Hello"
     assert raised.value.message == "Model provider 'claude' failed mid-stream: Overloaded (key [redacted])"
     assert raised.value.code == "upstream_error"
-    [event] = await served.wait_for_events(1)
-    assert event.data["status"] == 502
+    [call] = await served.wait_for_calls(1)
+    assert call["status"] == 502
 
 
 async def test_stream_cut_before_message_stop_is_an_error_not_a_short_answer(served: Gateway,
@@ -516,7 +516,7 @@ async def test_provider_key_never_reaches_a_client_an_event_or_a_log(served: Gat
                                     json={"model": MODEL, "messages": HELLO, "stream": True})).text)
         seen.append((await api.post("/llm/v1/messages", json={"model": MODEL, "max_tokens": 5, "messages": HELLO,
                                                               "stream": True})).text)
-    await served.wait_for_events(8)
+    await served.wait_for_calls(8)
     seen.extend(json.dumps(event.data) for event in await served.events())
 
     assert all(headers["x-api-key"] == ANTHROPIC_KEY for headers, _ in claude.requests)
@@ -537,15 +537,16 @@ async def test_usage_events_name_provider_model_tokens_and_tools(served: Gateway
     stream = await client.chat.completions.create(model=MODEL, messages=HELLO, stream=True)
     _ = [chunk async for chunk in stream]
 
-    tools_event, streamed_event = await served.wait_for_events(2)
+    tools_call, streamed_call = await served.wait_for_calls(2)
 
-    for event in (tools_event, streamed_event):
-        assert event.type == "llm.call.completed.v1"
-        assert (event.data["run_id"], event.data["agent"]) == ("run-11", "claude-backed-agent")
-        assert (event.data["provider"], event.data["model"], event.data["status"]) == ("claude", MODEL, 200)
-        assert (event.data["prompt_tokens"], event.data["completion_tokens"]) == (25, 9)
-    assert (tools_event.data["finish_reason"], tools_event.data["tool_calls"]) == ("tool_calls", ["echo__echo"])
-    assert (streamed_event.data["finish_reason"], streamed_event.data["tool_calls"]) == ("stop", [])
+    assert {(event.type, event.source) for event in await served.events()} == {
+        ("llm.calls.completed.v1", "/runagents/gateway")}
+    for call in (tools_call, streamed_call):
+        assert (call["run_id"], call["agent"]) == ("run-11", "claude-backed-agent")
+        assert (call["provider"], call["model"], call["status"]) == ("claude", MODEL, 200)
+        assert (call["prompt_tokens"], call["completion_tokens"]) == (25, 9)
+    assert (tools_call["finish_reason"], tools_call["tool_calls"]) == ("tool_calls", ["echo__echo"])
+    assert (streamed_call["finish_reason"], streamed_call["tool_calls"]) == ("stop", [])
 
 
 # --- the anthropic SDK through /llm/v1/messages: Anthropic -> chat -> Anthropic ----------------------

@@ -262,10 +262,10 @@ async def test_stream_arrives_chunk_by_chunk_with_usage_last(gateway: Gateway, b
     assert received.operation == "converse-stream"
     assert received.headers["accept"] == EVENT_STREAM
     assert received.headers["authorization"] == f"Bearer {BEDROCK_KEY}"
-    [recorded] = await gateway.wait_for_events(1)
-    assert (recorded.data["provider"], recorded.data["model"], recorded.data["status"]) == ("aws", MODEL, 200)
-    assert (recorded.data["prompt_tokens"], recorded.data["completion_tokens"]) == (21, 5)
-    assert recorded.data["finish_reason"] == "stop"
+    [recorded] = await gateway.wait_for_calls(1)
+    assert (recorded["provider"], recorded["model"], recorded["status"]) == ("aws", MODEL, 200)
+    assert (recorded["prompt_tokens"], recorded["completion_tokens"]) == (21, 5)
+    assert recorded["finish_reason"] == "stop"
 
 
 async def test_stream_shows_no_usage_to_a_client_that_did_not_ask(gateway: Gateway) -> None:
@@ -399,8 +399,8 @@ async def test_an_exception_event_mid_stream_ends_the_stream_with_an_error(gatew
 
     assert "".join(texts) == "Hello"
     assert "modelStreamErrorException: The model stopped answering." in raised.value.message
-    [recorded] = await gateway.wait_for_events(1)
-    assert recorded.data["status"] == 502
+    [recorded] = await gateway.wait_for_calls(1)
+    assert recorded["status"] == 502
 
 
 async def test_a_corrupted_checksum_mid_stream_is_a_stream_error_not_a_crash(gateway: Gateway,

@@ -322,10 +322,10 @@ async def test_anthropic_stream_reports_estimated_usage(llama: Gateway) -> None:
 
     assert final.usage.input_tokens > 0
     assert 0 < final.usage.output_tokens <= 16
-    [event] = await llama.wait_for_events(1)
-    assert event.data["usage_estimated"] is True
-    assert (event.data["prompt_tokens"], event.data["completion_tokens"]) == (final.usage.input_tokens,
-                                                                              final.usage.output_tokens)
+    [call] = await llama.wait_for_calls(1)
+    assert call["usage_estimated"] is True
+    assert (call["prompt_tokens"], call["completion_tokens"]) == (final.usage.input_tokens,
+                                                                  final.usage.output_tokens)
 
 
 # --- usage events ---------------------------------------------------------------------------------------------
@@ -335,11 +335,11 @@ async def test_call_is_recorded_with_provider_model_and_the_server_s_token_count
     completion = await llama.client(**CALLER).chat.completions.create(model=MODEL, messages=HELLO, max_tokens=8,
                                                                       **DETERMINISTIC)
 
-    [event] = await llama.wait_for_events(1)
+    [data] = await llama.wait_for_calls(1)
 
-    assert event.type == "llm.call.completed.v1"
+    assert {(event.type, event.source) for event in await llama.events()} == {
+        ("llm.calls.completed.v1", "/runagents/gateway")}
     assert completion.usage is not None
-    data = event.data
     assert (data["provider"], data["model"], data["status"]) == (PROVIDER, MODEL, 200)
     assert (data["run_id"], data["agent"]) == ("run-llama", "llama-agent")
     assert data["prompt_tokens"] == completion.usage.prompt_tokens > 0
@@ -354,9 +354,7 @@ async def test_streamed_call_is_recorded_with_provider_model_and_finish_reason(l
     async for _ in stream:
         pass
 
-    [event] = await llama.wait_for_events(1)
-
-    data = event.data
+    [data] = await llama.wait_for_calls(1)
     assert (data["provider"], data["model"], data["status"]) == (PROVIDER, MODEL, 200)
     assert (data["run_id"], data["agent"]) == ("run-llama", "llama-agent")
     assert data["finish_reason"] in ("stop", "length")
@@ -367,10 +365,9 @@ async def test_streamed_call_is_recorded_with_estimated_tokens(llama: Gateway) -
                                                                   stream=True, **DETERMINISTIC)
     chunks = [chunk async for chunk in stream]
 
-    [event] = await llama.wait_for_events(1)
+    [data] = await llama.wait_for_calls(1)
 
     assert all(chunk.usage is None for chunk in chunks)  # the client did not ask for usage
-    data = event.data
     assert (data["provider"], data["model"], data["status"]) == (PROVIDER, MODEL, 200)
     assert data["usage_estimated"] is True
     assert data["prompt_tokens"] > 0 and 0 < data["completion_tokens"] <= 8
@@ -381,9 +378,9 @@ async def test_forced_tool_call_is_recorded_with_the_function_name(llama: Gatewa
         model=MODEL, messages=WEATHER_QUESTION, tools=[WEATHER_TOOL], tool_choice=FORCE_WEATHER, max_tokens=64,
         **DETERMINISTIC)
 
-    [event] = await llama.wait_for_events(1)
+    [call] = await llama.wait_for_calls(1)
 
-    assert event.data["finish_reason"] == "tool_calls"
-    assert event.data["tool_calls"] == ["get_weather"]
-    assert event.data["completion_tokens"] > 0
+    assert call["finish_reason"] == "tool_calls"
+    assert call["tool_calls"] == ["get_weather"]
+    assert call["completion_tokens"] > 0
 

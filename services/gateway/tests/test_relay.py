@@ -66,8 +66,8 @@ async def test_client_leaving_mid_stream_closes_the_upstream_and_is_recorded_as_
 
     async with asyncio.timeout(5):
         await upstream.stream_closed.wait()
-    [event] = await relayed.wait_for_events(1)
-    assert event.data["status"] == 499
+    [call] = await relayed.wait_for_calls(1)
+    assert call["status"] == 499
 
 
 async def test_stream_usage_is_counted_but_not_shown_to_a_client_that_did_not_ask(relayed: Gateway,
@@ -81,7 +81,7 @@ async def test_stream_usage_is_counted_but_not_shown_to_a_client_that_did_not_as
     assert upstream.requests[0][1]["stream_options"] == {"include_usage": True}
     assert payloads[-1] == "[DONE]"
     assert all(json.loads(p)["choices"] for p in payloads[:-1])
-    data = (await relayed.wait_for_events(1))[0].data
+    [data] = await relayed.wait_for_calls(1)
     assert (data["prompt_tokens"], data["completion_tokens"], data["finish_reason"]) == (19, 3, "stop")
 
 
@@ -210,7 +210,7 @@ async def test_provider_key_never_appears_in_responses_or_logs(relayed: Gateway,
             seen.append(response.text)
         upstream.failure = (401, {}, json.dumps({"error": {"message": UPSTREAM_KEY}}).encode())
         seen.append((await api.post("/llm/v1/chat/completions", json={"model": "gpt-4o-mini"})).text)
-    await relayed.wait_for_events(3)
+    await relayed.wait_for_calls(3)
     seen.extend(json.dumps(event.data) for event in await relayed.events())
 
     assert len(upstream.requests) == 3  # the relay did use the key

@@ -190,14 +190,13 @@ async def test_response_call_is_recorded_with_run_trace_and_agent(gateway: Gatew
     response = await gateway.client(**CALLER).responses.create(model="playground-mini", input=ECHO_REQUEST,
                                                                tools=[RESPONSES_ECHO_TOOL])
 
-    [event] = await gateway.wait_for_events(1)
+    [call] = await gateway.wait_for_calls(1)
 
     assert response.usage is not None
-    assert event.subject == "run-9"
-    assert (event.data["agent"], event.data["provider"], event.data["status"]) == ("agents-sdk-agent",
-                                                                                   "playground", 200)
-    assert event.data["prompt_tokens"] == response.usage.input_tokens
-    assert event.data["tool_calls"] == ["echo__echo"]
+    assert call["run_id"] == "run-9"
+    assert (call["agent"], call["provider"], call["status"]) == ("agents-sdk-agent", "playground", 200)
+    assert call["prompt_tokens"] == response.usage.input_tokens
+    assert call["tool_calls"] == ["echo__echo"]
 
 
 # --- through an OpenAI-compatible upstream --------------------------------------------------------------

@@ -72,8 +72,7 @@ async def test_client_that_did_not_ask_gets_no_usage_but_the_call_is_recorded_wi
     chunks = [chunk async for chunk in stream]
 
     assert all(chunk.choices and chunk.usage is None for chunk in chunks)
-    [event] = await relayed.wait_for_events(1)
-    data = event.data
+    [data] = await relayed.wait_for_calls(1)
     assert data["usage_estimated"] is True
     assert (data["run_id"], data["agent"], data["status"]) == ("run-estimate", "estimating-agent", 200)
     assert data["prompt_tokens"] == _prompt_estimate(HELLO) > 0
@@ -93,9 +92,9 @@ async def test_streamed_tool_call_is_estimated_from_its_argument_pieces(relayed:
     assert usage is not None and usage.model_extra == {"estimated": True}
     assert usage.completion_tokens == len(pieces) > 1
     assert usage.prompt_tokens == _prompt_estimate(HELLO, [ECHO_TOOL])
-    [event] = await relayed.wait_for_events(1)
-    assert event.data["tool_calls"] == ["echo__echo"]
-    assert (event.data["completion_tokens"], event.data["usage_estimated"]) == (len(pieces), True)
+    [call] = await relayed.wait_for_calls(1)
+    assert call["tool_calls"] == ["echo__echo"]
+    assert (call["completion_tokens"], call["usage_estimated"]) == (len(pieces), True)
 
 
 async def test_usage_the_upstream_reports_is_relayed_and_recorded_as_is(relayed: Gateway) -> None:
@@ -107,8 +106,7 @@ async def test_usage_the_upstream_reports_is_relayed_and_recorded_as_is(relayed:
     assert usage is not None and "estimated" not in (usage.model_extra or {})
     assert (usage.prompt_tokens, usage.completion_tokens) == (19, 3)
     assert sum(1 for chunk in chunks if chunk.usage is not None) == 1
-    [event] = await relayed.wait_for_events(1)
-    data = event.data
+    [data] = await relayed.wait_for_calls(1)
     assert (data["prompt_tokens"], data["completion_tokens"], data["usage_estimated"]) == (19, 3, False)
 
 
@@ -122,9 +120,9 @@ async def test_anthropic_stream_reports_the_estimated_usage(relayed: Gateway, us
     assert final.stop_reason == "end_turn"
     assert final.usage.output_tokens == len(REPLY)
     assert final.usage.input_tokens == _prompt_estimate(usage_less.requests[0][1]["messages"]) > 0
-    [event] = await relayed.wait_for_events(1)
-    assert event.data["usage_estimated"] is True
-    assert (event.data["prompt_tokens"], event.data["completion_tokens"]) == (final.usage.input_tokens, len(REPLY))
+    [call] = await relayed.wait_for_calls(1)
+    assert call["usage_estimated"] is True
+    assert (call["prompt_tokens"], call["completion_tokens"]) == (final.usage.input_tokens, len(REPLY))
 
 
 async def test_anthropic_stream_over_an_upstream_that_reports_usage_is_not_estimated(relayed: Gateway) -> None:
@@ -132,8 +130,8 @@ async def test_anthropic_stream_over_an_upstream_that_reports_usage_is_not_estim
         final = await stream.get_final_message()
 
     assert (final.usage.input_tokens, final.usage.output_tokens) == (19, 3)
-    [event] = await relayed.wait_for_events(1)
-    assert event.data["usage_estimated"] is False
+    [call] = await relayed.wait_for_calls(1)
+    assert call["usage_estimated"] is False
 
 
 async def test_responses_stream_reports_the_estimated_usage(relayed: Gateway, usage_less: FakeUpstream) -> None:
@@ -144,8 +142,8 @@ async def test_responses_stream_reports_the_estimated_usage(relayed: Gateway, us
     assert final.usage is not None
     assert final.usage.output_tokens == len(REPLY)
     assert final.usage.input_tokens > 0
-    [event] = await relayed.wait_for_events(1)
-    assert event.data["usage_estimated"] is True
+    [call] = await relayed.wait_for_calls(1)
+    assert call["usage_estimated"] is True
 
 
 # --- the relay's framing, without a network ---------------------------------------------------------------------

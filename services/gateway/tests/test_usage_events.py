@@ -1,4 +1,5 @@
-"""Usage events: every /llm call leaves an llm.call.completed.v1 event through the outbox."""
+"""Usage events: every /llm call is recorded, as one of the calls of an llm.calls.completed.v1 event
+(one per short window) that leaves through the outbox."""
 
 import asyncio
 from typing import Any
@@ -9,7 +10,7 @@ import pytest
 
 from runagents_common.events.envelope import Envelope
 
-from .conftest import ECHO_TOOL, FakeUpstream, Gateway, RegisterProvider
+from .conftest import ECHO_TOOL, USAGE_EVENT_TYPE, FakeUpstream, Gateway, RegisterProvider
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER = {
@@ -23,19 +24,21 @@ async def test_call_with_run_headers_records_an_event_naming_run_trace_and_agent
     completion = await gateway.client(**CALLER).chat.completions.create(
         model="playground-mini", messages=[{"role": "user", "content": "Hi there"}])
 
-    [event] = await gateway.wait_for_events(1)
+    [call] = await gateway.wait_for_calls(1)
 
-    assert event.type == "llm.call.completed.v1"
+    [event] = await gateway.events()
+    assert event.type == USAGE_EVENT_TYPE == "llm.calls.completed.v1"
     assert event.source == "/runagents/gateway"
-    assert event.subject == "run-42"
+    assert event.subject is None  # a batch may hold the calls of several runs: each names its own
+    assert event.data["calls"] == [call]
     assert completion.usage is not None
-    assert _fields(event) == {
+    assert _fields(call) == {
         "run_id": "run-42", "trace_id": TRACE_ID, "agent": "hello-world", "provider": "playground",
         "model": "playground-mini", "status": 200, "prompt_tokens": completion.usage.prompt_tokens,
         "completion_tokens": completion.usage.completion_tokens, "finish_reason": "stop", "tool_calls": [],
         "usage_estimated": False,
     }
-    assert event.data["latency_ms"] > 0
+    assert call["latency_ms"] > 0
 
 
 async def test_tool_call_event_names_the_functions_requested(gateway: Gateway) -> None:
@@ -43,10 +46,10 @@ async def test_tool_call_event_names_the_functions_requested(gateway: Gateway) -
         model="playground-mini", tools=[ECHO_TOOL],
         messages=[{"role": "user", "content": "Please echo 'hi' back."}])
 
-    [event] = await gateway.wait_for_events(1)
+    [call] = await gateway.wait_for_calls(1)
 
-    assert event.data["finish_reason"] == "tool_calls"
-    assert event.data["tool_calls"] == ["echo__echo"]
+    assert call["finish_reason"] == "tool_calls"
+    assert call["tool_calls"] == ["echo__echo"]
 
 
 async def test_streamed_call_is_recorded_after_its_last_chunk_with_its_usage(
@@ -62,31 +65,31 @@ async def test_streamed_call_is_recorded_after_its_last_chunk_with_its_usage(
     assert await sqlite_gateway.events() == []  # the stream is not finished: nothing is recorded yet
     upstream.hold_after_first_chunk.set()
     chunks.extend([chunk async for chunk in stream])
-    [event] = await sqlite_gateway.wait_for_events(1)
+    [call] = await sqlite_gateway.wait_for_calls(1)
     assert len(chunks) == 5
-    assert (event.data["provider"], event.data["model"], event.data["status"]) == ("local", "gpt-4o-mini", 200)
-    assert (event.data["prompt_tokens"], event.data["completion_tokens"]) == (19, 3)
-    assert event.data["finish_reason"] == "stop"
-    assert event.data["trace_id"] == TRACE_ID
+    assert (call["provider"], call["model"], call["status"]) == ("local", "gpt-4o-mini", 200)
+    assert (call["prompt_tokens"], call["completion_tokens"]) == (19, 3)
+    assert call["finish_reason"] == "stop"
+    assert call["trace_id"] == TRACE_ID
 
 
 async def test_failed_call_is_recorded_with_its_status(gateway: Gateway) -> None:
     with pytest.raises(openai.NotFoundError):
         await gateway.client(**CALLER).chat.completions.create(model="no-such-model", messages=[])
 
-    [event] = await gateway.wait_for_events(1)
+    [call] = await gateway.wait_for_calls(1)
 
-    assert (event.data["status"], event.data["model"], event.data["provider"]) == (404, "no-such-model", "")
-    assert event.data["run_id"] == "run-42"
+    assert (call["status"], call["model"], call["provider"]) == (404, "no-such-model", "")
+    assert call["run_id"] == "run-42"
 
 
 async def test_embeddings_call_is_recorded_with_its_prompt_tokens(gateway: Gateway) -> None:
     result = await gateway.client(**CALLER).embeddings.create(model="playground-embed", input="some words here")
 
-    [event] = await gateway.wait_for_events(1)
+    [call] = await gateway.wait_for_calls(1)
 
-    assert event.data["model"] == "playground-embed"
-    assert event.data["prompt_tokens"] == result.usage.prompt_tokens > 0
+    assert call["model"] == "playground-embed"
+    assert call["prompt_tokens"] == result.usage.prompt_tokens > 0
 
 
 async def test_call_without_run_headers_is_recorded_anonymously(gateway: Gateway) -> None:
@@ -94,9 +97,9 @@ async def test_call_without_run_headers_is_recorded_anonymously(gateway: Gateway
         await client.post(f"{gateway.llm_url}/chat/completions",
                           json={"model": "playground-mini", "messages": [{"role": "user", "content": "x"}]})
 
-    [event] = await gateway.wait_for_events(1)
+    [call] = await gateway.wait_for_calls(1)
 
-    assert (event.data["run_id"], event.data["trace_id"], event.data["agent"]) == (None, None, None)
+    assert (call["run_id"], call["trace_id"], call["agent"]) == (None, None, None)
 
 
 async def test_recorded_event_is_published_on_the_bus(gateway: Gateway) -> None:
@@ -105,17 +108,37 @@ async def test_recorded_event_is_published_on_the_bus(gateway: Gateway) -> None:
     async def on_event(envelope: Envelope) -> None:
         received.put_nowait(envelope)
 
-    await gateway.bus.subscribe("runs-test", ["llm.call.completed.v1"], on_event)
+    await gateway.bus.subscribe("runs-test", ["llm.calls.completed.v1"], on_event)
     await gateway.client(**CALLER).chat.completions.create(
         model="playground-mini", messages=[{"role": "user", "content": "Hi"}])
 
     async with asyncio.timeout(5):
         published = await received.get()
-    assert published.data["run_id"] == "run-42"
+    assert published.type == "llm.calls.completed.v1"
+    [call] = published.data["calls"]
+    assert call["run_id"] == "run-42"
+    assert [published.id] == [event.id for event in await gateway.events()]  # the outbox's one event
 
 
-def _fields(event: Envelope) -> dict[str, Any]:
-    return {key: value for key, value in event.data.items() if key not in ("latency_ms", "at")}
+async def test_concurrent_calls_are_recorded_together_each_once_with_its_own_run(gateway: Gateway) -> None:
+    runs = [f"run-{index}" for index in range(5)]
+
+    async def call_as(run_id: str) -> None:
+        await gateway.client(**{**CALLER, "X-RunAgents-Run-Id": run_id}).chat.completions.create(
+            model="playground-mini", messages=[{"role": "user", "content": f"Hi from {run_id}"}])
+
+    await asyncio.gather(*(call_as(run_id) for run_id in runs))
+    calls = await gateway.wait_for_calls(len(runs))
+
+    events = await gateway.events()
+    assert all(event.type == "llm.calls.completed.v1" for event in events)
+    assert len(events) < len(calls) == len(runs)  # the calls of one window share an event
+    assert sorted(call["run_id"] for call in calls) == runs
+    assert all((call["agent"], call["trace_id"], call["status"]) == ("hello-world", TRACE_ID, 200) for call in calls)
+
+
+def _fields(call: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in call.items() if key not in ("latency_ms", "at")}
 
 
 def test_a_call_s_time_and_latency_end_when_its_answer_is_complete_not_when_it_is_recorded() -> None:

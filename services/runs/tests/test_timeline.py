@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from runagents_common.events import EventData
+from runagents_common.events.catalog import LlmCallsCompleted
 from runagents_runs.testing import RunEvents, RunsPlatform, RunView, at
 
 
@@ -150,3 +151,26 @@ async def test_redelivered_event_adds_one_timeline_entry(platform: RunsPlatform)
 
     assert [e["type"] for e in view["events"]] == ["run.started", "llm.call", "run.completed"]
     assert view["usage"]["total_tokens"] == 15
+
+
+async def test_gateway_batch_puts_each_of_its_calls_on_the_timeline_once_even_when_redelivered(
+    platform: RunsPlatform
+) -> None:
+    run = RunEvents()
+    await platform.publish(run.started(at(0)))
+    batch = await platform.publish(LlmCallsCompleted(calls=[
+        run.llm_call(at(1), 10, 5, tool_calls=["echo__echo"]),
+        run.llm_call(at(2), 20, 7),
+    ]), source="/runagents/gateway")
+    await platform.bus.publish(batch)  # delivered again, as a bus may
+    await platform.publish(run.completed(at(3), 3000))
+
+    view = await platform.wait_for_run(run.run_id, is_finished(4))
+
+    assert [e["type"] for e in view["events"]] == ["run.started", "llm.call", "llm.call", "run.completed"]
+    _, first, second, _ = view["events"]
+    assert (first["time"], first["data"]["tokens"]["total_tokens"], first["data"]["tool_calls"]) == (
+        "2026-03-01T12:00:01Z", 15, ["echo__echo"])
+    assert (second["time"], second["data"]["tokens"]["total_tokens"], second["data"]["tool_calls"]) == (
+        "2026-03-01T12:00:02Z", 27, [])
+    assert view["usage"] == {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42}

@@ -7,7 +7,7 @@ This module is the contract between services. A type name carries its version
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runagents_common.events.envelope import Envelope
 
@@ -245,6 +245,17 @@ class LlmCallCompleted(EventData):
     tool_calls: list[str] = []
     usage_estimated: bool = False
     at: datetime
+
+
+@_register("llm.calls.completed.v1")
+class LlmCallsCompleted(EventData):
+    """Model calls the gateway finished, in the order they finished: the gateway's usage events.
+
+    One event carries the calls of a short window (about 0.1 s): publishing a message per call would
+    cost the gateway more than relaying the call itself. Each call is as ``llm.call.completed.v1`` has it.
+    """
+
+    calls: list[LlmCallCompleted] = Field(min_length=1)
 
 
 @_register("tool.call.completed.v1")
