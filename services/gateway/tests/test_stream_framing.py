@@ -94,3 +94,16 @@ def test_exact_model_name_wins_over_a_provider_prefix_and_oldest_provider_wins_a
     assert snapshot.resolve("meta/llama") is routes[2]
     assert snapshot.resolve("llama") is routes[3]
     assert snapshot.resolve("nobody/gpt-4o") is None
+
+
+def test_only_events_that_carry_usage_a_finish_reason_or_a_tool_name_are_parsed() -> None:
+    from runagents_gateway.llm.sse import _worth_parsing
+
+    compact = json.dumps(chunk({"content": "hi"}), separators=(",", ":")).encode()
+    assert not _worth_parsing(event(chunk({"content": "hi"})))  # "usage": null, "finish_reason": null
+    assert not _worth_parsing(b"data: " + compact)
+    assert not _worth_parsing(b'data: {"finish_reason" :  null}')
+    assert _worth_parsing(event(chunk({}, "stop")))
+    assert _worth_parsing(event(USAGE_CHUNK))
+    assert _worth_parsing(event(chunk(TOOL_DELTA)))
+    assert not _worth_parsing(event(chunk({"content": 'say "name" and "tool_calls"'})))

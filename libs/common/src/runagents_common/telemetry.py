@@ -131,9 +131,15 @@ class TracingMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        # Only the headers the propagators read: decoding every header of every request costs the hot path.
+        fields = propagate.get_global_textmap().fields
+        headers = {name: value.decode("latin-1") for raw_name, value in scope.get("headers", [])
+                   if (name := raw_name.decode("latin-1").lower()) in fields}
         name = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
         with continued_span(name, headers, kind=SpanKind.SERVER) as span:
+            if not span.is_recording():  # nothing exports it: no status to note on each message
+                await self.app(scope, receive, send)
+                return
 
             async def send_with_status(message: Message) -> None:
                 if message["type"] == "http.response.start":

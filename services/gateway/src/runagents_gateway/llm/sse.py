@@ -1,6 +1,7 @@
 """Server-sent events of OpenAI's streaming wire: framing our own chunks, and watching relayed ones."""
 
 import json
+import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -209,28 +210,17 @@ def usage_chunk(head: Mapping[str, Any], usage: dict[str, Any]) -> dict[str, Any
             "model": head.get("model"), "choices": [], "usage": usage}
 
 
+_VALUED_KEY = re.compile(rb'"(?:usage|finish_reason)"[ \t]*+:[ \t]*+(?!null)')
+"""``"usage"`` or ``"finish_reason"`` with a value other than null: a cheap test before parsing."""
+
+
 def _worth_parsing(event: bytes) -> bool:
-    return (
-        _has_value(event, b'"usage"')
-        or _has_value(event, b'"finish_reason"')
-        or (b'"tool_calls"' in event and b'"name"' in event)
-    )
+    return _VALUED_KEY.search(event) is not None or (b'"tool_calls"' in event and b'"name"' in event)
 
 
 def _data_events(events: bytes) -> int:
     """How many of ``events`` (whole events) begin with a data line, without cutting them apart."""
     return events.count(b"\n\ndata:") + events.startswith(b"data:")
-
-
-def _has_value(event: bytes, key: bytes) -> bool:
-    """Whether ``key`` occurs with a value other than null (a cheap test before parsing)."""
-    start = 0
-    while (found := event.find(key, start)) >= 0:
-        start = found + len(key)
-        rest = event[start : start + 16].lstrip(b" \t:")
-        if not rest.startswith(b"null"):
-            return True
-    return False
 
 
 def _data_of(event: bytes) -> bytes:
