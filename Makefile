@@ -29,3 +29,4 @@ bench: install
 	uv run python bench/hello_world.py
 	uv run python bench/analyzer_accuracy.py
 	uv run python bench/runtime.py
+	uv run python bench/gateway.py

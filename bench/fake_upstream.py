@@ -1,11 +1,17 @@
-"""The runtime bench's upstream: an OpenAI chat-completions endpoint and one tool, answering instantly.
+"""The benches' upstream: OpenAI chat-completions endpoints and one tool, answering instantly.
 
     python bench/fake_upstream.py PORT [--chunks 20] [--chunk-delay 0.05]
 
-bench/runtime.py starts it in its own process, apart from the load generator's event loop.
-A chat request ending with a tool result gets the final answer (streamed in `--chunks` pieces
-`--chunk-delay` seconds apart when asked to stream); any other gets a call of the echo tool.
-GET /stats counts the final-answer streams open at once.
+bench/runtime.py and bench/gateway.py start it in its own process, apart from the load generator.
+
+POST /llm/v1/chat/completions (bench/runtime.py): a chat request ending with a tool result gets the
+final answer (streamed in `--chunks` pieces `--chunk-delay` seconds apart when asked to stream); any
+other gets a call of the echo tool. GET /stats counts the final-answer streams open at once.
+
+POST /v1/chat/completions (bench/gateway.py): always the same answer, precomputed, so that the
+upstream costs as little as possible per request: a chat.completion with usage, or with
+`"stream": true` an SSE stream of `--chunks` content chunks (`--chunk-delay` apart), a finish chunk,
+a usage chunk when `stream_options.include_usage` is set, and `data: [DONE]`.
 """
 
 import argparse
@@ -60,6 +66,40 @@ TOOL_CALL_CHUNKS = [
 ]
 
 
+def answer_stream(chunks: int, include_usage: bool) -> list[bytes]:
+    """The events of one streamed final answer, each as it goes on the wire."""
+    events = [chunk({"role": "assistant", "content": ""})]
+    events += [chunk({"content": f"word{index} "}) for index in range(chunks)]
+    events.append(chunk({}, finish="stop"))
+    if include_usage:
+        events.append(chunk(None, usage=USAGE))
+    events.append(b"data: [DONE]\n\n")
+    return events
+
+
+def openai_chat(chunks: int, chunk_delay: float) -> Any:
+    """The handler of POST /v1/chat/completions: precomputed bytes, only `stream` is read."""
+    answer = completion({"role": "assistant", "content": final_answer(chunks)})
+    streams = {usage: answer_stream(chunks, usage) for usage in (False, True)}
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        body = json.loads(await request.read())
+        if not body.get("stream"):
+            return web.Response(body=answer, content_type="application/json")
+        options = body.get("stream_options")
+        events = streams[isinstance(options, dict) and bool(options.get("include_usage"))]
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        for index, event in enumerate(events):
+            if chunk_delay and 1 <= index <= chunks:  # before each content chunk, as on /llm/v1
+                await asyncio.sleep(chunk_delay)
+            await response.write(event)
+        await response.write_eof()
+        return response
+
+    return chat
+
+
 def serve_upstream(port: int, chunks: int, chunk_delay: float) -> None:
     """Answer chat completions (a tool call first, the final answer after a tool result) and the tool."""
     final_completion = completion({"role": "assistant", "content": final_answer(chunks)})
@@ -106,6 +146,8 @@ def serve_upstream(port: int, chunks: int, chunk_delay: float) -> None:
 
     app = web.Application()
     app.router.add_post("/llm/v1/chat/completions", chat)
+    app.router.add_post("/v1/chat/completions", openai_chat(chunks, chunk_delay))
+    app.router.add_get("/healthz", health)
     app.router.add_get("/llm/healthz", health)
     app.router.add_post("/tools/echo", tool)
     app.router.add_get("/stats", get_stats)
