@@ -13,6 +13,7 @@ import httpx
 import httpx2
 import pytest
 import requests
+from opentelemetry import trace
 
 from runagents_runtime.outbound_tracing import (
     RunContextPropagator,
@@ -60,7 +61,10 @@ def recorder() -> Iterator[HeaderRecorder]:
 
 
 @pytest.fixture(autouse=True)
-def outbound_tracing() -> Iterator[list[str]]:
+def outbound_tracing(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    # As in an agent's pod, no SDK tracer provider: one that another test of this process installed
+    # would give the instrumented clients spans of their own, whose traceparent they would send.
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
     yield install_outbound_tracing()
     uninstall_outbound_tracing()
 
