@@ -7,7 +7,7 @@ anything.
 
 import json
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,17 +171,30 @@ def upstream_request(route: Route, url: str, payload: bytes, headers: dict[str, 
 async def send(upstream: Upstream, route: Route, path: str, payload: bytes, call: LlmCall, *,
                streaming: bool) -> UpstreamResponse:
     """The provider's answer to an OpenAI-wire request, or the error the client gets for it."""
-    if route.key_unreadable:
-        raise LlmError(500, f"The API key of model provider {route.provider!r} cannot be decrypted with the "
-                       "gateway's secret key; register the key again.", code="provider_key_unreadable")
     headers = {"content-type": "application/json", "accept": "application/json"}
-    if route.api_key is not None:
-        secret = route.api_key.get_secret_value()
+    secret = provider_key(route)
+    if secret is not None:
         if route.kind == "azure-openai":
             headers["api-key"] = secret
         else:
             headers["authorization"] = f"Bearer {secret}"
     request = upstream_request(route, _url(route, path), payload, headers, call, streaming=streaming)
+    return await exchange(upstream, route, request, upstream_error)
+
+
+def provider_key(route: Route) -> str | None:
+    """The provider's API key in the clear, to put on the request; a 500 if it does not decrypt."""
+    if route.key_unreadable:
+        raise LlmError(500, f"The API key of model provider {route.provider!r} cannot be decrypted with the "
+                       "gateway's secret key; register the key again.", code="provider_key_unreadable")
+    return None if route.api_key is None else route.api_key.get_secret_value()
+
+
+async def exchange(upstream: Upstream, route: Route, request: UpstreamRequest,
+                   error_of: Callable[[Route, int, Mapping[str, str], bytes], LlmError]) -> UpstreamResponse:
+    """The provider's answer to ``request`` (retried as its policy allows); a provider that cannot
+    be reached, or answers an error status, as the error the client gets (``error_of`` reads the
+    provider's own error body)."""
     try:
         answer = await upstream.send(request)
     except UpstreamFailure as exc:
@@ -191,7 +204,7 @@ async def send(upstream: Upstream, route: Route, path: str, payload: bytes, call
             content = await answer.read()
         except UpstreamFailure:
             content = b""
-        raise upstream_error(route, answer.status, answer.headers, content)
+        raise error_of(route, answer.status, answer.headers, content)
     return answer
 
 

@@ -68,5 +68,55 @@ def with_usage_in_stream(body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return {**body, "stream_options": {**options, "include_usage": True}}, False
 
 
+def part_type(part: Any, at: str) -> str:
+    """The ``type`` of a message content part, or a 400 naming where it is."""
+    if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+        raise bad_request(f"{at} must be a content part object with a 'type'.")
+    return str(part["type"])
+
+
+def function_call(tool_call: Any, at: str) -> tuple[str, str, dict[str, Any]]:
+    """An assistant message's tool call as (id, function name, arguments as an object), or a 400."""
+    function = tool_call.get("function") if isinstance(tool_call, dict) else None
+    if not isinstance(function, dict) or not isinstance(tool_call.get("id"), str) or not tool_call["id"] \
+            or not isinstance(function.get("name"), str) or not function["name"]:
+        raise bad_request(f"{at} must be a function call with a string 'id' and 'function.name'.")
+    return tool_call["id"], function["name"], tool_input(function.get("arguments"))
+
+
+def function_tool(tool: Any, at: str, provider: str) -> tuple[str, str | None, dict[str, Any]]:
+    """A function tool of the request as (name, description, parameters schema), or a 400; no
+    ``parameters`` is an object schema without properties. ``provider`` names who cannot take others."""
+    if not isinstance(tool, dict) or tool.get("type", "function") != "function":
+        kind = tool.get("type") if isinstance(tool, dict) else None
+        raise bad_request(f"{at}: tool type {kind!r} is not supported; {provider} takes function tools.",
+                          code="unsupported_tool")
+    function = tool.get("function")
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not function["name"]:
+        raise bad_request(f"{at} needs a 'function' with a string 'name'.")
+    parameters = function.get("parameters")
+    if parameters is None:
+        parameters = {"type": "object", "properties": {}}
+    if not isinstance(parameters, dict):
+        raise bad_request(f"{at}.function.parameters must be a JSON schema object.")
+    description = function.get("description")
+    return function["name"], description if isinstance(description, str) and description else None, parameters
+
+
+def tool_input(arguments: Any) -> dict[str, Any]:
+    """A chat tool call's arguments as the object other wires want (tool_use ``input``, toolUse ``input``).
+
+    Arguments that are not a JSON object (a model's malformed output) are kept, not dropped,
+    under ``_raw_arguments`` so the agent can see what the model said.
+    """
+    if not arguments:
+        return {}
+    try:
+        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
+    except ValueError:
+        parsed = None
+    return parsed if isinstance(parsed, dict) else {"_raw_arguments": arguments}
+
+
 def _too_large(limit: int) -> LlmError:
     return LlmError(413, f"The request body is larger than {limit} bytes.", code="request_too_large")

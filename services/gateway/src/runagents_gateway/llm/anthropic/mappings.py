@@ -2,7 +2,6 @@
 place: the Messages endpoint (llm/anthropic/) translates one way, the anthropic provider kind
 (llm/anthropic_upstream/) the other."""
 
-import json
 import re
 from typing import Any
 
@@ -34,21 +33,6 @@ TOOL_CHOICES = {"auto": "auto", "any": "required", "none": "none"}
 """Anthropic ``tool_choice.type`` -> chat ``tool_choice`` (``tool`` names one, as chat's ``function`` does)."""
 
 _DATA_URL = re.compile(r"^data:(?P<media_type>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)$", re.DOTALL)
-
-
-def tool_input(arguments: Any) -> dict[str, Any]:
-    """A chat tool call's arguments as tool_use ``input``, which must be an object.
-
-    Arguments that are not a JSON object (a model's malformed output) are kept, not dropped,
-    under ``_raw_arguments`` so the agent can see what the model said.
-    """
-    if not arguments:
-        return {}
-    try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except ValueError:
-        parsed = None
-    return parsed if isinstance(parsed, dict) else {"_raw_arguments": arguments}
 
 
 def anthropic_usage(chat_usage: Any) -> dict[str, int]:

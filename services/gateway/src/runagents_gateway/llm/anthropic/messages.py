@@ -3,9 +3,10 @@
 import uuid
 from typing import Any
 
-from runagents_gateway.llm.anthropic.mappings import FINISH_REASONS, tool_input
+from runagents_gateway.llm.anthropic.mappings import FINISH_REASONS
 from runagents_gateway.llm.anthropic.mappings import anthropic_usage as usage
 from runagents_gateway.llm.chat import first_choice, object_of
+from runagents_gateway.llm.requests import tool_input
 
 __all__ = ["message", "new_message_id", "stop_of", "tool_input", "usage"]
 

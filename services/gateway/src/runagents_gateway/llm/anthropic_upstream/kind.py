@@ -17,7 +17,7 @@ from runagents_gateway.llm.anthropic_upstream.stream import ChunkStream
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
 from runagents_gateway.llm.errors import LlmError
-from runagents_gateway.llm.relay import failure, upstream_request
+from runagents_gateway.llm.relay import exchange, failure, provider_key, upstream_request
 from runagents_gateway.llm.routes import Route
 from runagents_gateway.llm.sse import SseDecoder
 from runagents_gateway.llm.upstream import Upstream, UpstreamFailure, UpstreamResponse
@@ -87,26 +87,14 @@ class AnthropicKind:
 async def send(upstream: Upstream, route: Route, body: dict[str, Any], call: LlmCall, *,
                streaming: bool) -> UpstreamResponse:
     """Anthropic's answer to a Messages request, or the error the client gets for it."""
-    if route.key_unreadable:
-        raise LlmError(500, f"The API key of model provider {route.provider!r} cannot be decrypted with the "
-                       "gateway's secret key; register the key again.", code="provider_key_unreadable")
     headers = {"content-type": "application/json", "accept": "application/json",
                "anthropic-version": ANTHROPIC_VERSION}
-    if route.api_key is not None:
-        headers["x-api-key"] = route.api_key.get_secret_value()
+    secret = provider_key(route)
+    if secret is not None:
+        headers["x-api-key"] = secret
     payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     request = upstream_request(route, messages_url(route.base_url), payload, headers, call, streaming=streaming)
-    try:
-        answer = await upstream.send(request)
-    except UpstreamFailure as exc:
-        raise failure(route, exc) from exc
-    if answer.status >= 400:
-        try:
-            content = await answer.read()
-        except UpstreamFailure:
-            content = b""
-        raise upstream_error(route, answer.status, answer.headers, content)
-    return answer
+    return await exchange(upstream, route, request, upstream_error)
 
 
 def messages_url(base_url: str | None) -> str:

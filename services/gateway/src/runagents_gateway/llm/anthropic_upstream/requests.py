@@ -9,9 +9,9 @@ import json
 import re
 from typing import Any
 
-from runagents_gateway.llm.anthropic.mappings import TOOL_CHOICES, image_source_of, tool_input
+from runagents_gateway.llm.anthropic.mappings import TOOL_CHOICES, image_source_of
 from runagents_gateway.llm.errors import LlmError, bad_request
-from runagents_gateway.llm.requests import number
+from runagents_gateway.llm.requests import function_call, function_tool, number, part_type
 
 DEFAULT_MAX_TOKENS = 4096
 """Anthropic requires ``max_tokens``; chat completions lets a client leave it out."""
@@ -95,7 +95,7 @@ def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     for index, part in enumerate(content):
         at = f"{where}.content[{index}]"
-        kind = _part_type(part, at)
+        kind = part_type(part, at)
         if kind == "text":
             blocks.extend(_text_blocks(_part_text(part, at)))
         elif kind == "image_url":
@@ -119,12 +119,8 @@ def _assistant_blocks(message: dict[str, Any], where: str) -> list[dict[str, Any
 
 
 def _tool_use(tool_call: Any, at: str) -> dict[str, Any]:
-    function = tool_call.get("function") if isinstance(tool_call, dict) else None
-    if not isinstance(function, dict) or not isinstance(tool_call.get("id"), str) \
-            or not isinstance(function.get("name"), str) or not function["name"]:
-        raise bad_request(f"{at} needs a string 'id' and a 'function' with a string 'name'.")
-    return {"type": "tool_use", "id": _tool_id(tool_call["id"]), "name": function["name"],
-            "input": tool_input(function.get("arguments"))}
+    tool_id, name, arguments = function_call(tool_call, at)
+    return {"type": "tool_use", "id": _tool_id(tool_id), "name": name, "input": arguments}
 
 
 def _tool_result(message: dict[str, Any], where: str) -> dict[str, Any]:
@@ -163,7 +159,7 @@ def _text(content: Any, where: str, kinds: tuple[str, ...] = ("text",)) -> str:
     texts = []
     for index, part in enumerate(content):
         at = f"{where}.content[{index}]"
-        kind = _part_type(part, at)
+        kind = part_type(part, at)
         if kind not in kinds:
             raise _unsupported_part(kind, at)
         texts.append(_part_text(part, at))
@@ -173,12 +169,6 @@ def _text(content: Any, where: str, kinds: tuple[str, ...] = ("text",)) -> str:
 def _text_blocks(text: str) -> list[dict[str, Any]]:
     # Anthropic refuses an empty text block.
     return [{"type": "text", "text": text}] if text else []
-
-
-def _part_type(part: Any, at: str) -> str:
-    if not isinstance(part, dict) or not isinstance(part.get("type"), str):
-        raise bad_request(f"{at} must be a content part object with a 'type'.")
-    return str(part["type"])
 
 
 def _part_text(part: dict[str, Any], at: str) -> str:
@@ -221,20 +211,10 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
         raise bad_request("'tools' must be a list.")
     translated = []
     for index, tool in enumerate(tools):
-        at = f"tools[{index}]"
-        function = tool.get("function") if isinstance(tool, dict) else None
-        if not isinstance(tool, dict) or tool.get("type", "function") != "function" or not isinstance(function, dict):
-            raise bad_request(f"{at}: only function tools are supported.", code="unsupported_tool")
-        name, schema = function.get("name"), function.get("parameters")
-        if not isinstance(name, str) or not name:
-            raise bad_request(f"{at}.function needs a string 'name'.")
-        if schema is None:
-            schema = {"type": "object", "properties": {}}
-        elif not isinstance(schema, dict):
-            raise bad_request(f"{at}.function.parameters must be a JSON schema object.")
+        name, description, schema = function_tool(tool, f"tools[{index}]", "Anthropic")
         translated_tool: dict[str, Any] = {"name": name}
-        if isinstance(function.get("description"), str):
-            translated_tool["description"] = function["description"]
+        if description is not None:
+            translated_tool["description"] = description
         translated_tool["input_schema"] = schema
         translated.append(translated_tool)
     return translated

@@ -27,7 +27,7 @@ from runagents_gateway.llm.bedrock.stream import ChunkTranslator
 from runagents_gateway.llm.calls import LlmCall
 from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
 from runagents_gateway.llm.errors import LlmError
-from runagents_gateway.llm.relay import failure, upstream_request
+from runagents_gateway.llm.relay import exchange, failure, provider_key, upstream_request
 from runagents_gateway.llm.routes import Route
 from runagents_gateway.llm.upstream import Upstream, UpstreamFailure, UpstreamResponse
 
@@ -103,31 +103,19 @@ def converse_url(route: Route, operation: str) -> str:
 async def _send(upstream: Upstream, route: Route, operation: str, body: dict[str, Any], call: LlmCall, *,
                 streaming: bool) -> UpstreamResponse:
     """Bedrock's answer to a Converse request, or the error the client gets for it."""
-    if route.key_unreadable:
-        raise LlmError(500, f"The API key of model provider {route.provider!r} cannot be decrypted with the "
-                       "gateway's secret key; register the key again.", code="provider_key_unreadable")
     if not route.base_url:
         raise LlmError(500, f"Model provider {route.provider!r} of kind bedrock has no base_url; register it with "
                        "its Bedrock runtime endpoint, e.g. https://bedrock-runtime.us-east-1.amazonaws.com.",
                        code="provider_misconfigured")
     headers = {"content-type": "application/json", "accept": "application/json"}
-    if route.api_key is not None:
-        headers["authorization"] = f"Bearer {route.api_key.get_secret_value()}"
+    secret = provider_key(route)
+    if secret is not None:
+        headers["authorization"] = f"Bearer {secret}"
     payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     request = upstream_request(route, converse_url(route, operation), payload, headers, call, streaming=streaming)
     if streaming:
         request = replace(request, headers={**request.headers, "accept": EVENT_STREAM})
-    try:
-        answer = await upstream.send(request)
-    except UpstreamFailure as exc:
-        raise failure(route, exc) from exc
-    if answer.status >= 400:
-        try:
-            content = await answer.read()
-        except UpstreamFailure:
-            content = b""
-        raise http_error(route, answer.status, answer.headers, content)
-    return answer
+    return await exchange(upstream, route, request, http_error)
 
 
 async def _messages(route: Route, answer: UpstreamResponse) -> AsyncGenerator[EventMessage, None]:

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from runagents_gateway.llm.errors import LlmError, bad_request
-from runagents_gateway.llm.requests import number
+from runagents_gateway.llm.requests import function_call, function_tool, number, part_type
 
 # Converse's image formats by media type.
 IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/gif": "gif",
@@ -89,7 +89,7 @@ def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     for index, part in enumerate(content):
         at = f"{where}.content[{index}]"
-        kind = _part_type(part, at)
+        kind = part_type(part, at)
         if kind == "text":
             if text := _text_of(part, at):
                 blocks.append({"text": text})
@@ -114,27 +114,8 @@ def _assistant_blocks(message: dict[str, Any], where: str) -> list[dict[str, Any
 
 
 def _tool_use(tool_call: Any, at: str) -> dict[str, Any]:
-    function = tool_call.get("function") if isinstance(tool_call, dict) else None
-    if not isinstance(function, dict) or not isinstance(tool_call.get("id"), str) or not tool_call["id"] \
-            or not isinstance(function.get("name"), str) or not function["name"]:
-        raise bad_request(f"{at} must be a function call with a string 'id' and 'function.name'.")
-    return {"toolUse": {"toolUseId": tool_call["id"], "name": function["name"],
-                        "input": tool_input(function.get("arguments"))}}
-
-
-def tool_input(arguments: Any) -> dict[str, Any]:
-    """A tool call's arguments as toolUse ``input``, which must be an object.
-
-    Arguments that are not a JSON object (a model's malformed output, sent back in the history) are
-    kept, not dropped, under ``_raw_arguments``.
-    """
-    if not arguments:
-        return {}
-    try:
-        parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
-    except ValueError:
-        parsed = None
-    return parsed if isinstance(parsed, dict) else {"_raw_arguments": arguments}
+    tool_id, name, arguments = function_call(tool_call, at)
+    return {"toolUse": {"toolUseId": tool_id, "name": name, "input": arguments}}
 
 
 def _tool_result(message: dict[str, Any], where: str) -> dict[str, Any]:
@@ -156,7 +137,7 @@ def _texts(content: Any, where: str, also: tuple[str, ...] = ()) -> list[str]:
     texts = []
     for index, part in enumerate(content):
         at = f"{where}.content[{index}]"
-        kind = _part_type(part, at)
+        kind = part_type(part, at)
         if kind == "text":
             texts.append(_text_of(part, at))
         elif kind in also and isinstance(part.get(kind), str):
@@ -232,21 +213,10 @@ def _tool_config(tools: Any, choice: Any) -> dict[str, Any] | None:
 
 
 def _tool_spec(tool: Any, at: str) -> dict[str, Any]:
-    if not isinstance(tool, dict) or tool.get("type", "function") != "function":
-        kind = tool.get("type") if isinstance(tool, dict) else None
-        raise bad_request(f"{at}: tool type {kind!r} is not supported; Bedrock takes function tools.",
-                          code="unsupported_tool")
-    function = tool.get("function")
-    if not isinstance(function, dict) or not isinstance(function.get("name"), str) or not function["name"]:
-        raise bad_request(f"{at} needs a 'function' with a string 'name'.")
-    parameters = function.get("parameters")
-    if parameters is None:
-        parameters = {"type": "object", "properties": {}}
-    if not isinstance(parameters, dict):
-        raise bad_request(f"{at}.function.parameters must be a JSON schema object.")
-    spec: dict[str, Any] = {"name": function["name"], "inputSchema": {"json": parameters}}
-    if isinstance(function.get("description"), str) and function["description"]:
-        spec["description"] = function["description"]
+    name, description, parameters = function_tool(tool, at, "Bedrock")
+    spec: dict[str, Any] = {"name": name, "inputSchema": {"json": parameters}}
+    if description is not None:
+        spec["description"] = description
     return {"toolSpec": spec}
 
 
@@ -268,12 +238,6 @@ def _output_config(response_format: Any) -> dict[str, Any] | None:
         raise bad_request("'response_format.json_schema' needs a 'schema' object.")
     raise bad_request(f"'response_format' of type {kind!r} is not supported by Bedrock's Converse API; use "
                       "json_schema.", code="unsupported_parameter")
-
-
-def _part_type(part: Any, at: str) -> str:
-    if not isinstance(part, dict) or not isinstance(part.get("type"), str):
-        raise bad_request(f"{at} must be a content part object with a 'type'.")
-    return str(part["type"])
 
 
 def _text_of(part: dict[str, Any], at: str) -> str:
