@@ -75,6 +75,24 @@ def part_type(part: Any, at: str) -> str:
     return str(part["type"])
 
 
+def function_calls(message: dict[str, Any], where: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """An assistant message's tool calls, each as ``function_call`` reads it."""
+    tool_calls = message.get("tool_calls")
+    if tool_calls is None:
+        return []
+    if not isinstance(tool_calls, list):
+        raise bad_request(f"{where}.tool_calls must be a list.")
+    return [function_call(tool_call, f"{where}.tool_calls[{index}]") for index, tool_call in enumerate(tool_calls)]
+
+
+def answered_call_id(message: dict[str, Any], where: str) -> str:
+    """The ``tool_call_id`` a tool message answers, or a 400."""
+    tool_call_id = message.get("tool_call_id")
+    if not isinstance(tool_call_id, str) or not tool_call_id:
+        raise bad_request(f"{where}: a tool message needs a string 'tool_call_id'.")
+    return tool_call_id
+
+
 def function_call(tool_call: Any, at: str) -> tuple[str, str, dict[str, Any]]:
     """An assistant message's tool call as (id, function name, arguments as an object), or a 400."""
     function = tool_call.get("function") if isinstance(tool_call, dict) else None

@@ -11,7 +11,7 @@ from typing import Any
 
 from runagents_gateway.llm.anthropic.mappings import TOOL_CHOICES, image_source_of
 from runagents_gateway.llm.errors import LlmError, bad_request
-from runagents_gateway.llm.requests import function_call, function_tool, number, part_type
+from runagents_gateway.llm.requests import answered_call_id, function_calls, function_tool, number, part_type
 
 DEFAULT_MAX_TOKENS = 4096
 """Anthropic requires ``max_tokens``; chat completions lets a client leave it out."""
@@ -110,24 +110,13 @@ def _assistant_blocks(message: dict[str, Any], where: str) -> list[dict[str, Any
         raise bad_request(f"{where}: 'function_call' is not supported; use 'tool_calls'.")
     content = message.get("content")
     blocks = [] if content is None else _text_blocks(_text(content, where, ("text", "refusal")))
-    tool_calls = message.get("tool_calls") or []
-    if not isinstance(tool_calls, list):
-        raise bad_request(f"{where}.tool_calls must be a list.")
-    for index, tool_call in enumerate(tool_calls):
-        blocks.append(_tool_use(tool_call, f"{where}.tool_calls[{index}]"))
+    blocks += [{"type": "tool_use", "id": _tool_id(tool_id), "name": name, "input": arguments}
+               for tool_id, name, arguments in function_calls(message, where)]
     return blocks
 
 
-def _tool_use(tool_call: Any, at: str) -> dict[str, Any]:
-    tool_id, name, arguments = function_call(tool_call, at)
-    return {"type": "tool_use", "id": _tool_id(tool_id), "name": name, "input": arguments}
-
-
 def _tool_result(message: dict[str, Any], where: str) -> dict[str, Any]:
-    tool_call_id = message.get("tool_call_id")
-    if not isinstance(tool_call_id, str) or not tool_call_id:
-        raise bad_request(f"{where}: a tool message needs a string 'tool_call_id'.")
-    result: dict[str, Any] = {"type": "tool_result", "tool_use_id": _tool_id(tool_call_id)}
+    result: dict[str, Any] = {"type": "tool_result", "tool_use_id": _tool_id(answered_call_id(message, where))}
     if text := _text(message.get("content"), where):
         result["content"] = text
     return result

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from runagents_gateway.llm.errors import LlmError, bad_request
-from runagents_gateway.llm.requests import function_call, function_tool, number, part_type
+from runagents_gateway.llm.requests import answered_call_id, function_calls, function_tool, number, part_type
 
 # Converse's image formats by media type.
 IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/gif": "gif",
@@ -103,27 +103,14 @@ def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
 def _assistant_blocks(message: dict[str, Any], where: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [{"text": text} for text in _texts(message.get("content"), where,
                                                                       also=("refusal",)) if text]
-    tool_calls = message.get("tool_calls")
-    if tool_calls is None:
-        return blocks
-    if not isinstance(tool_calls, list):
-        raise bad_request(f"{where}.tool_calls must be a list.")
-    for index, tool_call in enumerate(tool_calls):
-        blocks.append(_tool_use(tool_call, f"{where}.tool_calls[{index}]"))
+    blocks += [{"toolUse": {"toolUseId": tool_id, "name": name, "input": arguments}}
+               for tool_id, name, arguments in function_calls(message, where)]
     return blocks
 
 
-def _tool_use(tool_call: Any, at: str) -> dict[str, Any]:
-    tool_id, name, arguments = function_call(tool_call, at)
-    return {"toolUse": {"toolUseId": tool_id, "name": name, "input": arguments}}
-
-
 def _tool_result(message: dict[str, Any], where: str) -> dict[str, Any]:
-    tool_call_id = message.get("tool_call_id")
-    if not isinstance(tool_call_id, str) or not tool_call_id:
-        raise bad_request(f"{where}: a tool message needs a string 'tool_call_id'.")
     text = "\n".join(_texts(message.get("content"), where))
-    return {"toolResult": {"toolUseId": tool_call_id, "content": [{"text": text}] if text else []}}
+    return {"toolResult": {"toolUseId": answered_call_id(message, where), "content": [{"text": text}] if text else []}}
 
 
 def _texts(content: Any, where: str, also: tuple[str, ...] = ()) -> list[str]:
