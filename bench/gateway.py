@@ -2,7 +2,7 @@
 
     uv run python bench/gateway.py [--duration 5] [--concurrency 1,16,64] [--quick]
         [--targets direct,httpx-passthrough,aiohttp-passthrough,runagents-gateway,litellm-proxy]
-        [--chunks 20] [--chunk-delay 0] [--json out.json] [--profile [TARGETS]]
+        [--chunks 20] [--chunk-delay 0] [--json out.json] [--profile [TARGETS]] [--logs DIR]
 
 One fake upstream (bench/fake_upstream.py, aiohttp, precomputed answers) serves every target, in
 its own process. The targets, started one after the other and stopped once measured:
@@ -901,6 +901,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     parser.add_argument("--profile", type=names, nargs="?", const=["runagents-gateway"], default=[],
                         help="py-spy these targets (default: the gateway) at the highest concurrency")
+    parser.add_argument("--logs", type=Path, default=None,
+                        help="keep the targets' logs and py-spy's raw stacks in this folder")
     parser.add_argument("--no-pin", action="store_true", help="do not split the cores between targets and load")
     parser.add_argument("--postgres", default="postgres@127.0.0.1:5432", help="user@host:port of Postgres")
     parser.add_argument("--amqp-url", default="amqp://guest:guest@127.0.0.1:5672/")
@@ -920,7 +922,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="runagents-bench-gateway-") as folder:
-        logs = Path(folder)
+        logs = Path(folder) if args.logs is None else args.logs
+        logs.mkdir(parents=True, exist_ok=True)
         processes = Processes(logs)
         try:
             rows, profiles = run(args, processes, logs)

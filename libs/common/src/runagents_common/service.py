@@ -22,6 +22,7 @@ from runagents_common.db import migrations
 from runagents_common.db.database import Database
 from runagents_common.db.inbox import ProcessedEventMixin, TransactionalHandler, idempotent_handler
 from runagents_common.db.outbox import Outbox, OutboxRelay
+from runagents_common.direct_routes import DirectRoutes
 from runagents_common.errors import install_error_handlers, problem_response
 from runagents_common.events.catalog import EventData, PoisonEvent
 from runagents_common.events.envelope import Envelope
@@ -130,6 +131,7 @@ def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0") -> Fa
     app.state.components = {c.name: c for c in host.components}
     app.state.host = host
     install_error_handlers(app)
+    app.add_middleware(DirectRoutes)  # inside the tracing middleware: a direct route's request is traced too
     app.add_middleware(TracingMiddleware)
 
     @app.get("/healthz", tags=["health"])

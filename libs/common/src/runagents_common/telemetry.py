@@ -121,6 +121,19 @@ def continued_span(name: str, headers: Mapping[str, str], kind: SpanKind = SpanK
         otel_context.detach(token)
 
 
+_header_names: tuple[object, frozenset[bytes]] | None = None
+
+
+def _propagated_header_names() -> frozenset[bytes]:
+    """The header names the global propagators read, as ASGI gives them (lower case bytes); worked
+    out again only when the propagators change (a composite propagator builds the set on each ask)."""
+    global _header_names
+    textmap = propagate.get_global_textmap()
+    if _header_names is None or _header_names[0] is not textmap:
+        _header_names = (textmap, frozenset(name.lower().encode("latin-1") for name in textmap.fields))
+    return _header_names[1]
+
+
 class TracingMiddleware:
     """ASGI middleware: one server span per HTTP request, continuing the caller's trace."""
 
@@ -132,9 +145,9 @@ class TracingMiddleware:
             await self.app(scope, receive, send)
             return
         # Only the headers the propagators read: decoding every header of every request costs the hot path.
-        fields = propagate.get_global_textmap().fields
-        headers = {name: value.decode("latin-1") for raw_name, value in scope.get("headers", [])
-                   if (name := raw_name.decode("latin-1").lower()) in fields}
+        fields = _propagated_header_names()
+        headers = {raw_name.decode("latin-1"): value.decode("latin-1") for raw_name, value in scope.get("headers", [])
+                   if raw_name in fields}
         name = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
         with continued_span(name, headers, kind=SpanKind.SERVER) as span:
             if not span.is_recording():  # nothing exports it: no status to note on each message

@@ -1,18 +1,17 @@
 """What every /llm route shares: failures answered in the client's own wire format, and the call
 a handler began recorded whatever its outcome."""
 
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response, StreamingResponse
 
+from runagents_common.direct_routes import DirectRoute
 from runagents_common.errors import RunAgentsError
 from runagents_common.service import ServiceComponent, component
 from runagents_gateway.llm.calls import LlmCall
@@ -21,19 +20,14 @@ from runagents_gateway.llm.errors import LlmError
 log = logging.getLogger("runagents.gateway.llm")
 
 
-class LlmRoute(APIRoute):
+class LlmRoute(DirectRoute):
     """Answers every failure in OpenAI's error format (never a stack trace) and records the
     call a handler began, whatever its outcome. Subclasses answer in another wire's format.
 
-    Its endpoints take the request alone and are awaited directly: FastAPI's dependency solving
-    (a sub-response and exit stacks on every call) stays off the gateway's hottest path.
+    Its endpoints take the request alone and are awaited directly, and after the first request to
+    a path FastAPI's router is not walked again (runagents_common.direct_routes): dependency solving,
+    exit stacks and routing stay off the gateway's hottest path.
     """
-
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, endpoint, **kwargs)
-        parameters = list(inspect.signature(endpoint).parameters.values())
-        if len(parameters) != 1 or parameters[0].annotation is not Request or self.dependant.dependencies:
-            raise TypeError(f"{path}: an LlmRoute endpoint takes only `request: Request` and no dependencies")
 
     def render_error(self, error: LlmError) -> Response:
         return error.response()
