@@ -9,6 +9,8 @@ import httpx
 import openai
 import pytest
 
+from runagents_gateway.llm.requests import raw_with_usage_in_stream
+
 from .conftest import UPSTREAM_KEY, FakeUpstream, Gateway, RegisterProvider
 
 HELLO = [{"role": "user", "content": "Say hello."}]
@@ -83,6 +85,39 @@ async def test_stream_usage_is_counted_but_not_shown_to_a_client_that_did_not_as
     assert all(json.loads(p)["choices"] for p in payloads[:-1])
     [data] = await relayed.wait_for_calls(1)
     assert (data["prompt_tokens"], data["completion_tokens"], data["finish_reason"]) == (19, 3, "stop")
+
+
+async def test_stream_usage_is_asked_beside_the_clients_own_stream_options(relayed: Gateway,
+                                                                           upstream: FakeUpstream) -> None:
+    request = {"model": "gpt-4o-mini", "messages": HELLO, "stream": True,
+               "stream_options": {"include_obfuscation": False}}
+    async with httpx.AsyncClient() as client, client.stream(
+        "POST", f"{relayed.llm_url}/chat/completions", json=request
+    ) as response:
+        payloads = [line.removeprefix("data: ") async for line in response.aiter_lines() if line]
+
+    assert upstream.requests[0][1]["stream_options"] == {"include_obfuscation": False, "include_usage": True}
+    assert upstream.requests[0][1]["messages"] == HELLO
+    assert all(json.loads(p)["choices"] for p in payloads[:-1])
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"model":"m","stream":true,"messages":[{"role":"user","content":"}"}]}',
+    b'{\n  "model": "m",\n  "stream": true\n}\n  ',
+])
+def test_usage_is_asked_for_by_appending_to_the_bytes_the_client_sent(raw: bytes) -> None:
+    body = json.loads(raw)
+
+    asked = raw_with_usage_in_stream(body, raw)
+
+    assert asked.startswith(raw.rstrip()[:-1])
+    assert json.loads(asked) == {**body, "stream_options": {"include_usage": True}}
+
+
+def test_usage_cannot_be_appended_beside_the_clients_own_stream_options() -> None:
+    raw = b'{"model":"m","stream":true,"stream_options":{}}'
+
+    assert raw_with_usage_in_stream(json.loads(raw), raw) == b""
 
 
 async def test_stream_usage_reaches_a_client_that_asked(relayed: Gateway) -> None:

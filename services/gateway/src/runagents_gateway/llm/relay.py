@@ -17,7 +17,7 @@ from starlette.responses import Response
 from runagents_gateway.llm.calls import LlmCall, answer_pieces
 from runagents_gateway.llm.chat import ChatAnswer, ChatChunks
 from runagents_gateway.llm.errors import LlmError, UpstreamError
-from runagents_gateway.llm.requests import with_usage_in_stream
+from runagents_gateway.llm.requests import raw_with_usage_in_stream, with_usage_in_stream
 from runagents_gateway.llm.routes import Route
 from runagents_gateway.llm.sse import EventStream, RelayedStream, SseDecoder, sse_event, usage_chunk
 from runagents_gateway.llm.upstream import (
@@ -46,9 +46,10 @@ async def relay_json(upstream: Upstream, route: Route, path: str, body: dict[str
 async def relay_stream(upstream: Upstream, route: Route, body: dict[str, Any], raw: bytes,
                        call: LlmCall) -> EventStream:
     """A streaming chat completion, forwarded event by event."""
-    body, client_wants_usage = with_usage_in_stream(body)
+    asked, client_wants_usage = with_usage_in_stream(body)
     if not client_wants_usage:
-        raw = b""
+        raw = raw_with_usage_in_stream(body, raw)
+    body = asked
     answer = await send(upstream, route, "/chat/completions", _payload(route, body, raw), call, streaming=True)
     stream = RelayedStream(call, drop_usage_chunk=not client_wants_usage, request=body)
 

@@ -68,6 +68,16 @@ def with_usage_in_stream(body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return {**body, "stream_options": {**options, "include_usage": True}}, False
 
 
+def raw_with_usage_in_stream(body: dict[str, Any], raw: bytes) -> bytes:
+    """``raw``, the bytes ``body`` was read from, asking for usage in the stream as ``with_usage_in_stream``
+    does, by appending the option rather than serialising the request again (an agent's conversation
+    is often tens of kilobytes); empty when appending cannot do it (the client sent stream_options)."""
+    if not body or "stream_options" in body:
+        return b""
+    end = raw.rstrip().rfind(b"}")
+    return raw[:end] + b',"stream_options":{"include_usage":true}}' if end > 0 else b""
+
+
 def part_type(part: Any, at: str) -> str:
     """The ``type`` of a message content part, or a 400 naming where it is."""
     if not isinstance(part, dict) or not isinstance(part.get("type"), str):

@@ -152,11 +152,12 @@ class RelayedStream:
                 if self._is_dropped(_data_of(event)):
                     continue
             elif event.startswith(b"data:"):
-                if _data_of(event) == b"[DONE]":
+                if b"[DONE]" in event and _data_of(event) == b"[DONE]":
                     kept.append(self._estimated_usage())
                 else:
                     self._pieces += 1
-            kept.append(event + b"\n\n")
+            kept.append(event)
+            kept.append(b"\n\n")
         return b"".join(kept)
 
     def _read_head(self, events: bytes) -> None:
