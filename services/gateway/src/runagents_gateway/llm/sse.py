@@ -1,14 +1,14 @@
 """Server-sent events of OpenAI's streaming wire: framing our own chunks, and watching relayed ones."""
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
-from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from runagents_gateway.llm.calls import LlmCall, answer_pieces
 
@@ -52,13 +52,41 @@ class EventStream(StreamingResponse):
                     await self._on_close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Stream, and stop as soon as the client leaves: the upstream is closed at once rather than
+        read to its end for no one. (Starlette's own StreamingResponse watches for the disconnect in
+        an anyio task group, which costs a stream several times what this one task does.)"""
+        streaming = asyncio.current_task()
+        assert streaming is not None
+        complete = left = False
+
+        async def sent(message: Message) -> None:
+            nonlocal complete
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                complete = True  # the server answers receive() with a disconnect once this is sent
+            await send(message)
+
+        async def watch() -> None:
+            nonlocal left
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            if not complete:
+                left = True
+                streaming.cancel()
+
+        watcher = asyncio.get_running_loop().create_task(watch())
         try:
-            await super().__call__(scope, receive, send)
-        except ClientDisconnect:
-            # Servers on ASGI 2.4 report the disconnect by raising, which skips the background task.
-            if self.background is not None:
-                await self.background()
-            raise
+            await self.stream_response(sent)
+        except asyncio.CancelledError:
+            if not left:
+                raise
+            streaming.uncancel()
+        except OSError:
+            pass  # a server on ASGI 2.4 reports the disconnect by raising from send
+        finally:
+            watcher.cancel()
+        # The call is recorded whether the client stayed to the end or not.
+        if self.background is not None:
+            await self.background()
 
 
 def sse_event(payload: dict[str, Any]) -> bytes:
