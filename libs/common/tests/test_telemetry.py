@@ -9,9 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from opentelemetry import trace
+from opentelemetry import baggage, trace
 from pydantic import SecretStr
 
+from runagents_common import telemetry
 from runagents_common.db.database import Database
 from runagents_common.events.catalog import AgentDeleted
 from runagents_common.events.envelope import new_envelope
@@ -21,6 +22,7 @@ from runagents_common.telemetry import (
     JsonLogFormatter,
     TracingMiddleware,
     continued_span,
+    current_trace_headers,
     current_trace_id,
     trace_id_of,
     tracer,
@@ -140,6 +142,30 @@ async def test_tracing_middleware_continues_the_callers_trace() -> None:
     assert continued["trace_id"] == TRACE_ID
     assert fresh["trace_id"] is not None
     assert fresh["trace_id"] != TRACE_ID
+
+
+async def test_tracing_middleware_continues_the_callers_trace_when_nothing_records_spans(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(telemetry, "_spans_recorded", False)
+    app = traced_app()
+
+    @app.get("/inside")
+    async def inside() -> dict[str, str | bool | None]:
+        span = trace.get_current_span()
+        return {"trace_id": current_trace_id(), "span_id": format(span.get_span_context().span_id, "016x"),
+                "recording": span.is_recording(), "baggage": baggage.get_baggage("tenant"),
+                "sent": current_trace_headers().get("traceparent")}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        continued = (await client.get("/inside", headers={"traceparent": TRACEPARENT, "baggage": "tenant=acme"})).json()
+        fresh = [(await client.get("/inside")).json() for _ in range(2)]
+
+    assert (continued["trace_id"], continued["baggage"], continued["recording"]) == (TRACE_ID, "acme", False)
+    assert continued["span_id"] != PARENT_SPAN_ID
+    assert continued["sent"] == f"00-{TRACE_ID}-{continued['span_id']}-00"
+    assert all(answer["trace_id"] is not None and answer["trace_id"] != TRACE_ID for answer in fresh)
+    assert fresh[0]["trace_id"] != fresh[1]["trace_id"]
 
 
 @pytest.fixture

@@ -15,11 +15,15 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, DEFAULT_ON
-from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _configured = False
+_spans_recorded: bool | None = None
+"""Whether this process records (exports) spans; None until ``setup_telemetry`` decides it."""
+_ids = RandomIdGenerator()
 
 NO_FASTAPI_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 """FastAPI's native telemetry switched off: ``TracingMiddleware`` makes the one server span."""
@@ -32,10 +36,11 @@ def setup_telemetry(service_name: str, *, log_level: str = "INFO", log_json: boo
     Spans are recorded only when they are exported: with no OTLP endpoint every span is a
     non-recording one, which still carries trace and span ids into logs, events and outgoing
     headers, at a fraction of a recorded span's cost on every request."""
-    global _configured
+    global _configured, _spans_recorded
     if _configured:
         return
     _configured = True
+    _spans_recorded = bool(otlp_endpoint)
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}),
                               sampler=DEFAULT_ON if otlp_endpoint else ALWAYS_OFF)
     if otlp_endpoint:  # pragma: no cover - needs a collector
@@ -121,6 +126,19 @@ def continued_span(name: str, headers: Mapping[str, str], kind: SpanKind = SpanK
         otel_context.detach(token)
 
 
+def _unrecorded_server_span(headers: Mapping[str, str]) -> otel_context.Context:
+    """The context a request runs in when nothing records spans: what the SDK's tracer makes of such
+    a server span (the caller's trace and baggage continued, or a new trace, under a span id of its
+    own, not sampled), at a fifth of its cost per request."""
+    parent = propagate.extract(headers)
+    caller = trace.get_current_span(parent).get_span_context()
+    span = NonRecordingSpan(SpanContext(
+        trace_id=caller.trace_id if caller.is_valid else _ids.generate_trace_id(),
+        span_id=_ids.generate_span_id(), is_remote=False, trace_flags=TraceFlags(TraceFlags.DEFAULT),
+        trace_state=caller.trace_state))
+    return trace.set_span_in_context(span, parent)
+
+
 _header_names: tuple[object, frozenset[bytes]] | None = None
 
 
@@ -148,6 +166,13 @@ class TracingMiddleware:
         fields = _propagated_header_names()
         headers = {raw_name.decode("latin-1"): value.decode("latin-1") for raw_name, value in scope.get("headers", [])
                    if raw_name in fields}
+        if _spans_recorded is False:
+            token = otel_context.attach(_unrecorded_server_span(headers))
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                otel_context.detach(token)
+            return
         name = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
         with continued_span(name, headers, kind=SpanKind.SERVER) as span:
             if not span.is_recording():  # nothing exports it: no status to note on each message

@@ -15,7 +15,7 @@ import contextlib
 import logging
 
 from starlette.background import BackgroundTask
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
@@ -30,6 +30,9 @@ LINGER_SECONDS = 0.5
 and update) is spread over the calls of this while; a call waits about this long at most to be written."""
 MAX_CALLS_PER_EVENT = 200
 """Keeps an event under about 100 kB."""
+HELD_BODY_BYTES = 16_384
+"""A relayed answer longer than this (embeddings, say) is read for its usage when it is recorded,
+not kept in memory until its batch is written."""
 
 
 class UsageRecorder:
@@ -37,23 +40,34 @@ class UsageRecorder:
         self._database = database
         self._outbox = outbox
         self._limits = limits
-        self._pending: list[LlmCallCompleted] = []
+        self._pending: list[LlmCall] = []
         """Finished calls not yet written."""
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def after(self, response: Response, call: LlmCall) -> None:
-        """Have ``call`` recorded once ``response`` has been sent."""
-        response.background = BackgroundTask(self.record, call)
+        """Have ``call`` recorded: a stream once its last chunk was sent, a whole answer now."""
+        if isinstance(response, StreamingResponse):
+            response.background = BackgroundTask(self._record_sent_stream, call)
+        else:
+            self.record(call)
 
-    async def record(self, call: LlmCall) -> None:
-        """Count ``call`` and queue its event (a coroutine so the response's background task runs it on
-        the event loop, not in a thread)."""
-        event = call.completed_event()
-        if call.grant is not None:
-            self._limits.spend(call.grant.agent, event.prompt_tokens + event.completion_tokens)
-        self._pending.append(event)
+    def record(self, call: LlmCall) -> None:
+        """Queue ``call`` to be written. Its usage is read and its event made when its batch is written,
+        off the request's path, except for an agent with a token budget, whose next call is judged on
+        the tokens this one used; and a large body is read now rather than held until then."""
+        if call.grant is not None and call.grant.tokens_per_day is not None:
+            call.read_unread_body()
+            self._limits.spend(call.grant.agent, call.prompt_tokens + call.completion_tokens)
+            call.tokens_counted = True
+        elif call.unread_body is not None and len(call.unread_body) > HELD_BODY_BYTES:
+            call.read_unread_body()
+        self._pending.append(call)
         self._wake.set()
+
+    async def _record_sent_stream(self, call: LlmCall) -> None:
+        # A coroutine, so the response's background task runs it on the event loop, not in a thread.
+        self.record(call)
 
     def start(self) -> None:
         if self._task is None:
@@ -79,14 +93,22 @@ class UsageRecorder:
             await asyncio.sleep(LINGER_SECONDS)
 
     async def _write_batch(self) -> None:
-        batch, self._pending = self._pending, []
+        calls, self._pending = self._pending, []
         try:
+            batch = [self._completed(call) for call in calls]
             async with self._database.session() as session:
                 for start in range(0, len(batch), MAX_CALLS_PER_EVENT):
                     self._outbox.add(session, LlmCallsCompleted(calls=batch[start:start + MAX_CALLS_PER_EVENT]))
         except asyncio.CancelledError:
-            self._pending[:0] = batch  # written by aclose
+            self._pending[:0] = calls  # written by aclose
             raise
         except Exception:
             # The responses are already sent: there is no one left to report this to but the log.
-            log.exception("could not record the usage of %d model call(s)", len(batch))
+            log.exception("could not record the usage of %d model call(s)", len(calls))
+
+    def _completed(self, call: LlmCall) -> LlmCallCompleted:
+        event = call.completed_event()
+        if call.grant is not None and not call.tokens_counted:
+            self._limits.spend(call.grant.agent, event.prompt_tokens + event.completion_tokens)
+            call.tokens_counted = True
+        return event
