@@ -42,9 +42,9 @@ class LlmRoute(DirectRoute):
             except LlmError as exc:
                 response = self.render_error(exc)
             except RunAgentsError as exc:
-                response = self.render_error(LlmError(exc.status, exc.detail, code=exc.code))
+                response = self.render_error(LlmError(exc.status, exc.detail, code=exc.code, headers=exc.headers))
             except HTTPException as exc:
-                response = self.render_error(LlmError(exc.status_code, str(exc.detail)))
+                response = self.render_error(LlmError(exc.status_code, str(exc.detail), headers=exc.headers))
             except Exception:
                 log.exception("unexpected error on %s %s", request.method, request.url.path)
                 response = self.render_error(
