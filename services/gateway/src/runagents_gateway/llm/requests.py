@@ -1,6 +1,7 @@
 """Reading an OpenAI-format request body: JSON kept as sent, so a relay can forward the bytes."""
 
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import Request
@@ -76,6 +77,98 @@ def raw_with_usage_in_stream(body: dict[str, Any], raw: bytes) -> bytes:
         return b""
     end = raw.rstrip().rfind(b"}")
     return raw[:end] + b',"stream_options":{"include_usage":true}}' if end > 0 else b""
+
+
+Blocks = list[dict[str, Any]]
+
+
+def conversation(messages: Any, user_blocks: Callable[[Any, str], Blocks],
+                 assistant_blocks: Callable[[dict[str, Any], str], Blocks],
+                 tool_result: Callable[[dict[str, Any], str], dict[str, Any]],
+                 ) -> tuple[list[tuple[dict[str, Any], str]], Blocks]:
+    """The chat ``messages`` as a translator to Anthropic's or Converse's turns needs them: the system
+    and developer messages (each with where it stands), and the turns, user and assistant alternating
+    as both want them, so consecutive messages of one role (tool results, which are user content,
+    and the user text after them) are merged into one turn, and a message with no content is none.
+    The callables build one message's blocks in the target's format (``user_blocks`` from a user
+    message's content). A 400 for what is not a non-empty list of chat messages."""
+    if not isinstance(messages, list) or not messages:
+        raise bad_request("'messages' must be a non-empty list.")
+    system: list[tuple[dict[str, Any], str]] = []
+    turns: Blocks = []
+    for index, message in enumerate(messages):
+        where = f"messages[{index}]"
+        if not isinstance(message, dict):
+            raise bad_request(f"{where} must be an object.")
+        role = message.get("role")
+        if role in ("system", "developer"):
+            system.append((message, where))
+        elif role == "user":
+            _add_turn(turns, "user", user_blocks(message.get("content"), where))
+        elif role == "assistant":
+            _add_turn(turns, "assistant", assistant_blocks(message, where))
+        elif role == "tool":
+            _add_turn(turns, "user", [tool_result(message, where)])
+        else:
+            raise bad_request(f"{where}: messages of role {role!r} are not supported; use system, developer, "
+                              "user, assistant or tool.")
+    return system, turns
+
+
+def _add_turn(turns: Blocks, role: str, blocks: Blocks) -> None:
+    if not blocks:
+        return  # both refuse empty turns; an empty message says nothing anyway
+    if turns and turns[-1]["role"] == role:
+        turns[-1]["content"].extend(blocks)
+    else:
+        turns.append({"role": role, "content": blocks})
+
+
+def content_texts(content: Any, where: str, unsupported: Callable[[str, str], LlmError],
+                  kinds: tuple[str, ...] = ("text",)) -> list[str]:
+    """The texts of a message whose content may only be text: its string, or its parts of ``kinds``
+    (``text``; ``refusal`` too for an assistant) in order. ``unsupported(type, where)`` is the error
+    for a part of another type."""
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [content]
+    if not isinstance(content, list):
+        raise bad_request(f"{where}.content must be a string or a list of text parts.")
+    texts = []
+    for index, part in enumerate(content):
+        at = f"{where}.content[{index}]"
+        kind = part_type(part, at)
+        if kind not in kinds:
+            raise unsupported(kind, at)
+        texts.append(part_text(part, at))
+    return texts
+
+
+def user_content(content: Any, where: str,
+                 unsupported: Callable[[str, str], LlmError]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """A user message's content as (type, part, where) for its ``text`` and ``image_url`` parts, a string
+    as one text part; ``unsupported(type, where)`` is the error for a part of another type."""
+    if isinstance(content, str):
+        yield "text", {"type": "text", "text": content}, f"{where}.content"
+        return
+    if not isinstance(content, list):
+        raise bad_request(f"{where}.content must be a string or a list of content parts.")
+    for index, part in enumerate(content):
+        at = f"{where}.content[{index}]"
+        kind = part_type(part, at)
+        if kind not in ("text", "image_url"):
+            raise unsupported(kind, at)
+        yield kind, part, at
+
+
+def part_text(part: dict[str, Any], at: str) -> str:
+    """The string of a ``text`` or ``refusal`` content part, or a 400."""
+    kind = part["type"]
+    text = part.get(kind)
+    if not isinstance(text, str):
+        raise bad_request(f"{at} needs a string '{kind}'.")
+    return text
 
 
 def part_type(part: Any, at: str) -> str:

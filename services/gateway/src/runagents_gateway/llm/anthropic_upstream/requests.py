@@ -11,7 +11,16 @@ from typing import Any
 
 from runagents_gateway.llm.anthropic.mappings import TOOL_CHOICES, image_source_of
 from runagents_gateway.llm.errors import LlmError, bad_request
-from runagents_gateway.llm.requests import answered_call_id, function_calls, function_tool, number, part_type
+from runagents_gateway.llm.requests import (
+    answered_call_id,
+    content_texts,
+    conversation,
+    function_calls,
+    function_tool,
+    number,
+    part_text,
+    user_content,
+)
 
 DEFAULT_MAX_TOKENS = 4096
 """Anthropic requires ``max_tokens``; chat completions lets a client leave it out."""
@@ -54,62 +63,25 @@ def messages_request(request: dict[str, Any], model: str, *, stream: bool) -> di
 
 
 def _conversation(messages: Any) -> tuple[list[str], list[dict[str, Any]]]:
-    """The system texts, and the turns: user and assistant alternating, as Anthropic wants them, so
-    consecutive messages of one role (tool results and the user text after them) become one turn."""
-    if not isinstance(messages, list) or not messages:
-        raise bad_request("'messages' must be a non-empty list.")
-    system: list[str] = []
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(messages):
-        where = f"messages[{index}]"
-        if not isinstance(message, dict):
-            raise bad_request(f"{where} must be an object.")
-        role = message.get("role")
-        if role in ("system", "developer"):
-            if text := _text(message.get("content"), where):
-                system.append(text)
-            continue
-        if role == "user":
-            blocks = _user_blocks(message.get("content"), where)
-        elif role == "assistant":
-            blocks = _assistant_blocks(message, where)
-        elif role == "tool":
-            role, blocks = "user", [_tool_result(message, where)]
-        else:
-            raise bad_request(f"{where}: messages of role {role!r} are not supported; use system, user, "
-                              "assistant or tool.")
-        if not blocks:
-            continue  # Anthropic refuses empty turns; an empty message says nothing anyway
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"].extend(blocks)
-        else:
-            turns.append({"role": role, "content": blocks})
-    return system, turns
+    """The system texts, and the turns."""
+    system, turns = conversation(messages, _user_blocks, _assistant_blocks, _tool_result)
+    return [text for message, where in system if (text := _text(message.get("content"), where))], turns
 
 
 def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
-    if isinstance(content, str):
-        return _text_blocks(content)
-    if not isinstance(content, list):
-        raise bad_request(f"{where}.content must be a string or a list of content parts.")
     blocks: list[dict[str, Any]] = []
-    for index, part in enumerate(content):
-        at = f"{where}.content[{index}]"
-        kind = part_type(part, at)
+    for kind, part, at in user_content(content, where, _unsupported_part):
         if kind == "text":
-            blocks.extend(_text_blocks(_part_text(part, at)))
-        elif kind == "image_url":
-            blocks.append(_image_block(part, at))
+            blocks.extend(_text_blocks(part_text(part, at)))
         else:
-            raise _unsupported_part(kind, at)
+            blocks.append(_image_block(part, at))
     return blocks
 
 
 def _assistant_blocks(message: dict[str, Any], where: str) -> list[dict[str, Any]]:
     if message.get("function_call") is not None:
         raise bad_request(f"{where}: 'function_call' is not supported; use 'tool_calls'.")
-    content = message.get("content")
-    blocks = [] if content is None else _text_blocks(_text(content, where, ("text", "refusal")))
+    blocks = _text_blocks(_text(message.get("content"), where, ("text", "refusal")))
     blocks += [{"type": "tool_use", "id": _tool_id(tool_id), "name": name, "input": arguments}
                for tool_id, name, arguments in function_calls(message, where)]
     return blocks
@@ -139,32 +111,12 @@ def _image_block(part: dict[str, Any], at: str) -> dict[str, Any]:
 
 def _text(content: Any, where: str, kinds: tuple[str, ...] = ("text",)) -> str:
     """A message's text: its string, or its text parts (and refusals, for an assistant) one after another."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        raise bad_request(f"{where}.content must be a string or a list of text parts.")
-    texts = []
-    for index, part in enumerate(content):
-        at = f"{where}.content[{index}]"
-        kind = part_type(part, at)
-        if kind not in kinds:
-            raise _unsupported_part(kind, at)
-        texts.append(_part_text(part, at))
-    return "\n".join(texts)
+    return "\n".join(content_texts(content, where, _unsupported_part, kinds))
 
 
 def _text_blocks(text: str) -> list[dict[str, Any]]:
     # Anthropic refuses an empty text block.
     return [{"type": "text", "text": text}] if text else []
-
-
-def _part_text(part: dict[str, Any], at: str) -> str:
-    text = part.get("refusal") if part["type"] == "refusal" else part.get("text")
-    if not isinstance(text, str):
-        raise bad_request(f"{at} needs a string '{part['type']}'.")
-    return text
 
 
 def _unsupported_part(kind: str, at: str) -> LlmError:

@@ -12,7 +12,16 @@ import json
 from typing import Any
 
 from runagents_gateway.llm.errors import LlmError, bad_request
-from runagents_gateway.llm.requests import answered_call_id, function_calls, function_tool, number, part_type
+from runagents_gateway.llm.requests import (
+    answered_call_id,
+    content_texts,
+    conversation,
+    function_calls,
+    function_tool,
+    number,
+    part_text,
+    user_content,
+)
 
 # Converse's image formats by media type.
 IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/jpg": "jpeg", "image/gif": "gif",
@@ -47,62 +56,26 @@ def _refuse_what_converse_cannot_answer(request: dict[str, Any]) -> None:
 
 def _conversation(messages: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The system blocks and the turns of the chat ``messages``."""
-    if not isinstance(messages, list) or not messages:
-        raise bad_request("'messages' must be a non-empty list.")
-    system: list[dict[str, Any]] = []
-    turns: list[dict[str, Any]] = []
-    for index, message in enumerate(messages):
-        where = f"messages[{index}]"
-        if not isinstance(message, dict):
-            raise bad_request(f"{where} must be an object.")
-        role = message.get("role")
-        if role in ("system", "developer"):
-            system.extend({"text": text} for text in _texts(message.get("content"), where) if text)
-        elif role == "user":
-            _add(turns, "user", _user_blocks(message.get("content"), where))
-        elif role == "assistant":
-            _add(turns, "assistant", _assistant_blocks(message, where))
-        elif role == "tool":
-            _add(turns, "user", [_tool_result(message, where)])
-        else:
-            raise bad_request(f"{where}: messages of role {role!r} are not supported; use system, developer, user, "
-                              "assistant or tool.")
+    system, turns = conversation(messages, _user_blocks, _assistant_blocks, _tool_result)
     if not turns:
         raise bad_request("'messages' holds no user or assistant content to send.")
-    return system, turns
-
-
-def _add(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
-    if not blocks:
-        return  # Converse refuses empty turns and blank text; an empty message says nothing anyway
-    if turns and turns[-1]["role"] == role:
-        turns[-1]["content"].extend(blocks)
-    else:
-        turns.append({"role": role, "content": blocks})
+    return [{"text": text} for message, where in system for text in _texts(message.get("content"), where)
+            if text], turns
 
 
 def _user_blocks(content: Any, where: str) -> list[dict[str, Any]]:
-    if isinstance(content, str):
-        return [{"text": content}] if content else []
-    if not isinstance(content, list):
-        raise bad_request(f"{where}.content must be a string or a list of content parts.")
     blocks: list[dict[str, Any]] = []
-    for index, part in enumerate(content):
-        at = f"{where}.content[{index}]"
-        kind = part_type(part, at)
-        if kind == "text":
-            if text := _text_of(part, at):
-                blocks.append({"text": text})
-        elif kind == "image_url":
+    for kind, part, at in user_content(content, where, _unsupported_part):
+        if kind == "image_url":
             blocks.append(_image(part, at))
-        else:
-            raise _unsupported_part(kind, at)
+        elif text := part_text(part, at):  # Converse refuses blank text
+            blocks.append({"text": text})
     return blocks
 
 
 def _assistant_blocks(message: dict[str, Any], where: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [{"text": text} for text in _texts(message.get("content"), where,
-                                                                      also=("refusal",)) if text]
+                                                                      ("text", "refusal")) if text]
     blocks += [{"toolUse": {"toolUseId": tool_id, "name": name, "input": arguments}}
                for tool_id, name, arguments in function_calls(message, where)]
     return blocks
@@ -113,25 +86,9 @@ def _tool_result(message: dict[str, Any], where: str) -> dict[str, Any]:
     return {"toolResult": {"toolUseId": answered_call_id(message, where), "content": [{"text": text}] if text else []}}
 
 
-def _texts(content: Any, where: str, also: tuple[str, ...] = ()) -> list[str]:
+def _texts(content: Any, where: str, kinds: tuple[str, ...] = ("text",)) -> list[str]:
     """The texts of a message whose content may only be text (system, developer, assistant, tool)."""
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [content]
-    if not isinstance(content, list):
-        raise bad_request(f"{where}.content must be a string or a list of text parts.")
-    texts = []
-    for index, part in enumerate(content):
-        at = f"{where}.content[{index}]"
-        kind = part_type(part, at)
-        if kind == "text":
-            texts.append(_text_of(part, at))
-        elif kind in also and isinstance(part.get(kind), str):
-            texts.append(part[kind])
-        else:
-            raise _unsupported_part(kind, at)
-    return texts
+    return content_texts(content, where, _unsupported_part, kinds)
 
 
 def _image(part: dict[str, Any], at: str) -> dict[str, Any]:
@@ -225,12 +182,6 @@ def _output_config(response_format: Any) -> dict[str, Any] | None:
         raise bad_request("'response_format.json_schema' needs a 'schema' object.")
     raise bad_request(f"'response_format' of type {kind!r} is not supported by Bedrock's Converse API; use "
                       "json_schema.", code="unsupported_parameter")
-
-
-def _text_of(part: dict[str, Any], at: str) -> str:
-    if not isinstance(part.get("text"), str):
-        raise bad_request(f"{at} must be a text part with a string 'text'.")
-    return str(part["text"])
 
 
 def _unsupported_part(kind: str, at: str) -> LlmError:
