@@ -5,10 +5,11 @@ from typing import Any
 
 import pytest
 
-from runagents_gateway.llm.anthropic.messages import message, stop_of, tool_input, usage
+from runagents_gateway.llm.anthropic.messages import message, stop_of, usage
 from runagents_gateway.llm.anthropic.requests import chat_request
 from runagents_gateway.llm.anthropic.stream import MessageStream
 from runagents_gateway.llm.errors import LlmError
+from runagents_gateway.llm.requests import tool_input
 
 from .conftest import ANTHROPIC_ECHO_TOOL
 

@@ -35,12 +35,7 @@ class DirectRoute(APIRoute):
                 or self.param_convertors):
             raise TypeError(f"{path}: a {type(self).__name__} endpoint takes only `request: Request`, "
                             "no dependencies and no path parameters")
-        self._direct_handler: Handler | None = None
-
-    def direct_handler(self) -> Handler:
-        if self._direct_handler is None:
-            self._direct_handler = self.get_route_handler()
-        return self._direct_handler
+        self.direct_handler: Handler = self.get_route_handler()
 
 
 class DirectRoutes:
@@ -66,7 +61,7 @@ class DirectRoutes:
         # (a 405 also names the route whose path matched).
         route = scope.get("route")
         if isinstance(route, DirectRoute) and key[0] in (route.methods or ()):
-            self._handlers[key] = route.direct_handler()
+            self._handlers[key] = route.direct_handler
 
 
 __all__ = ["DirectRoute", "DirectRoutes"]

@@ -175,9 +175,6 @@ class TracingMiddleware:
             return
         name = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
         with continued_span(name, headers, kind=SpanKind.SERVER) as span:
-            if not span.is_recording():  # nothing exports it: no status to note on each message
-                await self.app(scope, receive, send)
-                return
 
             async def send_with_status(message: Message) -> None:
                 if message["type"] == "http.response.start":

@@ -251,8 +251,9 @@ class LlmCallCompleted(EventData):
 class LlmCallsCompleted(EventData):
     """Model calls the gateway finished, in the order they finished: the gateway's usage events.
 
-    One event carries the calls of a short window (about 0.1 s): publishing a message per call would
-    cost the gateway more than relaying the call itself. Each call is as ``llm.call.completed.v1`` has it.
+    One event carries the calls that finished close together (a call alone when the gateway is quiet,
+    up to half a second's calls under load): publishing a message per call would cost the gateway
+    more than relaying the call itself. Each call is as ``llm.call.completed.v1`` has it.
     """
 
     calls: list[LlmCallCompleted] = Field(min_length=1)

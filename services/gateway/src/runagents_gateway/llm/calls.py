@@ -45,8 +45,6 @@ class LlmCall:
     finished: float | None = None
     finished_at: datetime | None = None
     """When the answer was complete (its last chunk sent, for a stream); the event is written later."""
-    tokens_counted: bool = False
-    """The agent's token budget has been charged for this call."""
 
     def mark_finished(self) -> None:
         """Note that the answer is complete, once: the call's latency and timeline time end here."""

@@ -46,12 +46,11 @@ async def relay_json(upstream: Upstream, route: Route, path: str, body: dict[str
 async def relay_stream(upstream: Upstream, route: Route, body: dict[str, Any], raw: bytes,
                        call: LlmCall) -> EventStream:
     """A streaming chat completion, forwarded event by event."""
-    asked, client_wants_usage = with_usage_in_stream(body)
-    if not client_wants_usage:
-        raw = raw_with_usage_in_stream(body, raw)
-    body = asked
-    answer = await send(upstream, route, "/chat/completions", _payload(route, body, raw), call, streaming=True)
-    stream = RelayedStream(call, drop_usage_chunk=not client_wants_usage, request=body)
+    upstream_body, client_wants_usage = with_usage_in_stream(body)
+    raw = raw if client_wants_usage else raw_with_usage_in_stream(body, raw)
+    answer = await send(upstream, route, "/chat/completions", _payload(route, upstream_body, raw), call,
+                        streaming=True)
+    stream = RelayedStream(call, drop_usage_chunk=not client_wants_usage, request=upstream_body)
 
     async def events() -> AsyncGenerator[bytes, None]:
         try:

@@ -56,10 +56,9 @@ class UsageRecorder:
         """Queue ``call`` to be written. Its usage is read and its event made when its batch is written,
         off the request's path, except for an agent with a token budget, whose next call is judged on
         the tokens this one used; and a large body is read now rather than held until then."""
-        if call.grant is not None and call.grant.tokens_per_day is not None:
+        if _has_budget(call):
             call.read_unread_body()
-            self._limits.spend(call.grant.agent, call.prompt_tokens + call.completion_tokens)
-            call.tokens_counted = True
+            self._spend(call)
         elif call.unread_body is not None and len(call.unread_body) > HELD_BODY_BYTES:
             call.read_unread_body()
         self._pending.append(call)
@@ -108,7 +107,14 @@ class UsageRecorder:
 
     def _completed(self, call: LlmCall) -> LlmCallCompleted:
         event = call.completed_event()
-        if call.grant is not None and not call.tokens_counted:
-            self._limits.spend(call.grant.agent, event.prompt_tokens + event.completion_tokens)
-            call.tokens_counted = True
+        if not _has_budget(call):  # an agent with a budget was charged when the call was recorded
+            self._spend(call)
         return event
+
+    def _spend(self, call: LlmCall) -> None:
+        if call.grant is not None:
+            self._limits.spend(call.grant.agent, call.prompt_tokens + call.completion_tokens)
+
+
+def _has_budget(call: LlmCall) -> bool:
+    return call.grant is not None and call.grant.tokens_per_day is not None

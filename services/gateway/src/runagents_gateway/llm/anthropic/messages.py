@@ -8,7 +8,7 @@ from runagents_gateway.llm.anthropic.mappings import anthropic_usage as usage
 from runagents_gateway.llm.chat import first_choice, object_of
 from runagents_gateway.llm.requests import tool_input
 
-__all__ = ["message", "new_message_id", "stop_of", "tool_input", "usage"]
+__all__ = ["message", "new_message_id", "stop_of", "usage"]
 
 
 def new_message_id() -> str:
