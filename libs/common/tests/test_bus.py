@@ -6,17 +6,25 @@ read what a consumer dead-lettered). RabbitMQ tests use a private namespace dele
 """
 
 import json
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
 
 from runagents_common.bus.base import EventHandler, topic_matches
 from runagents_common.bus.memory import InMemoryBus
 from runagents_common.bus.rabbitmq import RabbitMQBus
-from runagents_common.events.catalog import PoisonEvent, parse_data
-from runagents_common.events.envelope import Envelope
+from runagents_common.db import create_metadata
+from runagents_common.db.database import Database
+from runagents_common.db.inbox import idempotent_handler
+from runagents_common.db.messaging import messaging_tables
+from runagents_common.events.catalog import AgentDeployRequested, EventData, PoisonEvent, Service, parse_data
+from runagents_common.events.envelope import Envelope, new_envelope
 from runagents_common.testing import DeadLetters, delete_namespace
 
 Eventually = Callable[..., Awaitable[None]]
@@ -134,6 +142,23 @@ class FlakyHandler(Recorder):
 
 def dead_ids(bodies: list[bytes]) -> list[str]:
     return [json.loads(body)["id"] for body in bodies]
+
+
+class InboxBase(DeclarativeBase):
+    metadata = create_metadata()
+
+
+_, ProcessedEvent = messaging_tables(InboxBase)
+
+
+@pytest.fixture
+async def inbox_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A SQLite database holding the processed-events table the consumer wrapper writes."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}")
+    async with database.engine.begin() as conn:
+        await conn.run_sync(InboxBase.metadata.create_all)
+    yield database
+    await database.dispose()
 
 
 class TestBusConformance:
@@ -269,6 +294,32 @@ class TestBusConformance:
         await wait_until(dead_lettered, message="unknown event dead-lettered")
         assert calls[unknown.id] == 1
         assert handled == [after]
+
+    async def test_an_event_from_a_service_that_does_not_own_its_type_is_dead_lettered_unhandled(
+        self, harness: BusHarness, inbox_database: Database, wait_until: Eventually, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        handled: list[str] = []
+
+        async def handle(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
+            handled.append(envelope.id)
+
+        consumer = idempotent_handler(inbox_database, ProcessedEvent, "grants", handle)
+        await harness.subscribe("grants", [AgentDeployRequested.event_type], consumer)
+        deploy = AgentDeployRequested(agent="ghost", deployment_id="d1", tools=["stripe"])
+        forged = new_envelope(deploy.event_type, Service.GATEWAY.source, deploy)  # only the deployer owns it
+        genuine = new_envelope(deploy.event_type, Service.DEPLOYER.source, deploy)
+        caplog.set_level(logging.ERROR, logger="runagents.bus")
+        await harness.publish(forged)
+        await harness.publish(genuine)
+        await wait_until(lambda: genuine.id in handled, message="the owner's event handled")
+
+        async def dead_lettered() -> bool:
+            return dead_ids(await harness.dead_lettered("grants")) == [forged.id]
+
+        await wait_until(dead_lettered, message="forged event dead-lettered")
+        assert handled == [genuine.id]
+        assert any("refused as forged" in r.getMessage() and "/runagents/gateway" in r.getMessage()
+                   for r in caplog.records)
 
     async def test_poison_raised_by_handler_is_not_retried(self, harness: BusHarness, wait_until: Eventually) -> None:
         handler = FlakyHandler({"agent.deleted.v1"}, failures=1_000, error=PoisonEvent)

@@ -1,6 +1,7 @@
 """Outbox, inbox and migrations on SQLite and on Postgres (a private schema per test)."""
 
 import asyncio
+import re
 import textwrap
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,13 +20,13 @@ from runagents_common.db.database import Database
 from runagents_common.db.inbox import TransactionalHandler, combined_handlers, idempotent_handler
 from runagents_common.db.messaging import messaging_tables
 from runagents_common.db.outbox import Outbox, OutboxRelay
-from runagents_common.events.catalog import AgentDeleted, EventData, PoisonEvent
+from runagents_common.events.catalog import AgentDeleted, EventData, PoisonEvent, Service
 from runagents_common.events.envelope import Envelope, new_envelope
 from runagents_common.telemetry import current_trace_id, tracer
 
 Eventually = Callable[..., Awaitable[None]]
 
-SOURCE = "/runagents/test"
+SOURCE = Service.DEPLOYER.source  # the owner of the agent.* events these tests use
 
 
 class Base(DeclarativeBase):
@@ -393,6 +394,26 @@ async def test_invalid_event_data_raises_poison(database: Database, envelope: En
         await handler(envelope)
     assert effects.calls == 0
     assert await count(database, ProcessedEvent) == 0
+
+
+async def test_idempotent_handler_refuses_an_event_whose_source_does_not_own_its_type(database: Database) -> None:
+    effects = Effects()
+    handler = idempotent_handler(database, ProcessedEvent, "consumer", effects)
+    forged = new_envelope("agent.deleted.v1", Service.GATEWAY.source, AgentDeleted(agent="a"))
+
+    refusal = "agent.deleted.v1 comes from /runagents/deployer, not '/runagents/gateway'"
+    with pytest.raises(PoisonEvent, match=re.escape(refusal)):
+        await handler(forged)
+    assert effects.calls == 0
+    assert await count(database, ProcessedEvent) == 0
+
+
+async def test_outbox_refuses_an_event_type_its_service_does_not_own(database: Database) -> None:
+    gateway_outbox = Outbox(OutboxMessage, Service.GATEWAY.source)
+    async with database.session() as session:
+        with pytest.raises(ValueError, match="its owner is /runagents/deployer"):
+            gateway_outbox.add(session, AgentDeleted(agent="a"))
+    assert await pending(database) == 0
 
 
 def write_migrations(directory: Path) -> Path:

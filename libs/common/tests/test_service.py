@@ -20,7 +20,7 @@ from runagents_common.db.inbox import TransactionalHandler
 from runagents_common.db.messaging import messaging_tables
 from runagents_common.db.outbox import Outbox
 from runagents_common.errors import PROBLEM_JSON
-from runagents_common.events.catalog import AgentDeleted, EventData
+from runagents_common.events.catalog import AgentDeleted, EventData, Service
 from runagents_common.events.envelope import Envelope
 from runagents_common.service import (
     ServiceComponent,
@@ -60,7 +60,7 @@ def producer_router() -> APIRouter:
         name: str, session: Annotated[AsyncSession, Depends(session_dependency("producer"))]
     ) -> None:
         session.add(Agent(name=name))
-        Outbox(OutboxMessage, "/runagents/producer").add(session, AgentDeleted(agent=name), subject=name)
+        Outbox(OutboxMessage, Service.DEPLOYER.source).add(session, AgentDeleted(agent=name), subject=name)
 
     return router
 

@@ -14,7 +14,7 @@ import openai
 import pytest
 from fastapi import FastAPI
 
-from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested, AgentStatusChanged
+from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested, AgentStatusChanged, Service
 from runagents_common.events.envelope import new_envelope
 from runagents_gateway.agent_keys.grants import key_hash
 from runagents_gateway.settings import GatewaySettings
@@ -26,7 +26,7 @@ HELLO = [{"role": "user", "content": "hello"}]
 
 
 async def publish(gateway: Gateway, data: Any) -> None:
-    await gateway.bus.publish(new_envelope(data.event_type, "/runagents/deployer", data, subject=data.agent))
+    await gateway.bus.publish(new_envelope(data.event_type, Service.DEPLOYER.source, data, subject=data.agent))
     await gateway.bus.drain()
 
 
@@ -65,6 +65,17 @@ async def test_a_call_without_a_key_or_with_a_key_no_agent_has_is_refused_401_in
         models = await client.get("/llm/v1/models")
     assert models.status_code == 401
     assert await keyed.events() == []  # refused calls are not recorded
+
+
+async def test_a_deploy_request_forged_by_another_service_mints_no_key(keyed: Gateway) -> None:
+    forged = AgentDeployRequested(agent="ghost", deployment_id="d-ghost", agent_key_sha256=key_hash(AGENT_KEY),
+                                  models={"chat": {"provider": "playground", "model": "playground-mini"}})
+    await keyed.bus.publish(new_envelope(forged.event_type, Service.POLICY.source, forged, subject="ghost"))
+    await keyed.bus.drain()
+
+    assert ["refused as forged" in letter.reason for letter in keyed.bus.dead_letters] == [True]
+    with pytest.raises(openai.AuthenticationError):
+        await keyed.client(api_key=AGENT_KEY).chat.completions.create(model="playground-mini", messages=HELLO)
 
 
 async def test_the_agents_key_names_the_caller_whatever_headers_it_sends(keyed: Gateway) -> None:

@@ -7,10 +7,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from runagents_common.events import Envelope, new_envelope
-from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested
+from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested, Service
 from runagents_common.testing import eventually
 
 from .conftest import OBSERVER
+
+DEPLOYER = Service.DEPLOYER.source  # the owner of the agent events these tests publish
 
 
 def rsa_jwk(kid: str, bits: int = 2048, private: bool = False) -> dict[str, Any]:
@@ -129,7 +131,7 @@ async def test_a_provider_an_agent_trusts_cannot_be_deleted_until_the_agent_lets
     async with httpx.AsyncClient(base_url=base_url) as client:
         assert (await client.post("/api/v1/identity-providers", json=provider())).status_code == 201
         for agent in ("billing-bot", "helpdesk"):
-            await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+            await bus.publish(new_envelope(AgentDeployRequested.event_type, DEPLOYER, AgentDeployRequested(
                 agent=agent, deployment_id=f"d-{agent}", analysis_id="a1", identity_provider="corp")))
 
         async def used_by_both() -> bool:
@@ -147,8 +149,8 @@ async def test_a_provider_an_agent_trusts_cannot_be_deleted_until_the_agent_lets
         assert "used by agent(s) billing-bot, helpdesk" in refused.json()["detail"]
 
         # One agent is deleted, the other redeployed with open access: the provider is free again.
-        await bus.publish(new_envelope(AgentDeleted.event_type, "/test", AgentDeleted(agent="billing-bot")))
-        await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+        await bus.publish(new_envelope(AgentDeleted.event_type, DEPLOYER, AgentDeleted(agent="billing-bot")))
+        await bus.publish(new_envelope(AgentDeployRequested.event_type, DEPLOYER, AgentDeployRequested(
             agent="helpdesk", deployment_id="d-2", analysis_id="a2")))
 
         async def released() -> bool:
@@ -162,7 +164,7 @@ async def test_the_egress_grants_still_follow_deploy_events_beside_the_provider_
     base_url, bus, _component = policy
     async with httpx.AsyncClient(base_url=base_url) as client:
         assert (await client.post("/api/v1/identity-providers", json=provider())).status_code == 201
-        await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+        await bus.publish(new_envelope(AgentDeployRequested.event_type, DEPLOYER, AgentDeployRequested(
             agent="hello", deployment_id="d1", analysis_id="a1", tools=["echo"], identity_provider="corp")))
 
         async def both_applied() -> bool:

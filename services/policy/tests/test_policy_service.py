@@ -4,7 +4,7 @@ import httpx
 from sqlalchemy import select
 
 from runagents_common.events import new_envelope
-from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested
+from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested, Service
 from runagents_common.testing import eventually, serve_app
 from runagents_policy.db import OutboxMessage
 
@@ -45,7 +45,7 @@ async def test_egress_allows_a_wired_agent_and_records_the_call(policy) -> None:
         denied = await client.post("/egress/hello/echo/echo", json={"message": "hi"}, headers=headers)
         assert denied.status_code == 403 and denied.json()["code"] == "TOOL_ACCESS_DENIED"
 
-        await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+        await bus.publish(new_envelope(AgentDeployRequested.event_type, Service.DEPLOYER.source, AgentDeployRequested(
             agent="hello", deployment_id="d1", analysis_id="a1", tools=["echo"])))
 
         async def allowed() -> bool:
@@ -56,7 +56,7 @@ async def test_egress_allows_a_wired_agent_and_records_the_call(policy) -> None:
         outside = await client.post("/egress/hello/echo/other", json={}, headers=headers)
         assert outside.status_code == 403 and "matches no capability" in outside.json()["detail"]
 
-        await bus.publish(new_envelope(AgentDeleted.event_type, "/test", AgentDeleted(agent="hello")))
+        await bus.publish(new_envelope(AgentDeleted.event_type, Service.DEPLOYER.source, AgentDeleted(agent="hello")))
 
         async def denied_again() -> bool:
             answer = await client.post("/egress/hello/echo/echo", json={"message": "hi"}, headers=headers)
@@ -88,7 +88,7 @@ async def test_egress_keeps_the_platform_headers_inside_the_platform(policy) -> 
     async with serve_app(mirror) as mirror_url, httpx.AsyncClient(base_url=base_url) as client:
         created = await client.post("/api/v1/tools", json={"name": "mirror", "base_url": mirror_url})
         assert created.status_code == 201, created.text
-        await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+        await bus.publish(new_envelope(AgentDeployRequested.event_type, Service.DEPLOYER.source, AgentDeployRequested(
             agent="spy", deployment_id="d2", analysis_id="a2", tools=["mirror"])))
         sent = {"X-RunAgents-Run-Id": "run-9", "X-RunAgents-Agent": "spy", "X-Probe": "kept",
                 "traceparent": f"00-{'ef' * 16}-{'01' * 8}-01"}
@@ -100,3 +100,21 @@ async def test_egress_keeps_the_platform_headers_inside_the_platform(policy) -> 
         seen = (await client.get("/egress/spy/mirror/headers", headers=sent)).json()
     assert seen["x-probe"] == "kept" and seen["traceparent"].startswith(f"00-{'ef' * 16}")
     assert not any(name.startswith("x-runagents-") for name in seen)
+
+
+async def test_a_deploy_request_forged_by_another_service_grants_no_tool(policy) -> None:  # type: ignore[no-untyped-def]
+    base_url, bus, _component = policy
+    forged = AgentDeployRequested(agent="ghost", deployment_id="d-forged", tools=["echo"])
+    await bus.publish(new_envelope(forged.event_type, Service.GATEWAY.source, forged))  # the deployer owns it
+    genuine = AgentDeployRequested(agent="real", deployment_id="d-real", tools=["echo"])
+    await bus.publish(new_envelope(genuine.event_type, Service.DEPLOYER.source, genuine))
+    async with httpx.AsyncClient(base_url=base_url) as client:
+
+        async def real_allowed() -> bool:
+            answer = await client.post("/egress/real/echo/echo", json={"message": "hi"})
+            return answer.status_code == 200
+
+        # One queue, in order: once the genuine request was handled, the forged one was refused.
+        await eventually(real_allowed)
+        ghost = await client.post("/egress/ghost/echo/echo", json={"message": "hi"})
+    assert ghost.status_code == 403 and ghost.json()["code"] == "TOOL_ACCESS_DENIED"

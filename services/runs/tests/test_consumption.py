@@ -2,6 +2,7 @@
 
 import json
 
+from runagents_common.events.catalog import Service
 from runagents_common.events.envelope import Envelope
 from runagents_common.testing import eventually
 from runagents_runs.testing import WAIT_SECONDS, RunEvents, RunsPlatform, at
@@ -12,7 +13,7 @@ async def test_malformed_event_is_dead_lettered_and_the_next_one_is_processed(
 ) -> None:
     run = RunEvents()
     not_json = b"{this is not json"
-    invalid_data = Envelope(type="run.started.v1", source="/runagents/test", data={"run_id": run.run_id})
+    invalid_data = Envelope(type="run.started.v1", source=Service.DEPLOYER.source, data={"run_id": run.run_id})
 
     await platform.bus.publish_raw("run.started.v1", not_json)
     await platform.bus.publish_raw("run.started.v1", invalid_data.model_dump_json().encode())

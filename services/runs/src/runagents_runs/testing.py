@@ -40,8 +40,9 @@ class RunsPlatform:
         self.dead_lettered = dead_lettered
         """Bodies the runs consumer dead-lettered so far, oldest first."""
 
-    async def publish(self, data: EventData, source: str = "/runagents/test") -> Envelope:
-        envelope = new_envelope(data.event_type, source, data)
+    async def publish(self, data: EventData, source: str | None = None) -> Envelope:
+        """Publish ``data`` as its owner would (or as ``source``, to forge it)."""
+        envelope = new_envelope(data.event_type, source or data.owner.source, data)
         await self.bus.publish(envelope)
         return envelope
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from runagents_common.bus.base import EventHandler
 from runagents_common.db.base import UtcDateTime, utcnow
 from runagents_common.db.database import Database
-from runagents_common.events.catalog import EventData, parse_data
+from runagents_common.events.catalog import EventData, check_source, parse_data
 from runagents_common.events.envelope import Envelope
 from runagents_common.telemetry import continued_span
 
@@ -66,11 +66,13 @@ def idempotent_handler(
 ) -> EventHandler:
     """Wrap ``handle`` so that each event id is processed at most once per consumer.
 
-    The event's data is validated against the catalog first; an unknown type or invalid
-    data raises :class:`PoisonEvent`, which the bus dead-letters.
+    The event is checked against the catalog first: an unknown type, a source other than the
+    type's owner (a forged event) or invalid data raises :class:`PoisonEvent`, which the bus
+    dead-letters with the reason logged; ``handle`` never sees such an event.
     """
 
     async def on_event(envelope: Envelope) -> None:
+        check_source(envelope)
         data = parse_data(envelope)
         with continued_span(f"consume {envelope.type}", envelope.trace_headers(),
                             attributes={"messaging.consumer": consumer, "event.id": envelope.id}):

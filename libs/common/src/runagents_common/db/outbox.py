@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from runagents_common.bus.base import Bus
 from runagents_common.db.base import UtcDateTime, utcnow
 from runagents_common.db.database import Database
-from runagents_common.events.catalog import EventData
+from runagents_common.events.catalog import CATALOG, EventData
 from runagents_common.events.envelope import Envelope, new_envelope
 
 log = logging.getLogger("runagents.outbox")
@@ -48,7 +48,15 @@ class Outbox:
         return envelope
 
     def add_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
-        """Record a ready-made envelope (keeps its id and trace context)."""
+        """Record a ready-made envelope (keeps its id and trace context).
+
+        Raises ``ValueError`` for a type this outbox's service does not own: every consumer would
+        refuse it as forged, so it is a bug to catch here, where it is made.
+        """
+        model = CATALOG.get(envelope.type)
+        if model is None or model.owner.source != envelope.source or envelope.source != self.source:
+            owner = model.owner.source if model else "no service (not in the catalog)"
+            raise ValueError(f"{self.source} may not emit {envelope.type} as {envelope.source}: its owner is {owner}")
         row = self.model()
         row.event_id = envelope.id
         row.event_type = envelope.type

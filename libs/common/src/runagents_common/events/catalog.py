@@ -2,9 +2,11 @@
 
 This module is the contract between services. A type name carries its version
 (``agent.deploy.requested.v1``); a breaking change adds a new type, never edits one.
+Each type has one owner, the service that emits it: consumers refuse it from any other source.
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -13,28 +15,68 @@ from runagents_common.events.envelope import Envelope
 
 
 class PoisonEvent(Exception):
-    """An event that can never be processed (unknown type, invalid data): dead-letter it."""
+    """An event that can never be processed (unknown type, invalid data, forged source): dead-letter it."""
+
+
+class Service(StrEnum):
+    """The services that emit events; each event type has exactly one of them as its owner."""
+
+    ANALYZER = "analyzer"
+    BUILDER = "builder"
+    DEPLOYER = "deployer"
+    GATEWAY = "gateway"
+    POLICY = "policy"
+    RUNS = "runs"
+
+    @property
+    def source(self) -> str:
+        """The envelope ``source`` of the events this service emits."""
+        return f"/runagents/{self.value}"
 
 
 class EventData(BaseModel):
-    """Base of every event's data; ``event_type`` names it in the catalog."""
+    """Base of every event's data; ``event_type`` names it in the catalog, ``owner`` is the one
+    service allowed to emit it."""
 
     model_config = ConfigDict(extra="ignore")
     event_type: ClassVar[str]
+    owner: ClassVar[Service]
 
 
 CATALOG: dict[str, type[EventData]] = {}
 
 
-def _register(event_type: str) -> Any:
+def _register(event_type: str, owner: Service) -> Any:
     def decorate(cls: type[EventData]) -> type[EventData]:
         if event_type in CATALOG:
             raise ValueError(f"event type {event_type} declared twice")
         cls.event_type = event_type
+        cls.owner = owner
         CATALOG[event_type] = cls
         return cls
 
     return decorate
+
+
+def owned_types(service: Service) -> list[str]:
+    """The event types ``service`` emits (and so may publish), in catalog order."""
+    return [event_type for event_type, model in CATALOG.items() if model.owner is service]
+
+
+def check_source(envelope: Envelope) -> None:
+    """Raise :class:`PoisonEvent` unless the envelope comes from the owner of its type.
+
+    A consumer believes an event only from the service that owns its type: anyone able to
+    publish on the bus could otherwise forge, say, a deploy request. (The source is self-declared;
+    in distributed mode the broker's topic permissions stop a service publishing others' types.)
+    """
+    model = CATALOG.get(envelope.type)
+    if model is None:
+        raise PoisonEvent(f"unknown event type {envelope.type!r}")
+    if envelope.source != model.owner.source:
+        raise PoisonEvent(
+            f"{envelope.type} comes from {model.owner.source}, not {envelope.source[:100]!r}: refused as forged"
+        )
 
 
 def parse_data(envelope: Envelope) -> EventData:
@@ -51,14 +93,14 @@ def parse_data(envelope: Envelope) -> EventData:
 # --- analyzer ---------------------------------------------------------------------------------------------
 
 
-@_register("analysis.requested.v1")
+@_register("analysis.requested.v1", Service.ANALYZER)
 class AnalysisRequested(EventData):
     """An upload was stored and waits to be analyzed."""
 
     analysis_id: str
 
 
-@_register("analysis.progressed.v1")
+@_register("analysis.progressed.v1", Service.ANALYZER)
 class AnalysisProgressed(EventData):
     """An analysis entered a phase (parsing, detection, scanning, enrichment)."""
 
@@ -67,7 +109,7 @@ class AnalysisProgressed(EventData):
     progress: int
 
 
-@_register("analysis.completed.v1")
+@_register("analysis.completed.v1", Service.ANALYZER)
 class AnalysisCompleted(EventData):
     """An analysis ended, with a report or an error."""
 
@@ -79,7 +121,7 @@ class AnalysisCompleted(EventData):
 # --- deployer and builder -----------------------------------------------------------------------------------
 
 
-@_register("agent.deploy.requested.v1")
+@_register("agent.deploy.requested.v1", Service.DEPLOYER)
 class AgentDeployRequested(EventData):
     """An agent was created or redeployed with validated wiring."""
 
@@ -103,7 +145,7 @@ class AgentDeployRequested(EventData):
     """Per-agent LLM limits: ``requests_per_minute``, ``tokens_per_day`` (absent: unlimited)."""
 
 
-@_register("agent.build.requested.v1")
+@_register("agent.build.requested.v1", Service.DEPLOYER)
 class AgentBuildRequested(EventData):
     """The deployer asks the builder for an artifact of an analyzed upload."""
 
@@ -113,7 +155,7 @@ class AgentBuildRequested(EventData):
     packages: list[str]
 
 
-@_register("agent.build.progressed.v1")
+@_register("agent.build.progressed.v1", Service.BUILDER)
 class AgentBuildProgressed(EventData):
     """A build entered a phase."""
 
@@ -123,7 +165,7 @@ class AgentBuildProgressed(EventData):
     progress: int
 
 
-@_register("agent.build.completed.v1")
+@_register("agent.build.completed.v1", Service.BUILDER)
 class AgentBuildCompleted(EventData):
     """A build produced an artifact the deployer's backend can start."""
 
@@ -135,7 +177,7 @@ class AgentBuildCompleted(EventData):
     cached: bool = False
 
 
-@_register("agent.build.failed.v1")
+@_register("agent.build.failed.v1", Service.BUILDER)
 class AgentBuildFailed(EventData):
     """A build could not produce an artifact."""
 
@@ -144,7 +186,7 @@ class AgentBuildFailed(EventData):
     reason: str
 
 
-@_register("agent.status.changed.v1")
+@_register("agent.status.changed.v1", Service.DEPLOYER)
 class AgentStatusChanged(EventData):
     """An agent moved to Pending, Running or Failed."""
 
@@ -154,7 +196,7 @@ class AgentStatusChanged(EventData):
     message: str = ""
 
 
-@_register("agent.deleted.v1")
+@_register("agent.deleted.v1", Service.DEPLOYER)
 class AgentDeleted(EventData):
     """An agent was deleted and its process stopped."""
 
@@ -164,7 +206,7 @@ class AgentDeleted(EventData):
 # --- policy: identity providers ------------------------------------------------------------------------------
 
 
-@_register("identity_provider.registered.v1")
+@_register("identity_provider.registered.v1", Service.POLICY)
 class IdentityProviderRegistered(EventData):
     """An identity provider was registered or replaced; this is its whole configuration.
 
@@ -184,7 +226,7 @@ class IdentityProviderRegistered(EventData):
     changed_at: datetime
 
 
-@_register("identity_provider.removed.v1")
+@_register("identity_provider.removed.v1", Service.POLICY)
 class IdentityProviderRemoved(EventData):
     """An identity provider was deleted: tokens it issued no longer open any agent."""
 
@@ -192,10 +234,10 @@ class IdentityProviderRemoved(EventData):
     changed_at: datetime
 
 
-# --- runs -------------------------------------------------------------------------------------------------
+# --- run timelines: the deployer's front door, the gateway, the egress layer -----------------------------
 
 
-@_register("run.started.v1")
+@_register("run.started.v1", Service.DEPLOYER)
 class RunStarted(EventData):
     """The platform's front door received an invoke for an agent."""
 
@@ -208,7 +250,7 @@ class RunStarted(EventData):
     streaming: bool = False
 
 
-@_register("run.completed.v1")
+@_register("run.completed.v1", Service.DEPLOYER)
 class RunCompleted(EventData):
     """An invoke ended, with the agent's response or the reason it failed."""
 
@@ -224,7 +266,7 @@ class RunCompleted(EventData):
     error: str | None = None
 
 
-@_register("llm.call.completed.v1")
+@_register("llm.call.completed.v1", Service.GATEWAY)
 class LlmCallCompleted(EventData):
     """The gateway relayed one model call.
 
@@ -247,7 +289,7 @@ class LlmCallCompleted(EventData):
     at: datetime
 
 
-@_register("llm.calls.completed.v1")
+@_register("llm.calls.completed.v1", Service.GATEWAY)
 class LlmCallsCompleted(EventData):
     """Model calls the gateway finished, in the order they finished: the gateway's usage events.
 
@@ -259,7 +301,7 @@ class LlmCallsCompleted(EventData):
     calls: list[LlmCallCompleted] = Field(min_length=1)
 
 
-@_register("tool.call.completed.v1")
+@_register("tool.call.completed.v1", Service.POLICY)
 class ToolCallCompleted(EventData):
     """The egress layer decided on one tool call and, if allowed, relayed it."""
 
