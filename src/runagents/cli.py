@@ -1,4 +1,4 @@
-"""The ``runagents`` command: dev mode, one service, migrations, analysis."""
+"""The ``runagents`` command: dev mode, one service, migrations, the bus's users, analysis."""
 
 import argparse
 import asyncio
@@ -27,6 +27,21 @@ def main(argv: list[str] | None = None) -> None:
 
     migrate = commands.add_parser("migrate", help="bring the services' tables to the newest revision")
     migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
+
+    setup_bus = commands.add_parser(
+        "setup-bus",
+        help="create one RabbitMQ user per service, allowed to publish only its own event types",
+        description="Creates the vhost of ADMIN_URL if missing and one user per service (<namespace>-<service>) "
+        "with the permissions its bus needs and topic permissions that let it publish only the event types it "
+        "owns; writes RUNAGENTS_<SERVICE>_AMQP_URL lines. Needs the broker's rabbitmq_management plugin. "
+        "Passwords are generated, or derived from $RUNAGENTS_BUS_PASSWORD_SECRET when it is set.",
+    )
+    setup_bus.add_argument("--admin-url", default=os.environ.get("AMQP_URL"),
+                           help="an administrator's AMQP URL, vhost included (default: $AMQP_URL)")
+    setup_bus.add_argument("--management-url", help="the management API (default: http://<AMQP host>:15672)")
+    setup_bus.add_argument("--namespace", default=os.environ.get("RUNAGENTS_BUS_NAMESPACE", "runagents"),
+                           help="the bus namespace, as RUNAGENTS_BUS_NAMESPACE (default: runagents)")
+    setup_bus.add_argument("--env-file", type=Path, help="write the URLs there (mode 0600) instead of printing them")
 
     analyze = commands.add_parser("analyze", help="analyze a folder or an archive here, with no service running")
     analyze.add_argument("path", type=Path)
@@ -63,6 +78,12 @@ def main(argv: list[str] | None = None) -> None:
         from runagents.distributed import migrate_services
 
         asyncio.run(migrate_services(args.services))
+    elif args.command == "setup-bus":
+        from runagents.setup_bus import setup_bus as run_setup_bus
+
+        if not args.admin_url:
+            parser.error("setup-bus needs --admin-url (or $AMQP_URL)")
+        run_setup_bus(args.admin_url, args.management_url, args.namespace, args.env_file)
     elif args.command == "analyze":
         from runagents.analyze_cli import run as run_analysis
 

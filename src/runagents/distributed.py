@@ -14,7 +14,7 @@ def run_service(service: str, host: str, port: int) -> None:
     setup_telemetry(f"runagents-{service}", log_level=settings.log_level, log_json=settings.log_json,
                     otlp_endpoint=settings.otlp_endpoint)
     component = component_factory(service)()
-    bus = RabbitMQBus(settings.amqp_url.get_secret_value(), namespace=settings.bus_namespace,
+    bus = RabbitMQBus(settings.service_amqp_url(service), namespace=settings.bus_namespace,
                       max_deliveries=settings.bus_max_deliveries)
     app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=settings.outbox_poll_seconds),
                           f"RunAgents {service}")

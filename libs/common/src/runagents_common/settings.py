@@ -40,7 +40,8 @@ class PlatformSettings(BaseSettings):
     amqp_url: SecretStr = Field(
         default=SecretStr("amqp://guest:guest@127.0.0.1:5672/"),
         validation_alias=AliasChoices("RUNAGENTS_AMQP_URL", "AMQP_URL"),
-        description="RabbitMQ URL for the event bus (distributed mode).",
+        description="RabbitMQ URL for the event bus (distributed mode), used by a service that has no URL of "
+        "its own (RUNAGENTS_<SERVICE>_AMQP_URL, as `runagents setup-bus` writes them).",
     )
     bus_namespace: str = Field(
         default="runagents",
@@ -65,6 +66,16 @@ class PlatformSettings(BaseSettings):
     outbox_poll_seconds: float = Field(
         default=0.5, gt=0, description="How often the outbox relay looks for events left unpublished."
     )
+
+    def service_amqp_url(self, service: str) -> str:
+        """The RabbitMQ URL ``service`` connects with: its own broker user's, else the shared one.
+
+        ``RUNAGENTS_<SERVICE>_AMQP_URL`` (e.g. ``RUNAGENTS_DEPLOYER_AMQP_URL``) carries the user that
+        ``runagents setup-bus`` made for the service, which may publish only the service's own event types.
+        """
+        import os
+
+        return os.environ.get(f"RUNAGENTS_{service.upper()}_AMQP_URL") or self.amqp_url.get_secret_value()
 
     def service_url(self, service: str) -> str:
         """Base URL of another service's API: the platform URL unless overridden per service.
