@@ -12,10 +12,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
 from runagents.components import SERVICES
+from runagents_common.bus.access import BrokerAdmin, create_service_users, delete_service_users
 
 READY_PATHS = ("/api/v1/tools", "/api/v1/model-providers")
 
@@ -33,6 +35,8 @@ class PlatformProcesses:
     log_dir: Path
     bus_namespace: str | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    bus_admin: BrokerAdmin | None = None
+    """The broker vhost made for this platform, with its services' users (deleted on stop)."""
 
     def logs(self, lines: int = 30) -> str:
         out = []
@@ -54,6 +58,11 @@ class PlatformProcesses:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        if self.bus_admin is not None and self.bus_namespace is not None:
+            delete_service_users(self.bus_admin, namespace=self.bus_namespace)
+            with self.bus_admin.client() as api:
+                api.delete(f"/api/vhosts/{quote(self.bus_admin.vhost, safe='')}")
+            self.bus_admin = None
 
 
 def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
@@ -92,7 +101,11 @@ def start_dev(data_dir: Path, timeout: float = 60) -> PlatformProcesses:
 
 
 def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout: float = 90) -> PlatformProcesses:
-    """Every service as its own process on Postgres + RabbitMQ, behind ``runagents ingress``."""
+    """Every service as its own process on Postgres + RabbitMQ, behind ``runagents ingress``.
+
+    As in production, each service connects to the broker as its own user (made by the set-up of
+    ``runagents setup-bus``, on a vhost of this platform's own): ``amqp_url`` must be an administrator's.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     ports = {service: free_port() for service in SERVICES}
     ingress_port = free_port()
@@ -114,7 +127,14 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
     migrate = subprocess.run([sys.executable, "-m", "runagents", "migrate"], env=env, capture_output=True)
     if migrate.returncode != 0:
         raise RuntimeError(f"migrate failed: {migrate.stdout.decode()}{migrate.stderr.decode()}")
-    platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, namespace)
+    admin = BrokerAdmin(urlunsplit(urlsplit(amqp_url)._replace(path=f"/{namespace}")))
+    platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, namespace, bus_admin=admin)
+    try:
+        urls = create_service_users(admin, namespace=namespace)
+    except BaseException:
+        platform.stop()  # the users made so far, and the vhost
+        raise
+    env.update({f"RUNAGENTS_{service.value.upper()}_AMQP_URL": url for service, url in urls.items()})
     for service, port in ports.items():
         platform.processes[service] = _spawn(
             service, ["serve", service, "--host", "127.0.0.1", "--port", str(port)], env, data_dir
