@@ -220,3 +220,30 @@ async def test_a_tar_bomb_is_refused_by_its_ratio_even_when_its_bulk_is_an_ignor
 
     body = assert_problem(response, 422, "upload_rejected", limit="compression_ratio")
     assert "100 times its size" in body["detail"]
+
+
+async def test_a_multipart_flood_of_tiny_files_is_refused_before_the_body_is_read(analyzer: Analyzer) -> None:
+    part = b'--flood\r\nContent-Disposition: form-data; name="files"; filename="a.py"\r\n\r\nx\r\n'
+    sent: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for index in range(200):  # 20000 parts, each of them an object with a spooled file when parsed
+            sent.append(index)
+            yield part * 100
+        yield b"--flood--\r\n"
+
+    response = await analyzer.client.post(
+        "/api/v1/analyses", content=chunks(), headers={"content-type": "multipart/form-data; boundary=flood"}
+    )
+
+    body = assert_problem(response, 422, "upload_rejected", limit="file_count")
+    assert body["max"] == 5000
+    assert len(sent) < 200
+
+
+async def test_a_malformed_multipart_body_is_a_bad_request(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post(
+        "/api/v1/analyses", content=b"--x\r\nno headers\r\n\r\n", headers={"content-type": "multipart/form-data"}
+    )
+
+    assert_problem(response, 400, "bad_request")
