@@ -122,28 +122,60 @@ def zip_directory_flood(count: int) -> bytes:
     return buffer.getvalue()
 
 
+def multipart_flood(count: int) -> bytes:
+    part = b'--flood\r\nContent-Disposition: form-data; name="files"; filename="a.py"\r\n\r\nx\r\n'
+    return part * count + b"--flood--\r\n"
+
+
+def legit_source() -> bytes:
+    """This repository's services folder as a tar.gz: what an ordinary upload costs."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in sorted(Path("services").rglob("*.py")):
+            archive.add(path, arcname=f"project/{path}")
+    return buffer.getvalue()
+
+
 ATTACKS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "legit-services-tgz": ("upload.tar.gz", legit_source),
     "pax-1g": ("upload.tar.gz", lambda: pax_header(1024 * MIB)),
     "gnu-longname-64m": ("upload.tar.gz", lambda: gnu_long_name(64 * MIB)),
     "ignored-member-1g": ("upload.tar.gz", lambda: ignored_member(1024 * MIB)),
     "tar-dirs-200k": ("upload.tar.gz", lambda: directory_flood(200_000)),
     "zip-800x60k": ("upload.zip", lambda: zip_of(800, 60 * 1024)),
     "zip-dirs-400k": ("upload.zip", lambda: zip_directory_flood(400_000)),
+    "multipart-600k": ("multipart", lambda: multipart_flood(600_000)),
 }
 
 CHILD = """
-import json, resource, sys, time
+import asyncio, json, resource, sys, time
 from pathlib import Path
+from starlette.requests import Request
+from runagents_analyzer.analyses.uploads import read_request
 from runagents_analyzer.engine import UploadRejected, unpack_upload
+from runagents_common.errors import RunAgentsError
 name, path = sys.argv[1], sys.argv[2]
 data = Path(path).read_bytes()
+
+
+async def parsed(body):  # through the endpoint's reader, as POST /api/v1/analyses reads a body
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+    scope = {"type": "http", "method": "POST", "app": None,
+             "headers": [(b"content-type", b"multipart/form-data; boundary=flood")]}
+    return (await read_request(Request(scope, receive), 50 * 2**20)).files
+
+
 start = time.perf_counter()
 try:
-    files, skipped = unpack_upload([(name, data)])
+    items = asyncio.run(parsed(data)) if name == "multipart" else [(name, data)]
+    files, skipped = unpack_upload(items)
     content = sum(len(data) for data in files.values()) / 2**20
     outcome = f"accepted {len(files)} files, {content:.1f} MiB, longest path {max(map(len, files), default=0)}"
 except UploadRejected as rejected:
     outcome = f"refused: {rejected.limit}"
+except RunAgentsError as error:
+    outcome = f"refused: {error.extra.get('limit', error.code)}"
 elapsed = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"outcome": outcome, "seconds": elapsed, "peak_mib": peak}))
@@ -153,7 +185,7 @@ print(json.dumps({"outcome": outcome, "seconds": elapsed, "peak_mib": peak}))
 def main() -> None:
     chosen = sys.argv[1:] or list(ATTACKS)
     CACHE.mkdir(exist_ok=True)
-    print(f"{'attack':<20} {'size':>10} {'peak RSS':>10} {'time':>8}  outcome")
+    print(f"{'archive':<20} {'size':>10} {'peak RSS':>10} {'time':>8}  outcome")
     for key in chosen:
         upload_name, build = ATTACKS[key]
         path = CACHE / f"{key}-{upload_name}"

@@ -329,3 +329,23 @@ def test_bzip2_and_xz_tars_are_still_read(compression: Literal["bz2", "xz"]) -> 
     files, _ = unpack_upload([("up.tar", buffer.getvalue())])
 
     assert files == {"agent.py": b"x = 1\n"}
+
+
+def test_a_stored_zip_inside_a_zip_does_not_count_toward_its_entries() -> None:
+    inner = zip_bytes(dict.fromkeys((f"d{index}/" for index in range(UploadLimits().max_entries + 1)), b""),
+                      zipfile.ZIP_STORED)
+    outer = zip_bytes({"agent.py": b"x = 1\n", "vendor/inner.zip": inner}, zipfile.ZIP_STORED)
+
+    files, skipped = unpack_upload([("up.zip", outer)])
+
+    assert list(files) == ["agent.py"]
+    assert [s.file for s in skipped] == ["vendor/inner.zip"]
+
+
+def test_a_zip_whose_central_directory_cannot_be_walked_is_refused() -> None:
+    flood = bytearray(zip_bytes(dict.fromkeys((f"d{index}/" for index in range(UploadLimits().max_entries + 1)), b""),
+                                zipfile.ZIP_STORED))
+    end = flood.rfind(b"PK\x05\x06")
+    flood[end + 12 : end + 16] = (len(flood) * 2).to_bytes(4, "little")  # a directory larger than the file
+
+    assert rejection([("up.zip", bytes(flood))]).limit == "archive"

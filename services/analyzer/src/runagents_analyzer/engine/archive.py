@@ -220,24 +220,26 @@ def _count_zip_directory(data: bytes, budget: _Budget) -> None:
     as one object per record: a 50 MB zip of empty entries would be a million of them."""
     if data.count(_CENTRAL_RECORD) <= budget.limits.max_entries:
         return  # every record starts so: zipfile cannot find more than that
-    # Too many look-alikes (a stored archive inside, say): walk the records as zipfile will.
+    # Too many look-alikes (a stored archive inside, say): walk the records where zipfile looks for them.
+    unreadable = UploadRejected("archive", "not a readable zip archive: its central directory cannot be walked")
     end = data.rfind(_END_RECORD, max(0, len(data) - 22 - 0xFFFF))
-    if end < 0:
-        return  # zipfile refuses it
+    if end < 0 or end + 22 > len(data):
+        raise unreadable
     (directory_size,) = struct.unpack_from("<I", data, end + 12)
     location = end
-    if end >= 20 and data[end - 20 : end - 16] == _ZIP64_LOCATOR and end >= 76 and \
-            data[end - 76 : end - 72] == _ZIP64_END_RECORD:
+    if end >= 76 and data[end - 20 : end - 16] == _ZIP64_LOCATOR and data[end - 76 : end - 72] == _ZIP64_END_RECORD:
         (directory_size,) = struct.unpack_from("<Q", data, end - 76 + 40)
         location = end - 76
     position = location - directory_size
-    stop = location
-    while 0 <= position < stop:
-        if data[position : position + 4] != _CENTRAL_RECORD or position + 46 > len(data):
-            return  # zipfile refuses it
+    if position < 0:
+        raise unreadable
+    while position < location:
+        if position + 46 > location or data[position : position + 4] != _CENTRAL_RECORD:
+            raise unreadable
         name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, position + 28)
         budget.count_entries()
         position += 46 + name_length + extra_length + comment_length
+    budget.entries = 0  # counted again from zipfile's own list
 
 
 def _zip_members(data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes]]:
@@ -248,7 +250,6 @@ def _zip_members(data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes]]:
         raise UploadRejected("archive", f"not a readable zip archive: {error}") from error
     with archive:
         infos = archive.infolist()
-        budget.entries = 0
         budget.count_entries(len(infos))
         for info in infos:
             if info.is_dir():
