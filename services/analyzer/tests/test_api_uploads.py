@@ -3,8 +3,11 @@
 import io
 import os
 import stat
+import tarfile
 import zipfile
+import zlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -171,3 +174,76 @@ async def test_a_body_of_another_media_type_is_refused(analyzer: Analyzer) -> No
     response = await analyzer.client.post("/api/v1/analyses", content=b"hello", headers={"content-type": "text/plain"})
 
     assert_problem(response, 415, "unsupported_media_type")
+
+
+def gnu_long_name_tar_gz(name_bytes: int) -> bytes:
+    """A tar.gz of one file whose GNU long-name header holds a name of ``name_bytes`` bytes."""
+    long_name = tarfile.TarInfo("././@LongLink")
+    long_name.type = tarfile.GNUTYPE_LONGNAME
+    long_name.size = name_bytes + 1
+    agent = tarfile.TarInfo("placeholder")
+    agent.size = len(AGENT)
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [long_name.tobuf(format=tarfile.USTAR_FORMAT)]
+    parts += [b"a" * (1024 * 1024)] * (name_bytes // (1024 * 1024))
+    parts += [b"\0" * (-(name_bytes + 1) % 512 + 1), agent.tobuf(format=tarfile.USTAR_FORMAT),
+              AGENT + b"\0" * (-len(AGENT) % 512), b"\0" * 1024]
+    return b"".join([compressor.compress(part) for part in parts] + [compressor.flush()])
+
+
+async def test_a_65_kb_tar_with_a_64_mib_file_name_is_refused_and_leaves_nothing_large_on_disk(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    archive = gnu_long_name_tar_gz(64 * 1024 * 1024)
+    assert len(archive) < 70_000
+
+    response = await analyzer.client.post(
+        "/api/v1/analyses", content=archive, headers={"content-type": "application/gzip"}
+    )
+
+    body = assert_problem(response, 413, "upload_too_large", limit="header_size")
+    assert body["max"] == 64 * 1024
+    assert len(response.content) < 2048
+    stored = [path for path in (tmp_path / "data").rglob("*") if path.is_file()]
+    assert all(path.stat().st_size < 1024 * 1024 for path in stored), [(p, p.stat().st_size) for p in stored]
+
+
+async def test_a_tar_bomb_is_refused_by_its_ratio_even_when_its_bulk_is_an_ignored_file(analyzer: Analyzer) -> None:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    agent, ignored = tarfile.TarInfo("agent/agent.py"), tarfile.TarInfo("agent/.DS_Store")
+    agent.size, ignored.size = len(AGENT), 80 * 1024 * 1024
+    parts = [agent.tobuf(format=tarfile.USTAR_FORMAT), AGENT + b"\0" * (-len(AGENT) % 512),
+             ignored.tobuf(format=tarfile.USTAR_FORMAT), *[b"\0" * (1024 * 1024)] * 80, b"\0" * 1024]
+    archive = b"".join([compressor.compress(part) for part in parts] + [compressor.flush()])
+
+    response = await analyzer.client.post("/api/v1/analyses", files={"files": ("agent.tar.gz", archive)})
+
+    body = assert_problem(response, 422, "upload_rejected", limit="compression_ratio")
+    assert "100 times its size" in body["detail"]
+
+
+async def test_a_multipart_flood_of_tiny_files_is_refused_before_the_body_is_read(analyzer: Analyzer) -> None:
+    part = b'--flood\r\nContent-Disposition: form-data; name="files"; filename="a.py"\r\n\r\nx\r\n'
+    sent: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for index in range(200):  # 20000 parts, each of them an object with a spooled file when parsed
+            sent.append(index)
+            yield part * 100
+        yield b"--flood--\r\n"
+
+    response = await analyzer.client.post(
+        "/api/v1/analyses", content=chunks(), headers={"content-type": "multipart/form-data; boundary=flood"}
+    )
+
+    body = assert_problem(response, 422, "upload_rejected", limit="file_count")
+    assert body["max"] == 5000
+    assert len(sent) < 200
+
+
+async def test_a_malformed_multipart_body_is_a_bad_request(analyzer: Analyzer) -> None:
+    response = await analyzer.client.post(
+        "/api/v1/analyses", content=b"--x\r\nno headers\r\n\r\n", headers={"content-type": "multipart/form-data"}
+    )
+
+    assert_problem(response, 400, "bad_request")

@@ -1,8 +1,11 @@
 """Safe unpacking of uploads: every refusal names its limit; nothing escapes the upload folder."""
 
+import gzip
 import io
 import tarfile
 import zipfile
+import zlib
+from collections.abc import Iterator
 from typing import Literal
 
 import pytest
@@ -169,3 +172,180 @@ def test_macos_metadata_is_ignored() -> None:
                                                     "a/.DS_Store": b"\0"}))])
 
     assert files == {"agent.py": b"x\n"}
+
+
+# Hostile archives (issue 13): everything an archive unpacks to is counted as it streams, headers that
+# tarfile would read whole are refused by their size first, and folders count as entries.
+
+MIB = 1024 * 1024
+
+
+def raw_header(name: str, kind: bytes, size: int) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.size = size
+    return info.tobuf(format=tarfile.USTAR_FORMAT)
+
+
+def padded(data: bytes) -> bytes:
+    return data + b"\0" * (-len(data) % 512)
+
+
+def raw_file(name: str, data: bytes) -> bytes:
+    return raw_header(name, tarfile.REGTYPE, len(data)) + padded(data)
+
+
+def gzipped(parts: list[bytes] | Iterator[bytes]) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return b"".join([compressor.compress(part) for part in parts] + [compressor.flush()])
+
+
+def zeros(size: int) -> Iterator[bytes]:
+    for start in range(0, size, MIB):
+        yield b"\0" * min(MIB, size - start)
+
+
+def test_a_huge_pax_header_is_refused_before_it_is_read() -> None:
+    value = "a" * (8 * MIB)
+    info = tarfile.TarInfo("agent.py")
+    info.pax_headers = {"comment": value}
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as archive:
+        archive.addfile(info, io.BytesIO(b""))
+
+    error = rejection([("up.tar.gz", buffer.getvalue())])
+
+    assert error.limit == "header_size"
+    assert error.maximum == UploadLimits().max_header_bytes
+    assert "65536 bytes" in error.detail
+
+
+def test_a_huge_gnu_long_name_is_refused_before_it_is_read() -> None:
+    name = "a" * (4 * MIB)
+    archive = gzipped([raw_header("././@LongLink", tarfile.GNUTYPE_LONGNAME, len(name) + 1),
+                       padded(name.encode() + b"\0"), raw_file("placeholder.py", b"x = 1\n"), b"\0" * 1024])
+
+    error = rejection([("up.tgz", archive)])
+
+    assert error.limit == "header_size"
+    assert len(error.detail) < 300
+
+
+def test_a_long_path_under_the_header_limit_is_refused_by_its_length() -> None:
+    name = "pkg/" + "a" * 2000 + ".py"
+
+    assert rejection([("up.tar", tar_bytes([(name, b"x = 1\n")], mode="w"))]).limit == "path_length"
+    assert rejection([("up.zip", zip_bytes({name: b"x = 1\n"}))]).limit == "path_length"
+    assert rejection([("up.zip", zip_bytes({"b" * 300 + ".py": b"x = 1\n"}))]).limit == "path_length"
+
+
+def test_a_refusal_quotes_a_long_name_cut_short() -> None:
+    error = rejection([("../" + "a" * 100_000, b"x")])
+
+    assert error.limit == "path_traversal"
+    assert len(error.detail) < 300
+
+
+def test_ignored_members_count_toward_what_a_tar_unpacks_to() -> None:
+    size = 80 * MIB  # over the 64 MiB of everything unpacked, though ignored and made of one file
+    archive = gzipped(iter([raw_file("agent.py", b"x = 1\n"), raw_header("a/.DS_Store", tarfile.REGTYPE, size),
+                            *zeros(size), b"\0" * 1024]))
+
+    error = rejection([("up.tar.gz", archive)], UploadLimits(max_compression_ratio=10**6))
+
+    assert error.limit == "unpacked_size"
+    assert error.maximum == 64 * MIB
+
+
+def test_a_tar_bomb_is_refused_by_its_compression_ratio() -> None:
+    archive = tar_bytes([("agent.py", b"x = 1\n"), ("data.txt", b"\0" * (4 * MIB))])  # 4 MiB in ~4 KB
+
+    error = rejection([("up.tgz", archive)])
+
+    assert error.limit == "compression_ratio"
+    assert "100 times" in error.detail
+
+
+def test_a_zip_of_many_members_each_under_the_ratio_floor_is_refused_by_its_ratio() -> None:
+    archive = zip_bytes({"agent.py": b"x = 1\n"} | {f"data/{index}.txt": b"\0" * (60 * 1024) for index in range(800)})
+
+    assert rejection([("up.zip", archive)]).limit == "compression_ratio"
+
+
+@pytest.mark.parametrize("kind", ["tar", "zip"])
+def test_folders_count_toward_the_entry_limit(kind: str) -> None:
+    limits = UploadLimits()
+    folders = [f"d{index}/" for index in range(limits.max_entries)]
+    if kind == "tar":
+        archive = gzipped([raw_file("agent.py", b"x = 1\n"), *(raw_header(f, tarfile.DIRTYPE, 0) for f in folders),
+                           b"\0" * 1024])
+    else:
+        archive = zip_bytes({"agent.py": b"x = 1\n"} | dict.fromkeys(folders, b""), zipfile.ZIP_STORED)
+
+    error = rejection([(f"up.{kind}", archive)])
+
+    assert error.limit == "entry_count"
+    assert error.maximum == limits.max_entries
+
+
+def test_a_chain_of_extended_headers_is_refused() -> None:
+    record = b"12 comment=\n"
+    headers = [raw_header("././@PaxHeader", tarfile.XHDTYPE, len(record)) + padded(record) for _ in range(50)]
+
+    assert rejection([("up.tar", b"".join([*headers, raw_file("agent.py", b"x\n"), b"\0" * 1024]))]).limit == "archive"
+
+
+def test_a_gnu_sparse_file_is_refused() -> None:
+    records = b"".join(f"{len(line) + 3} {line}\n".encode() if len(line) < 7 else
+                       f"{len(line) + 4} {line}\n".encode() for line in
+                       ["GNU.sparse.major=1", "GNU.sparse.minor=0", "GNU.sparse.name=agent.py",
+                        "GNU.sparse.realsize=10"])
+    sparse_map = b"1000000000\n" + b"0\n" * 2000
+    archive = b"".join([raw_header("././@PaxHeader", tarfile.XHDTYPE, len(records)), padded(records),
+                        raw_header("GNUSparseFile.0/agent.py", tarfile.REGTYPE, len(sparse_map)), padded(sparse_map),
+                        b"\0" * 1024])
+
+    assert rejection([("up.tar", archive)]).limit == "special_file"
+
+
+def test_a_concatenated_gzip_tar_is_read_whole() -> None:
+    first = raw_file("pkg/agent.py", b"x = 1\n")  # no end-of-archive blocks: the tar goes on in the next stream
+    second = tar_bytes([("pkg/tools.py", b"y = 2\n")], mode="w")
+    archive = gzip.compress(first) + gzip.compress(second)
+
+    files, _ = unpack_upload([("up.tar.gz", archive)])
+
+    assert files == {"agent.py": b"x = 1\n", "tools.py": b"y = 2\n"}
+
+
+@pytest.mark.parametrize("compression", ["bz2", "xz"])
+def test_bzip2_and_xz_tars_are_still_read(compression: Literal["bz2", "xz"]) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=f"w:{compression}") as archive:
+        info = tarfile.TarInfo("agent.py")
+        info.size = 6
+        archive.addfile(info, io.BytesIO(b"x = 1\n"))
+
+    files, _ = unpack_upload([("up.tar", buffer.getvalue())])
+
+    assert files == {"agent.py": b"x = 1\n"}
+
+
+def test_a_stored_zip_inside_a_zip_does_not_count_toward_its_entries() -> None:
+    inner = zip_bytes(dict.fromkeys((f"d{index}/" for index in range(UploadLimits().max_entries + 1)), b""),
+                      zipfile.ZIP_STORED)
+    outer = zip_bytes({"agent.py": b"x = 1\n", "vendor/inner.zip": inner}, zipfile.ZIP_STORED)
+
+    files, skipped = unpack_upload([("up.zip", outer)])
+
+    assert list(files) == ["agent.py"]
+    assert [s.file for s in skipped] == ["vendor/inner.zip"]
+
+
+def test_a_zip_whose_central_directory_cannot_be_walked_is_refused() -> None:
+    flood = bytearray(zip_bytes(dict.fromkeys((f"d{index}/" for index in range(UploadLimits().max_entries + 1)), b""),
+                                zipfile.ZIP_STORED))
+    end = flood.rfind(b"PK\x05\x06")
+    flood[end + 12 : end + 16] = (len(flood) * 2).to_bytes(4, "little")  # a directory larger than the file
+
+    assert rejection([("up.zip", bytes(flood))]).limit == "archive"

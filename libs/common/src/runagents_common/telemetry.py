@@ -25,6 +25,10 @@ _spans_recorded: bool | None = None
 """Whether this process records (exports) spans; None until ``setup_telemetry`` decides it."""
 _ids = RandomIdGenerator()
 
+MAX_LOG_TEXT_CHARS = 8192
+"""The longest message, or exception text, one log record carries: past it the middle is cut out, so an
+upload's megabyte file name quoted in an error cannot make a megabyte log line."""
+
 NO_FASTAPI_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 """FastAPI's native telemetry switched off: ``TracingMiddleware`` makes the one server span."""
 
@@ -51,6 +55,7 @@ def setup_telemetry(service_name: str, *, log_level: str = "INFO", log_json: boo
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
     trace.set_tracer_provider(provider)
+    bound_log_records()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLogFormatter() if log_json else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s"))
@@ -61,15 +66,59 @@ def setup_telemetry(service_name: str, *, log_level: str = "INFO", log_json: boo
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def bounded_text(text: str, limit: int = MAX_LOG_TEXT_CHARS) -> str:
+    """``text`` if it is at most ``limit`` characters; else its head and tail around a marker saying how
+    many characters were cut (a traceback's last line names the error, so the tail is kept too)."""
+    if len(text) <= limit:
+        return text
+    keep = limit // 2
+    return f"{text[:keep]} ...[{len(text) - 2 * keep} characters cut]... {text[len(text) - keep:]}"
+
+
+def bound_log_records(limit: int = MAX_LOG_TEXT_CHARS) -> None:
+    """Bound the message and exception text of every log record made in this process from now on,
+    whichever handler writes it (ours, uvicorn's, a library's): done where records are made, since
+    handlers are many. Records within the bound are left untouched (their ``args`` too, which some
+    formatters read). Installed once; calling it again changes nothing."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "bounds_log_records", False):
+        return
+
+    def make_bounded_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string is the handler's to report, as logging does
+            return record
+        if len(message) > limit:
+            record.msg, record.args = bounded_text(message, limit), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = bounded_text(_exception_text(record), limit)
+        if record.stack_info and len(record.stack_info) > limit:
+            record.stack_info = bounded_text(record.stack_info, limit)
+        return record
+
+    make_bounded_record.bounds_log_records = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make_bounded_record)
+
+
+_plain_formatter = logging.Formatter()
+
+
+def _exception_text(record: logging.LogRecord) -> str:
+    assert record.exc_info
+    return _plain_formatter.formatException(record.exc_info)
+
+
 class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line, with the current trace and span ids."""
+    """One JSON object per line, with the current trace and span ids; message and error bounded."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": bounded_text(record.getMessage()),
         }
         span_context = trace.get_current_span().get_span_context()
         if span_context.is_valid:
@@ -79,7 +128,7 @@ class JsonLogFormatter(logging.Formatter):
             if key in record.__dict__:
                 entry[key] = record.__dict__[key]
         if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+            entry["error"] = bounded_text(record.exc_text or self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 

@@ -12,7 +12,7 @@ from runagents_analyzer.sources import SourceCorrupt, SourceNotFound, tar_gz
 from runagents_common.events.catalog import AnalysisRequested
 
 # The engine names its limits; these are about size, so they answer 413 like the request limit.
-SIZE_LIMITS = frozenset({"file_size", "total_size"})
+SIZE_LIMITS = frozenset({"file_size", "total_size", "unpacked_size", "header_size"})
 
 
 async def create(session: AsyncSession, context: AnalyzerContext, files: list[tuple[str, bytes]],
@@ -22,7 +22,9 @@ async def create(session: AsyncSession, context: AnalyzerContext, files: list[tu
         tree, skipped = await asyncio.to_thread(unpack_upload, files)
     except UploadRejected as rejected:
         error = UploadTooLarge if rejected.limit in SIZE_LIMITS else UploadRefused
-        raise error(rejected.detail, limit=rejected.limit) from rejected
+        if rejected.maximum is None:
+            raise error(rejected.detail, limit=rejected.limit) from rejected
+        raise error(rejected.detail, limit=rejected.limit, max=rejected.maximum) from rejected
     if not tree:
         raise UploadRefused("the upload holds no file that can be analyzed", limit="empty_upload")
     try:

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
 from runagents_analyzer.analyses.errors import UnsupportedUpload, UploadRefused, UploadTooLarge
 from runagents_analyzer.analyses.schemas import SampleRequest
+from runagents_analyzer.engine import UploadLimits
+from runagents_common.errors import BadRequest
 
 REQUEST_LIMIT = "request_size"
 ARCHIVE_TYPES = {
@@ -27,6 +30,7 @@ ARCHIVE_TYPES = {
 JSON_TYPES = {"application/json"}
 MAX_JSON_BYTES = 64 * 1024
 MULTIPART = "multipart/form-data"
+MAX_FORM_FIELDS = 100
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,23 @@ def _limited_receive(receive: Receive, max_bytes: int) -> Receive:
 
 
 async def _read_multipart(request: Request) -> UploadedFiles:
-    # Counting files is the unpacker's job (it names the limit); here only the body size bounds them.
-    async with request.form(max_files=float("inf"), max_fields=100) as form:
-        files: list[tuple[str, bytes]] = []
+    # The parts are counted while they are parsed: each is an object with a spooled file, so a body of
+    # tiny parts would otherwise cost a gigabyte and a minute before the unpacker could count them.
+    max_files = UploadLimits().max_files
+    parser = MultiPartParser(request.headers, request.stream(), max_files=max_files, max_fields=MAX_FORM_FIELDS)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        if "files" in exc.message.lower():
+            raise UploadRefused(f"more than {max_files} files", limit="file_count", max=max_files) from exc
+        raise BadRequest(f"the multipart body cannot be read: {exc.message}") from exc
+    files: list[tuple[str, bytes]] = []
+    try:
         for _field, value in form.multi_items():
             if isinstance(value, UploadFile):
                 files.append((value.filename or "", await value.read()))
+    finally:
+        await form.close()
     if not files:
         raise UploadRefused("the upload holds no files: send one or more `files` parts", limit="empty_upload")
     return UploadedFiles(files)

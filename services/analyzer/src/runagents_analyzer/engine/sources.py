@@ -1,6 +1,7 @@
 """Turning uploaded bytes into decoded text files and parsed Python modules."""
 
 import ast
+import codecs
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -59,13 +60,70 @@ class SourceSet:
     skipped: list[SkippedFile]
 
 
+# Longest first: a UTF-32-LE mark begins with the UTF-16-LE one.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+MIN_PRINTABLE_SHARE = 0.95
+"""Of a UTF-16 guess without a byte order mark: the share of printable characters that makes it text."""
+
+
+def text_encoding(data: bytes) -> tuple[str, int] | None:
+    """The encoding ``data`` is text in and the length of its byte order mark; None if it is binary.
+
+    Text is UTF-8 (or a legacy 8-bit encoding) without NUL bytes, or UTF-16/UTF-32 with a byte order
+    mark, or UTF-16 without one (as Windows tools write it: mostly ASCII, so every other byte is NUL)."""
+    sample = data[:BINARY_SNIFF_BYTES]
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if sample.startswith(mark):
+            if encoding == "utf-8" and b"\x00" not in sample:
+                return encoding, len(mark)
+            text = _decoded_start(sample[len(mark) :], encoding)
+            return (encoding, len(mark)) if text is not None and "\x00" not in text else None
+    if b"\x00" not in sample:
+        return "utf-8", 0
+    guess = _utf16_without_mark(sample)
+    if guess is None:
+        return None
+    text = _decoded_start(sample, guess)
+    if not text or "\x00" in text:
+        return None
+    printable = sum(1 for char in text if char.isprintable() or char in "\t\n\r\f")
+    return (guess, 0) if printable >= MIN_PRINTABLE_SHARE * len(text) else None
+
+
+def _utf16_without_mark(sample: bytes) -> str | None:
+    """utf-16-le or -be if NULs fall on one side of the byte pairs only, and on most pairs of it."""
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    if zeros_even == 0 and zeros_odd * 2 >= len(odd):
+        return "utf-16-le"
+    if zeros_odd == 0 and zeros_even * 2 >= len(even):
+        return "utf-16-be"
+    return None
+
+
+def _decoded_start(sample: bytes, encoding: str) -> str | None:
+    # incremental: a character cut by the sample's end is not an error
+    try:
+        return codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
 def is_binary(data: bytes) -> bool:
-    return b"\x00" in data[:BINARY_SNIFF_BYTES]
+    return text_encoding(data) is None
 
 
 def decode_text(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    encoding, mark = text_encoding(data) or ("utf-8", 0)
+    data = data[mark:]
+    if encoding != "utf-8":
+        return data.decode(encoding, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
