@@ -91,6 +91,7 @@ class ToolUpdate(_Strict):
 
 
 class CapabilityOut(Capability):
+    model_config = ConfigDict(extra="ignore")  # an answer, not a body: its schema stays open
     read_only: ClassVar[frozenset[str]] = frozenset()
 
     function: str = Field(description="The function name a model sees for this capability")
