@@ -27,7 +27,12 @@ def create_ingress_app(settings: PlatformSettings | None = None) -> Starlette:
         service = service_for(request.url.path)
         if service is None:
             return problem_response(404, "Not found", f"no service serves {request.url.path}", "http_404")
-        target = settings.service_url(service) + request.url.path
+        if any(segment in (".", "..") for segment in request.url.path.split("/")):
+            # Resolved here, it would reach another path (another service, tool or agent) than the one routed.
+            return problem_response(400, "Bad request", "the path holds a dot segment (. or .., also as %2e)",
+                                    "dot_segment")
+        # The path as sent, not as decoded: an encoded slash (%2f) stays one for the service to judge.
+        target = settings.service_url(service) + (request.scope.get("raw_path") or b"").decode("latin-1")
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         upstream_request = client.build_request(request.method, target, params=request.query_params,
                                                 headers=headers, content=request.stream())

@@ -12,6 +12,7 @@ import httpx
 
 import runagents_analyzer
 from runagents.processes import PlatformProcesses
+from runagents_analyzer.analyses.samples import load_sample
 from tests.e2e.flows import analyze_sample
 
 SAMPLE = Path(runagents_analyzer.__file__).parent / "samples" / "hello_world"
@@ -28,8 +29,11 @@ def without_suggestions(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def test_json_report_is_the_one_the_api_returns(dev_platform: PlatformProcesses) -> None:
-    done = analyze("--json", str(SAMPLE))
+def test_json_report_is_the_one_the_api_returns(dev_platform: PlatformProcesses, tmp_path: Path) -> None:
+    # The platform analyzes the sample as written for itself (its own URL in the tool URL): the same files here.
+    for name, data in load_sample("hello-world", dev_platform.base_url):
+        (tmp_path / name).write_bytes(data)
+    done = analyze("--json", str(tmp_path))
     assert done.returncode == 0, done.stderr
     with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
         api_report = analyze_sample(client)["report"]

@@ -104,7 +104,7 @@ async def test_an_absolute_path_in_a_multipart_upload_is_refused(analyzer: Analy
 
 
 @pytest.fixture
-async def small_limit_analyzer(start_analyzer: StartAnalyzer, registry: str) -> AsyncIterator[Analyzer]:
+async def small_limit_analyzer(start_analyzer: StartAnalyzer) -> AsyncIterator[Analyzer]:
     async with start_analyzer(analyzer_max_upload_bytes=1024) as running:
         yield running
 

@@ -87,6 +87,8 @@ async def test_requests_that_do_not_prove_the_caller_get_401_and_start_no_run(
         ("another scheme", {"Authorization": "Basic YWxpY2U6c2VjcmV0"}, "send Authorization: Bearer"),
         ("empty bearer", {"Authorization": "Bearer"}, "Bearer scheme but no token"),
         ("not a JWT", bearer("not.a-jwt"), "not a well-formed JWT"),
+        ("crit header", bearer(idp.sign(headers={"crit": ["x-ext"], "x-ext": 1})), "critical extensions (crit)"),
+        ("huge", bearer(idp.sign(padding="x" * 20_000)), "at most 16384"),
         ("expired", bearer(idp.sign(iat=now - 600, exp=now - 60)), "the token has expired"),
         ("not yet valid", bearer(idp.sign(nbf=now + 600)), "not valid yet"),
         ("no exp", bearer(idp.sign(exp=None)), "no 'exp' claim"),

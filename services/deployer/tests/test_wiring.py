@@ -110,3 +110,20 @@ def test_agent_names_must_be_dns_safe() -> None:
     for bad in ("Hello", "-x", "a_b", "x" * 64):
         with pytest.raises(ValidationError):
             request(name=bad)
+
+
+def test_a_deploy_request_with_an_unknown_field_is_refused_naming_it() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    for overrides, location in [
+        ({"tool": {"echo": "echo"}}, ("tool",)),  # misspelt: the tools would silently stay unwired
+        ({"access": {"mode": "authenticated", "identity-provider": "corp"}}, ("access", "identity-provider")),
+        ({"models": {"chat": {"provider": "playground", "model": "m", "api_key": "sk-x"}}},
+         ("models", "chat", "api_key")),
+        ({"models": {"chat": {"provider": "p", "model": "m", "fallback": {"provider": "q", "model": "n", "x": 1}}}},
+         ("models", "chat", "fallback", "x")),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            request(**overrides)
+        assert [(error["loc"], error["type"]) for error in refused.value.errors()] == [(location, "extra_forbidden")]

@@ -1,5 +1,6 @@
 """The model provider registry: /api/v1/model-providers, on SQLite and on Postgres."""
 
+import logging
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ from runagents_gateway.providers.models import ModelProvider
 from runagents_gateway.providers.secrets import KeyCipher, UnreadableKey
 from runagents_gateway.settings import GatewaySettings, MissingSecretKey
 
-from .conftest import SECRET_KEY, UPSTREAM_KEY, Gateway, StartGateway
+from .conftest import SECRET_KEY, UPSTREAM_KEY, FakeUpstream, Gateway, StartGateway
 
 PROVIDERS = "/api/v1/model-providers"
 
@@ -191,3 +192,53 @@ def test_too_short_secret_key_is_refused_without_echoing_it() -> None:
         GatewaySettings(mode="distributed", gateway_secret_key="short-secret")
 
     assert "short-secret" not in str(raised.value)
+
+
+URL_PASSWORD = "url-password-never-shown-7c1e"
+
+
+@pytest.mark.parametrize("base_url", [
+    f"https://alice:{URL_PASSWORD}@llm.example/v1",
+    f"https://{URL_PASSWORD}@llm.example/v1",
+    f"http://alice:{URL_PASSWORD}@127.0.0.1:9/v1",
+])
+async def test_a_base_url_with_credentials_is_refused_and_never_echoed(api: httpx.AsyncClient, base_url: str) -> None:
+    refused = await api.post(PROVIDERS, json=local_llm(base_url=base_url))
+    await api.post(PROVIDERS, json=local_llm(name="kept"))
+    replaced = await api.put(f"{PROVIDERS}/kept", json={"kind": "openai-compatible", "base_url": base_url})
+
+    for answer in (refused, replaced):
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert "put credentials in api_key, not in base_url" in answer.json()["detail"]
+        assert URL_PASSWORD not in answer.text
+    assert (await api.get(f"{PROVIDERS}/local-llm")).status_code == 404
+    assert (await api.get(f"{PROVIDERS}/kept")).json()["base_url"] == "http://127.0.0.1:9/v1"
+
+
+async def test_a_base_url_stored_with_credentials_before_is_shown_and_logged_without_them(
+        sqlite_gateway: Gateway, upstream: FakeUpstream, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    host = upstream.url.removeprefix("http://")
+    upstream.failure = (503, {"retry-after": "0"}, b'{"error": {"message": "busy"}}')
+    async with httpx.AsyncClient(base_url=sqlite_gateway.url) as api:
+        registered = await api.post(PROVIDERS, json=local_llm(name="legacy", base_url=f"{upstream.url}/v1",
+                                                              api_key=None, models=[{"name": "legacy-model"}],
+                                                              max_retries=1))
+        assert registered.status_code == 201, registered.text
+        async with sqlite_gateway.component.database.session() as session:  # as a gateway before the fix kept it
+            legacy = await session.scalar(select(ModelProvider).where(ModelProvider.name == "legacy"))
+            assert legacy is not None
+            legacy.base_url = f"http://alice:{URL_PASSWORD}@{host}/v1"
+        caplog.clear()  # what the test itself wrote (the UPDATE) is not the gateway's logging
+        shown = await api.get(f"{PROVIDERS}/legacy")
+        listed = await api.get(PROVIDERS)
+        called = await api.post("/llm/v1/chat/completions",
+                                json={"model": "legacy-model", "messages": [{"role": "user", "content": "hi"}]})
+
+    assert shown.json()["base_url"] == f"http://{host}/v1"
+    assert URL_PASSWORD not in shown.text and URL_PASSWORD not in listed.text and URL_PASSWORD not in called.text
+    assert len(upstream.requests) == 2, (called.text, upstream.requests)
+    assert any("retrying" in record.getMessage() for record in caplog.records)
+    assert URL_PASSWORD not in caplog.text
+    assert all(URL_PASSWORD not in repr(record.args) for record in caplog.records)

@@ -106,6 +106,10 @@ async def test_invalid_identity_providers_are_refused_with_the_reason(policy) ->
         (provider(user_claim="has space"), "user_claim"),
         (provider(name="Corp_IdP"), "name"),
         (provider(jwks_uri="https://login.corp.example/jwks.json"), "jwks_uri"),
+        (provider(jwks_url=None, jwks={"keys": [{**ec_jwk("e"), "crv": ["P-256"]}]}), "member 'crv' must be a string"),
+        (provider(jwks_url=None, jwks={"keys": [{**ec_jwk("e"), "crv": {"name": "P-256"}}]}), "'crv' must be a string"),
+        (provider(jwks_url=None, jwks={"keys": [{**rsa_jwk("r"), "alg": ["RS256"]}]}), "member 'alg' must be a string"),
+        (provider(jwks_url=None, jwks={"keys": [{**rsa_jwk("r"), "kty": ["RSA"]}]}), "member 'kty' must be a string"),
     ]
     async with httpx.AsyncClient(base_url=base_url) as client:
         for body, expected in cases:

@@ -38,6 +38,41 @@ async def test_tools_can_be_registered_replaced_and_deleted(policy) -> None:  # 
         assert invalid.status_code == 422 and "base_url" in invalid.json()["detail"]
 
 
+async def test_tool_registration_refuses_unknown_fields_and_says_tools_have_no_credentials(policy) -> None:  # type: ignore[no-untyped-def]
+    base_url, _bus, _component = policy
+    secret = "ghp_never-stored-never-echoed-41c"
+    tool = {"name": "github", "base_url": "https://api.github.com",
+            "capabilities": [{"method": "GET", "path": "/repos/{owner}/{repo}"}]}
+    credential_like = [
+        ({**tool, "credentials": {"token": secret}}, "'credentials'"),
+        ({**tool, "api_key": secret}, "'api_key'"),
+        ({**tool, "headers": {"Authorization": f"Bearer {secret}"}}, "'headers'"),
+        ({**tool, "auth": {"type": "bearer", "token": secret}}, "'auth'"),
+        ({**tool, "capabilities": [{**tool["capabilities"][0], "token": secret}]}, "'token'"),
+        ({**tool, "base_url": f"https://bot:{secret}@api.github.com"}, "base_url holds credentials"),
+    ]
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        for body, field in credential_like:
+            for answer in (await client.post("/api/v1/tools", json=body),
+                           await client.put("/api/v1/tools/echo", json={k: v for k, v in body.items() if k != "name"})):
+                assert answer.status_code == 422, (field, answer.text)
+                assert answer.headers["content-type"] == "application/problem+json"
+                assert field in answer.json()["detail"], answer.json()["detail"]
+                assert "tools have no credentials yet" in answer.json()["detail"]
+                assert secret not in answer.text
+        unknown = await client.post("/api/v1/tools", json={**tool, "descripton": "typo"})
+        assert unknown.status_code == 422
+        assert "body.descripton: Extra inputs are not permitted" in unknown.json()["detail"]
+        assert (await client.get("/api/v1/tools/github")).status_code == 404
+        echo = (await client.get("/api/v1/tools/echo")).json()
+        assert "ghp_" not in str(echo)
+        # What a GET answers can be sent back as it is (the derived function names are ignored).
+        round_trip = await client.put("/api/v1/tools/echo", json={k: echo[k] for k in ("base_url", "description",
+                                                                                        "capabilities")})
+        assert round_trip.status_code == 200
+        assert round_trip.json() == {**echo, "updated_at": round_trip.json()["updated_at"]}
+
+
 async def test_egress_allows_a_wired_agent_and_records_the_call(policy) -> None:  # type: ignore[no-untyped-def]
     base_url, bus, component = policy
     headers = {"X-RunAgents-Run-Id": "run-1", "traceparent": f"00-{'ab' * 16}-{'cd' * 8}-01"}

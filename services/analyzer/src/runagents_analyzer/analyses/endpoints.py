@@ -39,7 +39,8 @@ UPLOAD_BODY: dict[str, Any] = {
 async def create_analysis(request: Request, session: SessionDep, context: ContextDep) -> AnalysisOut:
     upload = await read_request(request, context.settings.analyzer_max_upload_bytes)
     if isinstance(upload, SampleRequest):
-        analysis = await service.create(session, context, load_sample(upload.sample), f"sample:{upload.sample}")
+        analysis = await service.create(session, context, load_sample(upload.sample, context.settings.platform_url),
+                                       f"sample:{upload.sample}")
     else:
         analysis = await service.create(session, context, upload.files, "upload")
     return AnalysisOut.of(analysis)

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from sqlalchemy import delete as delete_rows
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,8 +20,11 @@ def add(session: AsyncSession, *rows: Agent | Deployment) -> None:
 
 
 async def delete(session: AsyncSession, agent: Agent) -> None:
-    for deployment in (await session.scalars(select(Deployment).where(Deployment.agent == agent.name))).all():
-        await session.delete(deployment)
+    # The deployments go first, by a statement of their own: deleted one by one as objects, the unit of
+    # work (which knows of no relationship between the two) could delete the agent first, and the
+    # database's ON DELETE CASCADE would take them before their own DELETE ("expected to delete 2 rows;
+    # 0 were matched").
+    await session.execute(delete_rows(Deployment).where(Deployment.agent == agent.name))
     await session.delete(agent)
 
 

@@ -8,6 +8,9 @@ AgentStatus = Literal["Pending", "Running", "Failed"]
 
 
 class ModelTarget(BaseModel):
+    # A misspelt field of a deploy request is an error, not a setting silently left at its default.
+    model_config = ConfigDict(extra="forbid")
+
     provider: str = Field(min_length=1, description="Registered model provider name")
     model: str = Field(min_length=1)
 
@@ -31,12 +34,16 @@ class LlmLimits(BaseModel):
 
 
 class Access(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     mode: Literal["open", "authenticated"] = "open"
     identity_provider: str | None = None
 
 
 class AgentCreate(BaseModel):
     """The Deploy step: an analyzed upload (or an image) and how each finding is wired."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=AGENT_NAME_PATTERN, description="Unique, DNS-safe (RFC 1123 label)")
     analysis_id: str | None = None

@@ -5,6 +5,10 @@ Every refusal is a 401 with an RFC 6750 challenge. Its detail says what was wron
 fix it, and never repeats the token or anything read from it.
 """
 
+import base64
+import binascii
+import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +22,10 @@ from jwt.exceptions import (
     InvalidAudienceError,
     InvalidIssuedAtError,
     InvalidIssuerError,
+    InvalidJTIError,
     InvalidKeyError,
     InvalidSignatureError,
+    InvalidSubjectError,
     InvalidTokenError,
     MissingRequiredClaimError,
     PyJWKError,
@@ -29,12 +35,16 @@ from runagents_common.errors import Unauthorized
 from runagents_deployer.identity_providers.keys import SigningKeys, TrustedProvider
 from runagents_deployer.settings import DeployerSettings
 
+log = logging.getLogger("runagents.deployer.tokens")
+
 REALM = "runagents"
 MAX_USER_LENGTH = 255
 """A run's user is stored in 255 characters."""
 EC_CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 MAX_KEYS_TRIED = 10
 """A token without a kid is tried against this many of the provider's keys at most."""
+MAX_TOKEN_LENGTH = 16 * 1024
+"""Far above what identity providers issue (a few KB with many group claims); a longer token is refused unread."""
 
 
 class InvalidToken(Unauthorized):
@@ -77,16 +87,13 @@ class TokenVerifier:
         if provider is None:
             raise InvalidToken(f"identity provider {provider_name!r}, which agent {agent!r} trusts, is not "
                                "registered any more: no token can open this agent until it is redeployed")
-        try:
-            header = jwt.get_unverified_header(token)
-        except DecodeError:
-            raise InvalidToken("the bearer token is not a well-formed JWT") from None
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise InvalidToken(f"the bearer token is {len(token)} characters long; at most {MAX_TOKEN_LENGTH}")
+        header = _header(token)
         alg, kid = header.get("alg"), header.get("kid")
         if not isinstance(alg, str) or alg not in provider.algorithms:
             raise InvalidToken(f"the token is signed with an algorithm identity provider {provider.name!r} does "
                                f"not allow (allowed: {', '.join(provider.algorithms)})")
-        if kid is not None and not isinstance(kid, str):
-            raise InvalidToken("the token's kid header is not a string")
         candidates = [key for key in await self.keys.candidates(provider, kid) if _fits(key, alg)]
         if not candidates:
             raise InvalidToken(
@@ -122,9 +129,64 @@ class TokenVerifier:
             except InvalidSignatureError:
                 continue
             except InvalidTokenError as exc:
-                raise InvalidToken(_reason(exc, provider)) from None
+                raise InvalidToken(_reason(exc, token, provider)) from None
+            except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+                # Whatever a token holds, its caller gets a 401, never a 500 (the token is not logged).
+                log.warning("a token of identity provider %s could not be read (%s)", provider.name,
+                            type(exc).__name__)
+                raise InvalidToken("the token's claims cannot be read") from None
         raise InvalidToken(f"the token's signature does not verify with the keys of identity provider "
                            f"{provider.name!r}")
+
+
+def _header(token: str) -> dict[str, Any]:
+    """The token's JOSE header, refused when it asks for what plain signed JWTs do not use."""
+    try:
+        header: dict[str, Any] = jwt.get_unverified_header(token)
+    except (InvalidTokenError, ValueError, TypeError, RecursionError):
+        raise InvalidToken(_header_problem(_segment(token, 0)) or "the bearer token is not a well-formed JWT") from None
+    problem = _header_problem(header)
+    if problem:
+        raise InvalidToken(problem)
+    return header
+
+
+def _header_problem(header: Any) -> str | None:
+    """What a header asks for that is not supported (named by member, never by value)."""
+    if not isinstance(header, dict):
+        return None
+    if "crit" in header:
+        return ("the token's header lists critical extensions (crit), and none is supported here: send a plain "
+                "signed JWT (RFC 7519)")
+    if header.get("b64", True) is not True:
+        return "the token's payload is not base64url-encoded (header b64), as a JWT's always is"
+    if "kid" in header and not isinstance(header["kid"], str):
+        return "the token's kid header is not a string"
+    return None
+
+
+def _segment(token: str, index: int) -> Any:
+    """Part ``index`` of a compact JWS, decoded as JSON; None when it is not that."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        raw = parts[index].encode("ascii")
+        return json.loads(base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4)))
+    except (ValueError, binascii.Error, RecursionError):
+        return None
+
+
+def _malformed_claims(token: str) -> str:
+    """What is wrong with the claims of a token whose signature verified but whose claims did not parse."""
+    claims = _segment(token, 1)
+    if not isinstance(claims, dict):
+        return "the token's claims cannot be read as a JSON object"
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return f"the token's {name!r} claim is not a number (seconds since the epoch)"
+    return "the token's claims are not well-formed (exp, nbf and iat must be numbers)"
 
 
 def _fits(key: dict[str, Any], alg: str) -> bool:
@@ -139,7 +201,7 @@ def _fits(key: dict[str, Any], alg: str) -> bool:
     return alg == "EdDSA" and kty == "OKP"
 
 
-def _reason(exc: InvalidTokenError, provider: TrustedProvider) -> str:
+def _reason(exc: InvalidTokenError, token: str, provider: TrustedProvider) -> str:
     if isinstance(exc, ExpiredSignatureError):
         return "the token has expired"
     if isinstance(exc, ImmatureSignatureError):
@@ -151,11 +213,15 @@ def _reason(exc: InvalidTokenError, provider: TrustedProvider) -> str:
     if isinstance(exc, MissingRequiredClaimError):
         return f"the token has no {exc.claim!r} claim"
     if isinstance(exc, InvalidIssuedAtError):
-        return "the token's iat claim is not a number"
+        return "the token's 'iat' claim is not a number (seconds since the epoch)"
+    if isinstance(exc, InvalidSubjectError):
+        return "the token's 'sub' claim is not a string"
+    if isinstance(exc, InvalidJTIError):
+        return "the token's 'jti' claim is not a string"
     if isinstance(exc, InvalidAlgorithmError):
         return f"the token's algorithm does not fit the signing keys of identity provider {provider.name!r}"
-    if isinstance(exc, DecodeError):
-        return "the token's claims are not well-formed (exp, nbf and iat must be numbers)"
+    if isinstance(exc, DecodeError):  # raised after the signature verified: the claims are the provider's
+        return _malformed_claims(token)
     return "the token is not valid"
 
 

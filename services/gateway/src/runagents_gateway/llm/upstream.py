@@ -192,5 +192,6 @@ def _past(deadline: float | None, pause: float) -> bool:
 
 
 def _origin(url: str) -> str:
+    """Where ``url`` points, for logs: never a user:password@ part."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"

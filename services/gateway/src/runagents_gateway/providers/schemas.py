@@ -1,7 +1,8 @@
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, field_validator, model_validator
 
 from runagents_gateway.providers.models import ModelProvider
 
@@ -50,6 +51,15 @@ class ProviderSpec(BaseModel):
         description="azure-openai only: the api-version of Azure's classic deployments API; omit it for "
         "Azure's v1 API (base_url https://<resource>.openai.azure.com/openai/v1)",
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_credentials(cls, url: HttpUrl | None) -> HttpUrl | None:
+        # A URL is stored and shown in clear; only api_key is encrypted and write-only.
+        if url is not None and (url.username or url.password):
+            raise ValueError("base_url holds credentials (user:password@): put credentials in api_key, "
+                             "not in base_url")
+        return url
 
     @model_validator(mode="after")
     def _consistent(self) -> "ProviderSpec":
@@ -101,7 +111,7 @@ class ProviderOut(BaseModel):
         return cls(
             name=provider.name,
             kind=provider.kind,
-            base_url=provider.base_url,
+            base_url=without_credentials(provider.base_url) if provider.base_url else None,
             has_api_key=provider.encrypted_api_key is not None,
             models=[ServedModel.model_validate(model) for model in provider.models],
             timeout_seconds=provider.timeout_seconds,
@@ -114,3 +124,11 @@ class ProviderOut(BaseModel):
 
 class ProviderList(BaseModel):
     items: list[ProviderOut]
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a user:password@ part (one stored before such URLs were refused is never shown)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

@@ -16,7 +16,7 @@ from runagents_common.errors import BadGateway, problem_response
 from runagents_common.events.catalog import ToolCallCompleted
 from runagents_common.service import ServiceComponent, component
 from runagents_common.telemetry import trace_id_of
-from runagents_policy.egress.decision import decide
+from runagents_policy.egress.decision import UnsafePath, decide, tool_path, tool_target
 from runagents_policy.grants import repository as grants
 from runagents_policy.tools import repository as tools
 
@@ -38,6 +38,11 @@ PolicyDep = Annotated[ServiceComponent, Depends(policy_component)]
 async def relay(agent: str, tool: str, path: str, request: Request, policy: PolicyDep) -> Response:
     started = time.perf_counter()
     path = "/" + path
+    try:  # before matching: the path matched is the path sent, with nothing left to resolve on the way
+        path = tool_path(path, request.scope.get("raw_path") or b"")
+    except UnsafePath as exc:
+        record = _recorder(policy, request, agent, tool, path, started)
+        return _deny(400, "TOOL_PATH_REFUSED", str(exc), record)
     async with policy.database.session() as session:
         registered = await tools.get(session, tool)
         granted = registered is not None and await grants.exists(session, agent, tool)
@@ -60,7 +65,7 @@ async def relay(agent: str, tool: str, path: str, request: Request, policy: Poli
     client: httpx.AsyncClient = policy.context.http
     try:
         upstream = await client.request(
-            request.method, base_url + path, params=request.query_params, content=body, headers=headers
+            request.method, base_url + tool_target(path), params=request.query_params, content=body, headers=headers
         )
     except httpx.HTTPError as exc:
         await record(502, "allow")

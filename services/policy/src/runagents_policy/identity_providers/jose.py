@@ -36,17 +36,21 @@ def algorithm_problem(name: str) -> str | None:
 
 def key_algorithms(key: dict[str, Any]) -> set[str]:
     """The algorithms a well-formed public JWK can verify."""
-    kty = key.get("kty")
+    kty, crv, alg = key.get("kty"), _text(key.get("crv")), _text(key.get("alg"))
     if kty == "RSA":
         usable = {a for a in ALGORITHMS if a.startswith(("RS", "PS"))}
     elif kty == "EC":
-        usable = {EC_CURVES[key["crv"]][0]} if key.get("crv") in EC_CURVES else set()
+        usable = {EC_CURVES[crv][0]} if crv in EC_CURVES else set()
     elif kty == "OKP":
-        usable = {"EdDSA"} if key.get("crv") in OKP_CURVES else set()
+        usable = {"EdDSA"} if crv in OKP_CURVES else set()
     else:
         usable = set()
-    alg = key.get("alg")
     return usable & {alg} if alg else usable
+
+
+def _text(value: Any) -> str | None:
+    """``value`` if it is a string (a member of another JSON type never names a curve or algorithm)."""
+    return value if isinstance(value, str) else None
 
 
 def jwk_set_problems(value: Any) -> list[str]:
@@ -77,6 +81,10 @@ def _key_problems(index: int, key: Any) -> list[str]:
     if kid is not None and (not isinstance(kid, str) or not kid):
         return [f"key {index}: kid must be a non-empty string"]
     label = f"key {index}" + (f" (kid {kid!r})" if kid else "")
+    wrong_types = [member for member in ("kty", "crv", "alg", "use") if member in key
+                   and not isinstance(key[member], str)]
+    if wrong_types:
+        return [f"{label}: member {', '.join(map(repr, wrong_types))} must be a string"]
     private = [member for member in PRIVATE_MEMBERS if member in key]
     kty = key.get("kty")
     if kty == "oct":

@@ -1,15 +1,48 @@
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+_CREDENTIAL_LIKE = re.compile(r"auth|token|secret|passw|credential|api[-_]?key|bearer|cookie|header|private|key$",
+                              re.IGNORECASE)
+_NO_CREDENTIALS = ("tools have no credentials yet: the egress layer calls a tool without any, and does not "
+                   "store them; register the tool without it")
 
 
-class Capability(BaseModel):
+class _Strict(BaseModel):
+    """A request body whose unknown fields are refused, not dropped: a credential sent along would otherwise
+    look accepted while nothing keeps it."""
+
+    model_config = ConfigDict(extra="forbid")
+    read_only: ClassVar[frozenset[str]] = frozenset()
+    """Fields of the answer that a body may carry back (GET, edit, PUT) and that are ignored."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_credential_fields(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            value = {key: item for key, item in value.items() if key not in cls.read_only}
+            for key in value:
+                if isinstance(key, str) and key not in cls.model_fields and _CREDENTIAL_LIKE.search(key):
+                    raise PydanticCustomError("extra_forbidden", "unknown field {field}: " + _NO_CREDENTIALS,
+                                              {"field": repr(key[:64])})
+        return value
+
+
+def _no_url_credentials(url: HttpUrl) -> HttpUrl:
+    if url.username or url.password:
+        raise ValueError("base_url holds credentials (user:password@): " + _NO_CREDENTIALS)
+    return url
+
+
+class Capability(_Strict):
     """One operation of a tool an agent may be allowed: a method on a path template."""
+
+    read_only: ClassVar[frozenset[str]] = frozenset({"function"})
 
     method: HttpMethod
     path: str = Field(description="Path template under the base URL, e.g. /repos/{owner}/{repo}/issues")
@@ -36,7 +69,7 @@ class Capability(BaseModel):
         return value
 
 
-class ToolIn(BaseModel):
+class ToolIn(_Strict):
     """A tool as registered or replaced."""
 
     name: str = Field(pattern=NAME_PATTERN, description="DNS-safe name, unique")
@@ -44,16 +77,23 @@ class ToolIn(BaseModel):
     description: str = ""
     capabilities: list[Capability] = Field(default_factory=list)
 
+    _base_url = field_validator("base_url")(_no_url_credentials)
 
-class ToolUpdate(BaseModel):
+
+class ToolUpdate(_Strict):
     """A tool's replacement (PUT); the name comes from the path."""
 
     base_url: HttpUrl
     description: str = ""
     capabilities: list[Capability] = Field(default_factory=list)
 
+    _base_url = field_validator("base_url")(_no_url_credentials)
+
 
 class CapabilityOut(Capability):
+    model_config = ConfigDict(extra="ignore")  # an answer, not a body: its schema stays open
+    read_only: ClassVar[frozenset[str]] = frozenset()
+
     function: str = Field(description="The function name a model sees for this capability")
 
 
