@@ -1,6 +1,7 @@
 """One error base and one handler that renders RFC 9457 problem+json."""
 
 import logging
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -8,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from runagents_common.telemetry import request_trace_id
 
 PROBLEM_JSON = "application/problem+json"
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "instance"})
@@ -125,6 +128,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        unreadable = _json_decode_detail(exc)
+        if unreadable is not None:  # a body that is not JSON cannot be read at all: 400, not 422
+            return problem_response(400, "Bad request", unreadable, "invalid_json", instance=request.url.path)
         errors = [
             {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
             for err in exc.errors()
@@ -148,15 +154,47 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_unstorable_text(exc):
+            return problem_response(
+                422, "Invalid request", "a text field contains the NUL character (\\u0000), which cannot be stored",
+                "validation_error", instance=request.url.path,
+            )
+        # The answer names no file, path or exception text: those go to the log, found by the trace id.
+        trace_id = request_trace_id(request.scope) or uuid.uuid4().hex
+        log.exception("unhandled error on %s %s (trace %s)", request.method, request.url.path, trace_id)
         return problem_response(
-            500, "Internal error", "The server failed to handle this request.", "internal_error"
+            500, "Internal error", f"internal error (trace id {trace_id})", "internal_error", trace_id=trace_id
         )
 
     app.add_exception_handler(RunAgentsError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
+
+
+def _json_decode_detail(exc: RequestValidationError) -> str | None:
+    """``request body is not valid JSON: <why> at line L column C`` when the body did not parse, else None."""
+    errors = exc.errors()
+    if len(errors) != 1 or errors[0].get("type") != "json_invalid":
+        return None
+    why = str((errors[0].get("ctx") or {}).get("error") or "JSON decode error")
+    location = errors[0].get("loc", ())
+    document = exc.body if isinstance(exc.body, str) else None
+    if len(location) == 2 and isinstance(location[1], int) and document is not None:
+        position = location[1]
+        line = document.count("\n", 0, position) + 1
+        column = position - document.rfind("\n", 0, position)
+        return f"request body is not valid JSON: {why} at line {line} column {column}"
+    return f"request body is not valid JSON: {why}"
+
+
+# SQLSTATE 22021 character_not_in_repertoire: Postgres stores no NUL in text, whatever the client sent.
+_UNSTORABLE_TEXT_SQLSTATE = "22021"
+
+
+def _is_unstorable_text(exc: BaseException) -> bool:
+    original = getattr(exc, "orig", None)
+    return getattr(original, "sqlstate", None) == _UNSTORABLE_TEXT_SQLSTATE
 
 
 def _reason(status: int) -> str:
