@@ -129,8 +129,8 @@ def test_no_input_makes_a_500_and_every_error_is_problem_json(platform: str, ser
 
 # What the properties found, kept as plain examples.
 
-@pytest.mark.parametrize("path", ["/api/v1/tools", "/api/v1/model-providers", "/api/v1/agents",
-                                  "/api/v1/identity-providers"])
+@pytest.mark.parametrize("path", ["/api/v1/analyses", "/api/v1/tools", "/api/v1/model-providers",
+                                  "/api/v1/agents", "/api/v1/identity-providers"])
 def test_a_body_that_is_not_json_is_a_400_saying_where_it_breaks_in_every_service(platform: str, path: str) -> None:
     response = httpx.post(platform + path, content='{"name": "x", "base_url" "y"}',
                           headers={"content-type": "application/json"})

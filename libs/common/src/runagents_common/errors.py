@@ -1,5 +1,6 @@
 """One error base and one handler that renders RFC 9457 problem+json."""
 
+import json
 import logging
 import uuid
 from collections.abc import Mapping
@@ -46,6 +47,21 @@ class BadRequest(RunAgentsError):
     status = 400
     code = "bad_request"
     title = "Bad request"
+
+
+class InvalidJson(BadRequest):
+    """The request body is not JSON (400); :func:`invalid_json` says where it breaks."""
+
+    code = "invalid_json"
+
+
+def invalid_json(error: ValueError) -> InvalidJson:
+    """The 400 for a body that did not parse: ``request body is not valid JSON: <why> at line L column C``."""
+    if isinstance(error, json.JSONDecodeError):
+        return InvalidJson(f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
+    if isinstance(error, UnicodeDecodeError):
+        return InvalidJson("request body is not valid JSON: it is not UTF-8 text")
+    return InvalidJson(f"request body is not valid JSON: {error}")
 
 
 class Unauthorized(RunAgentsError):
@@ -128,9 +144,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        unreadable = _json_decode_detail(exc)
+        unreadable = _json_decode_error(exc)
         if unreadable is not None:  # a body that is not JSON cannot be read at all: 400, not 422
-            return problem_response(400, "Bad request", unreadable, "invalid_json", instance=request.url.path)
+            return await on_domain_error(request, invalid_json(unreadable))
         errors = [
             {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
             for err in exc.errors()
@@ -172,20 +188,16 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected_error)
 
 
-def _json_decode_detail(exc: RequestValidationError) -> str | None:
-    """``request body is not valid JSON: <why> at line L column C`` when the body did not parse, else None."""
+def _json_decode_error(exc: RequestValidationError) -> json.JSONDecodeError | None:
+    """The decode error FastAPI met reading a JSON body, or None when the body parsed."""
     errors = exc.errors()
     if len(errors) != 1 or errors[0].get("type") != "json_invalid":
         return None
     why = str((errors[0].get("ctx") or {}).get("error") or "JSON decode error")
     location = errors[0].get("loc", ())
-    document = exc.body if isinstance(exc.body, str) else None
-    if len(location) == 2 and isinstance(location[1], int) and document is not None:
-        position = location[1]
-        line = document.count("\n", 0, position) + 1
-        column = position - document.rfind("\n", 0, position)
-        return f"request body is not valid JSON: {why} at line {line} column {column}"
-    return f"request body is not valid JSON: {why}"
+    position = location[1] if len(location) == 2 and isinstance(location[1], int) else 0
+    document = exc.body if isinstance(exc.body, str) else ""
+    return json.JSONDecodeError(why, document, min(position, len(document)))
 
 
 # SQLSTATE 22021 character_not_in_repertoire: Postgres stores no NUL in text, whatever the client sent.
