@@ -30,7 +30,7 @@ from runagents_common.service import ServiceHost, create_host_app
 from runagents_common.testing import fresh_database
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "openapi"
-MAX_EXAMPLES = int(os.environ.get("RUNAGENTS_API_PROPERTY_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("RUNAGENTS_API_PROPERTY_EXAMPLES", "50"))
 """Examples per operation: the whole suite stays about a minute on two cores (raise it to hunt)."""
 
 DERANDOMIZE = "RUNAGENTS_API_PROPERTY_RANDOM" not in os.environ

@@ -7,8 +7,8 @@ from sqlalchemy.engine import make_url
 from runagents.components import SERVICES, component_factory
 from runagents.listening import serve
 from runagents_common.bus.rabbitmq import RabbitMQBus
-from runagents_common.service import ServiceHost, create_host_app
-from runagents_common.settings import PlatformSettings, RunMode
+from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
+from runagents_common.settings import MissingSetting, PlatformSettings, RunMode
 from runagents_common.telemetry import setup_telemetry
 
 
@@ -18,7 +18,7 @@ def run_service(service: str, sock: socket.socket) -> None:
     settings = PlatformSettings()
     setup_telemetry(f"runagents-{service}", log_level=settings.log_level, log_json=settings.log_json,
                     otlp_endpoint=settings.otlp_endpoint)
-    component = component_factory(service)()
+    component = _component(service, "serve")
     bus = RabbitMQBus(settings.amqp_url.get_secret_value(), namespace=settings.bus_namespace,
                       max_deliveries=settings.bus_max_deliveries)
     app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=settings.outbox_poll_seconds),
@@ -33,12 +33,20 @@ async def migrate_services(services: list[str]) -> None:
     if settings.mode is RunMode.DISTRIBUTED and await ensure_database(settings.database_url.get_secret_value()):
         print(f"created database {make_url(settings.database_url.get_secret_value()).database}")
     for service in services or SERVICES:
-        component = component_factory(service)()
+        component = _component(service, "migrate")
         try:
             await component.migrate()
         finally:
             await component.database.dispose()
         print(f"migrated {service}")
+
+
+def _component(service: str, command: str) -> ServiceComponent:
+    """The service's component; a setting it lacks ends the command with one line naming it."""
+    try:
+        return component_factory(service)()
+    except MissingSetting as exc:
+        raise SystemExit(f"runagents {command} {service}: {exc}") from None
 
 
 async def ensure_database(url: str) -> bool:
