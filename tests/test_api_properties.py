@@ -69,6 +69,9 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "RUNAGENTS_DATA_DIR": str(tmp_path_factory.mktemp("platform")), "RUNAGENTS_PLATFORM_URL": url,
             "RUNAGENTS_GATEWAY_SECRET_KEY": "property-tests-gateway-secret-key",
             "RUNAGENTS_DEPLOYER_SECRET_KEY": "property-tests-deployer-secret-key",
+            # Without a deployed agent's key /llm answers 401 before reading a request; the properties are
+            # about what it makes of any request (the playground model answers in-process).
+            "RUNAGENTS_REQUIRE_AGENT_KEY": "false",
         }
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
@@ -156,3 +159,63 @@ def test_a_deploy_naming_an_analysis_id_that_is_no_url_segment_is_a_422(platform
 
     assert response.status_code == 422
     assert response.json()["detail"] == f"analysis {analysis_id!r} does not exist"
+
+
+# The /llm wire reads its bodies itself (its OpenAPI document has no schema for them): requests shaped
+# like the OpenAI and Anthropic ones, with any JSON where a value goes.
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+_roles = st.sampled_from(["system", "developer", "user", "assistant", "tool", "function", "user", "user", ""])
+_parts = st.fixed_dictionaries({"type": st.sampled_from(["text", "image_url", "input_text", "tool_use", "tool_result",
+                                                         "image", "refusal"]) | _json_values},
+                               optional={"text": st.text(max_size=20) | _json_values, "image_url": _json_values,
+                                         "id": _json_values, "input": _json_values, "content": _json_values,
+                                         "tool_use_id": _json_values})
+_messages = st.lists(st.fixed_dictionaries(
+    {"role": _roles},
+    optional={"content": st.text(max_size=30) | st.lists(_parts, max_size=3) | _json_values,
+              "tool_calls": st.lists(st.fixed_dictionaries(
+                  {"id": st.text(max_size=5), "type": st.just("function"),
+                   "function": st.fixed_dictionaries({"name": st.text(max_size=8),
+                                                      "arguments": st.text(max_size=20) | _json_values})}),
+                  max_size=2) | _json_values,
+              "tool_call_id": _json_values, "name": _json_values}), max_size=4)
+
+
+def _mostly(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Usually a valid value, so requests get past the first check; now and then any JSON value."""
+    return st.one_of(valid, valid, valid, _json_values)
+
+
+_llm_bodies = st.fixed_dictionaries(
+    {"model": _mostly(st.sampled_from(["playground-mini", "playground-mini", "nope"])),
+     "messages": _mostly(_messages), "input": _mostly(st.text(max_size=20) | _messages)},
+    optional={"system": _mostly(st.text(max_size=20) | st.lists(_parts, max_size=2)),
+              "instructions": _mostly(st.text(max_size=20)), "stream": _mostly(st.booleans()),
+              "stream_options": _mostly(st.fixed_dictionaries({}, optional={"include_usage": st.booleans()})),
+              "max_tokens": _mostly(st.integers(1, 10**6)), "max_output_tokens": _mostly(st.integers(1, 10**6)),
+              "temperature": _mostly(st.floats(0, 2)), "n": _json_values, "stop": _json_values,
+              "tools": _mostly(st.lists(_json_values, max_size=3)), "tool_choice": _json_values,
+              "response_format": _json_values, "metadata": _json_values},
+)
+
+
+@pytest.mark.parametrize("path", ["/llm/v1/chat/completions", "/llm/v1/messages", "/llm/v1/responses",
+                                  "/llm/v1/embeddings"])
+def test_no_request_to_the_llm_wire_makes_a_500(platform: str, path: str) -> None:
+    with httpx.Client(base_url=platform, timeout=30) as client:
+
+        @settings(max_examples=MAX_EXAMPLES * 2, deadline=None, database=None, derandomize=DERANDOMIZE,
+                  suppress_health_check=list(HealthCheck))
+        @given(body=_llm_bodies)
+        def check(body: dict[str, Any]) -> None:
+            response = client.post(path, json=body)
+            assert response.status_code != 500, f"POST {path} {body!r} -> 500: {response.text}"
+            if response.status_code >= 400:
+                assert "error" in response.json(), f"POST {path} {body!r} -> {response.status_code}: {response.text}"
+
+        check()
