@@ -6,24 +6,27 @@ import os
 import sys
 from pathlib import Path
 
+DEFAULT_PLATFORM_URL = "http://127.0.0.1:8000"
+LISTEN_HELP = "address to listen on (default: %(default)s, this machine only; 0.0.0.0 to accept other machines)"
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="runagents", description="RunAgents: run AI agents in production, safely.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     dev = commands.add_parser("dev", help="run every service in one process (SQLite, in-process bus)")
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--host", default="127.0.0.1", help=LISTEN_HELP)
+    dev.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     dev.add_argument("--data-dir", type=Path, default=Path(".runagents"))
 
     serve = commands.add_parser("serve", help="run one service (Postgres + RabbitMQ)")
     serve.add_argument("service")
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help=LISTEN_HELP)
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
 
     ingress = commands.add_parser("ingress", help="route one address to the distributed services by path")
-    ingress.add_argument("--host", default="0.0.0.0")
-    ingress.add_argument("--port", type=int, default=8000)
+    ingress.add_argument("--host", default="127.0.0.1", help=LISTEN_HELP)
+    ingress.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
 
     migrate = commands.add_parser("migrate", help="bring the services' tables to the newest revision")
     migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
@@ -52,7 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     target.add_argument("path", nargs="?", type=Path, help="an agent's folder, a file or an archive")
     target.add_argument("--sample", help="a built-in sample, e.g. hello-world")
     deploy.add_argument("--name", required=True, help="the agent's name (DNS-safe)")
-    deploy.add_argument("--url", default="http://127.0.0.1:8000", help="the platform's address")
+    deploy.add_argument("--url", default=os.environ.get("RUNAGENTS_PLATFORM_URL") or DEFAULT_PLATFORM_URL,
+                        help="the platform's address (default: %(default)s, from RUNAGENTS_PLATFORM_URL when set)")
 
     openapi = commands.add_parser("openapi", help="(developers) write each service's OpenAPI document")
     openapi.add_argument("--out", type=Path, default=Path("docs/openapi"))
@@ -62,18 +66,23 @@ def main(argv: list[str] | None = None) -> None:
     makemigrations.add_argument("message")
 
     args = parser.parse_args(argv)
+    if args.command in ("dev", "serve", "ingress"):
+        from runagents.listening import bind
+
+        # The address first, before the (slow) imports and any line saying the platform runs there.
+        sock = bind(args.host, args.port)
     if args.command == "dev":
         from runagents.dev import run_dev
 
-        run_dev(args.host, args.port, args.data_dir)
+        run_dev(sock, args.host, args.data_dir)
     elif args.command == "serve":
         from runagents.distributed import run_service
 
-        run_service(args.service, args.host, args.port)
+        run_service(args.service, sock)
     elif args.command == "ingress":
         from runagents.ingress import run_ingress
 
-        run_ingress(args.host, args.port)
+        run_ingress(sock)
     elif args.command == "migrate":
         from runagents.distributed import migrate_services
 

@@ -51,19 +51,47 @@ def _zip_folder(folder: Path) -> bytes:
 
 
 def _fail(message: str) -> NoReturn:
-    print(f"\n{message}", file=sys.stderr)
+    # A progress line may be open on a terminal: end it before the error.
+    print(f"\n{message}" if sys.stdout.isatty() else message, file=sys.stderr)
     raise SystemExit(1)
+
+
+def _body(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of an answer; anything else ends the command naming what answered."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        _fail(f"runagents deploy: {response.request.url} answered {response.status_code} with no JSON object: "
+              "is this the RunAgents platform's address?")
+    return body
 
 
 def _accepted(response: httpx.Response, what: str) -> dict[str, Any]:
     """The body of a 202 answer; any other answer ends the command with the refusal's detail."""
+    body = _body(response)
     if response.status_code != 202:
-        _fail(f"{what} refused ({response.status_code}): {response.json().get('detail', response.text)}")
-    body: dict[str, Any] = response.json()
+        _fail(f"{what} refused ({response.status_code}): {body.get('detail', response.text)}")
     return body
 
 
 def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None:
+    """Upload, analyze, wire and deploy; every failure is one line on stderr and exit code 1."""
+    if source is not None and not source.exists():
+        _fail(f"runagents deploy: {source} does not exist (give an agent's folder, a file or an archive)")
+    try:
+        _deploy(url, name, source, sample)
+    except httpx.InvalidURL as exc:
+        _fail(f"runagents deploy: {url!r} is not a URL ({exc})")
+    except httpx.HTTPError as exc:
+        _fail(f"runagents deploy: cannot reach the platform at {url} ({type(exc).__name__}): is it running? "
+              "(--url or RUNAGENTS_PLATFORM_URL names it)")
+    except OSError as exc:
+        _fail(f"runagents deploy: cannot read {exc.filename or source}: {exc.strerror or exc}")
+
+
+def _deploy(url: str, name: str, source: Path | None, sample: str | None) -> None:
     with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
         if sample:
             created = client.post("/api/v1/analyses", json={"sample": sample})
@@ -100,7 +128,7 @@ def _follow(client: httpx.Client, path: str, title: str, state: Callable[[dict[s
     last: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(path).json()
+        body = _body(client.get(path))
         percent, label = state(body)
         _show(f"{title:<10} {progress_bar(int(percent), str(label))}", last)
         if body["status"] in ended:

@@ -1,12 +1,13 @@
 """``runagents dev``: every service in one process on one port, SQLite files, in-process bus."""
 
 import os
+import socket
 from pathlib import Path
 
-import uvicorn
 from fastapi import FastAPI
 
 from runagents.components import available_services, component_factory
+from runagents.listening import serve
 from runagents_common.bus import InMemoryBus
 from runagents_common.service import ServiceHost, create_host_app
 from runagents_common.settings import PlatformSettings
@@ -25,7 +26,9 @@ def create_dev_app(data_dir: Path, platform_url: str) -> FastAPI:
     return create_host_app(host, "RunAgents (dev)")
 
 
-def run_dev(host: str, port: int, data_dir: Path) -> None:
+def run_dev(sock: socket.socket, host: str, data_dir: Path) -> None:
+    """Serve the whole platform on ``sock`` (bound to ``host``)."""
+    port = sock.getsockname()[1]
     data_dir.mkdir(parents=True, exist_ok=True)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}"
@@ -35,4 +38,4 @@ def run_dev(host: str, port: int, data_dir: Path) -> None:
     setup_telemetry("runagents-dev", log_level=settings.log_level, log_json=log_json)
     app = create_dev_app(data_dir, url)
     print(f"RunAgents (dev) at {url}  (API docs: {url}/docs, data: {data_dir.resolve()})", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    serve(app, sock)

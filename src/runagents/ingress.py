@@ -2,16 +2,17 @@
 (what a Kubernetes Ingress does in production). Bodies are streamed both ways."""
 
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from runagents.listening import serve
 from runagents.routes import service_for
 from runagents_common.errors import problem_response
 from runagents_common.settings import PlatformSettings
@@ -54,6 +55,8 @@ def create_ingress_app(settings: PlatformSettings | None = None) -> Starlette:
     return Starlette(routes=[Route("/{path:path}", forward, methods=methods)], lifespan=lifespan)
 
 
-def run_ingress(host: str, port: int) -> None:
+def run_ingress(sock: socket.socket) -> None:
+    """Serve the ingress on ``sock``."""
+    host, port = sock.getsockname()[:2]
     print(f"RunAgents ingress on {host}:{port}", flush=True)
-    uvicorn.run(create_ingress_app(), host=host, port=port, log_level="warning")
+    serve(create_ingress_app(), sock)

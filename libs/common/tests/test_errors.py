@@ -8,6 +8,7 @@ from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
 from runagents_common.errors import PROBLEM_JSON, Conflict, NotFound, Unauthorized, install_error_handlers
+from runagents_common.telemetry import TracingMiddleware
 
 
 class NewThing(BaseModel):
@@ -161,3 +162,40 @@ async def test_extra_members_never_replace_the_standard_ones() -> None:
     assert response.headers["content-type"] == PROBLEM_JSON
     body = response.json()
     assert (body["status"], body["code"], body["instance"], body["agent"]) == (409, "conflict", "/agents/a/start", "a")
+
+
+async def test_a_body_that_is_not_json_is_a_400_saying_where_it_breaks(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", content='{"name": "box" "size": 1}',
+                                 headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert (body["status"], body["code"]) == (400, "invalid_json")
+    assert body["detail"] == "request body is not valid JSON: Expecting ',' delimiter at line 1 column 16"
+
+
+async def test_a_json_error_on_a_later_line_names_that_line(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", content='{\n  "name": "box",\n  "size": 1,\n}',
+                                 headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["detail"].endswith("at line 4 column 1")
+
+
+async def test_a_500_names_a_trace_id_found_in_the_log_and_no_server_detail(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app()
+    app.add_middleware(TracingMiddleware)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom")
+
+    assert response.status_code == 500
+    body = response.json()
+    assert len(body["trace_id"]) == 32
+    assert body["detail"] == f"internal error (trace id {body['trace_id']})"
+    assert "instance" not in body and "/boom" not in response.text
+    logged = [record for record in caplog.records if record.exc_info]
+    assert logged and body["trace_id"] in logged[-1].getMessage() and "/boom" in logged[-1].getMessage()

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select, text
 
 from runagents_common.bus import Bus, InMemoryBus
@@ -28,6 +28,9 @@ from runagents_deployer.db import OutboxMessage
 from runagents_deployer.identity_providers import repository as identity_providers
 from runagents_deployer.settings import DeployerSettings
 from tests.identity_provider import AUDIENCE
+
+USER_CODE_ERROR = ("FileNotFoundError: [Errno 2] No such file or directory: '/srv/runagents/agents/a/data.csv' "
+                   "(at agent.py, line 3)")
 
 
 @dataclass
@@ -98,9 +101,13 @@ def agent_process_app(process: AgentProcess) -> FastAPI:
     app = FastAPI()
 
     @app.post("/invoke")
-    async def invoke(request: Request) -> dict[str, Any]:
+    async def invoke(request: Request) -> Any:
         process.received.append(dict(request.headers))
         body = await request.json()
+        if body["message"] == "fail":  # the runtime's answer when the agent's code raised
+            return JSONResponse({"type": "urn:runagents:problem:user-code-failed", "title": "Agent code raised",
+                                 "status": 500, "detail": USER_CODE_ERROR}, status_code=500,
+                                media_type="application/problem+json")
         return {"response": f"hello {body['message']}", "model": "m", "usage": {"total_tokens": 1},
                 "tool_calls_made": [], "duration_ms": 1, "request_id": request.headers.get("x-request-id")}
 

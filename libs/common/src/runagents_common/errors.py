@@ -1,6 +1,8 @@
 """One error base and one handler that renders RFC 9457 problem+json."""
 
+import json
 import logging
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -8,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from runagents_common.telemetry import request_trace_id
 
 PROBLEM_JSON = "application/problem+json"
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "instance"})
@@ -43,6 +47,21 @@ class BadRequest(RunAgentsError):
     status = 400
     code = "bad_request"
     title = "Bad request"
+
+
+class InvalidJson(BadRequest):
+    """The request body is not JSON (400); :func:`invalid_json` says where it breaks."""
+
+    code = "invalid_json"
+
+
+def invalid_json(error: ValueError) -> InvalidJson:
+    """The 400 for a body that did not parse: ``request body is not valid JSON: <why> at line L column C``."""
+    if isinstance(error, json.JSONDecodeError):
+        return InvalidJson(f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
+    if isinstance(error, UnicodeDecodeError):
+        return InvalidJson("request body is not valid JSON: it is not UTF-8 text")
+    return InvalidJson(f"request body is not valid JSON: {error}")
 
 
 class Unauthorized(RunAgentsError):
@@ -125,6 +144,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        unreadable = _json_decode_error(exc)
+        if unreadable is not None:  # a body that is not JSON cannot be read at all: 400, not 422
+            return await on_domain_error(request, invalid_json(unreadable))
         errors = [
             {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
             for err in exc.errors()
@@ -148,15 +170,43 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_unstorable_text(exc):
+            return problem_response(
+                422, "Invalid request", "a text field contains the NUL character (\\u0000), which cannot be stored",
+                "validation_error", instance=request.url.path,
+            )
+        # The answer names no file, path or exception text: those go to the log, found by the trace id.
+        trace_id = request_trace_id(request.scope) or uuid.uuid4().hex
+        log.exception("unhandled error on %s %s (trace %s)", request.method, request.url.path, trace_id)
         return problem_response(
-            500, "Internal error", "The server failed to handle this request.", "internal_error"
+            500, "Internal error", f"internal error (trace id {trace_id})", "internal_error", trace_id=trace_id
         )
 
     app.add_exception_handler(RunAgentsError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
+
+
+def _json_decode_error(exc: RequestValidationError) -> json.JSONDecodeError | None:
+    """The decode error FastAPI met reading a JSON body, or None when the body parsed."""
+    errors = exc.errors()
+    if len(errors) != 1 or errors[0].get("type") != "json_invalid":
+        return None
+    why = str((errors[0].get("ctx") or {}).get("error") or "JSON decode error")
+    location = errors[0].get("loc", ())
+    position = location[1] if len(location) == 2 and isinstance(location[1], int) else 0
+    document = exc.body if isinstance(exc.body, str) else ""
+    return json.JSONDecodeError(why, document, min(position, len(document)))
+
+
+# SQLSTATE 22021 character_not_in_repertoire: Postgres stores no NUL in text, whatever the client sent.
+_UNSTORABLE_TEXT_SQLSTATE = "22021"
+
+
+def _is_unstorable_text(exc: BaseException) -> bool:
+    original = getattr(exc, "orig", None)
+    return getattr(original, "sqlstate", None) == _UNSTORABLE_TEXT_SQLSTATE
 
 
 def _reason(status: int) -> str:

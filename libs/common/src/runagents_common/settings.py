@@ -12,6 +12,10 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class MissingSetting(RuntimeError):
+    """A setting this run mode requires is not set; the message names it and says what it is for."""
+
+
 class RunMode(StrEnum):
     """How the platform runs: all in one process, or one process per service."""
 

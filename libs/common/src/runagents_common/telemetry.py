@@ -152,6 +152,18 @@ def current_trace_id() -> str | None:
     return format(span_context.trace_id, "032x") if span_context.is_valid else None
 
 
+_SPAN_CONTEXT_SCOPE_KEY = "runagents.span_context"
+
+
+def request_trace_id(scope: Scope) -> str | None:
+    """The trace id of the HTTP request ``scope`` belongs to (kept by :class:`TracingMiddleware`), even
+    after its span ended, e.g. in the handler of an error that escaped the app."""
+    span_context = scope.get(_SPAN_CONTEXT_SCOPE_KEY)
+    if isinstance(span_context, SpanContext) and span_context.is_valid:
+        return format(span_context.trace_id, "032x")
+    return None
+
+
 def trace_id_of(traceparent: str | None) -> str | None:
     """The trace id inside a W3C traceparent header, or None if it is malformed."""
     if not traceparent:
@@ -216,7 +228,9 @@ class TracingMiddleware:
         headers = {raw_name.decode("latin-1"): value.decode("latin-1") for raw_name, value in scope.get("headers", [])
                    if raw_name in fields}
         if _spans_recorded is False:
-            token = otel_context.attach(_unrecorded_server_span(headers))
+            server_context = _unrecorded_server_span(headers)
+            scope[_SPAN_CONTEXT_SCOPE_KEY] = trace.get_current_span(server_context).get_span_context()
+            token = otel_context.attach(server_context)
             try:
                 await self.app(scope, receive, send)
             finally:
@@ -224,6 +238,7 @@ class TracingMiddleware:
             return
         name = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
         with continued_span(name, headers, kind=SpanKind.SERVER) as span:
+            scope[_SPAN_CONTEXT_SCOPE_KEY] = span.get_span_context()
 
             async def send_with_status(message: Message) -> None:
                 if message["type"] == "http.response.start":

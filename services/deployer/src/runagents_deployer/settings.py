@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from runagents_common.settings import PlatformSettings, RunMode
+from runagents_common.settings import MissingSetting, PlatformSettings, RunMode
 
 DEV_SECRET_FILE = "deployer-secret.key"
 
@@ -69,5 +69,5 @@ class DeployerSettings(PlatformSettings):
         return SecretStr(path.read_text().strip())
 
 
-class MissingSecretKey(RuntimeError):
+class MissingSecretKey(MissingSetting):
     """The deployer cannot give agents gateway keys without its secret key."""

@@ -1,7 +1,7 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from runagents_common.settings import PlatformSettings, RunMode
+from runagents_common.settings import MissingSetting, PlatformSettings, RunMode
 
 # Only ever used in dev mode, where everything lives in one local data dir anyway.
 DEV_SECRET_KEY = SecretStr("runagents-dev-only-gateway-secret-key-not-for-production")
@@ -62,5 +62,5 @@ class GatewaySettings(PlatformSettings):
         )
 
 
-class MissingSecretKey(RuntimeError):
+class MissingSecretKey(MissingSetting):
     """The gateway cannot keep provider keys without its secret key."""

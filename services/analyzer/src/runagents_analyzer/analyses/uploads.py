@@ -16,7 +16,7 @@ from starlette.types import Message, Receive
 from runagents_analyzer.analyses.errors import UnsupportedUpload, UploadRefused, UploadTooLarge
 from runagents_analyzer.analyses.schemas import SampleRequest
 from runagents_analyzer.engine import UploadLimits
-from runagents_common.errors import BadRequest
+from runagents_common.errors import BadRequest, invalid_json
 
 REQUEST_LIMIT = "request_size"
 ARCHIVE_TYPES = {
@@ -114,8 +114,12 @@ async def _read_multipart(request: Request) -> UploadedFiles:
 
 def _read_sample_request(body: bytes) -> SampleRequest:
     try:
-        return SampleRequest.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as exc:
+        document = json.loads(body)
+    except ValueError as exc:
+        raise invalid_json(exc) from exc
+    try:
+        return SampleRequest.model_validate(document)
+    except ValidationError as exc:
         raise UploadRefused(
             'expected {"sample": NAME} with a sample name such as "hello-world"', limit="sample_request"
         ) from exc

@@ -1,6 +1,7 @@
 """The platform's front door to an agent: POST /api/v1/agents/{name}/invoke and /invoke/stream."""
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,6 +20,8 @@ from runagents_deployer.context import DeployerContext, deployer_context
 from runagents_deployer.identity_providers import service as identity_providers
 from runagents_deployer.identity_providers.keys import TrustedProvider
 from runagents_deployer.invoke.recorder import RunRecorder
+
+log = logging.getLogger("runagents.deployer.invoke")
 
 ContextDep = Annotated[DeployerContext, Depends(deployer_context)]
 router = APIRouter(prefix="/api/v1/agents", tags=["invoke"])
@@ -82,6 +85,11 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
         detail = result.get("detail") if isinstance(result, dict) else None
         error = str(detail or f"the agent answered {answer.status_code}")
         await recorder.failed(error)
+        if answer.status_code == 500:
+            # The agent's own error names its files and values: the run's timeline and the log keep it.
+            log.warning("agent %r failed run %s: %s", name, recorder.run_id, error)
+            error = (f"agent {name!r} failed handling the request (run {recorder.run_id}); its error is in the "
+                     f"run's timeline: GET /api/v1/runs/{recorder.run_id}")
         return problem_response(502 if answer.status_code < 400 else answer.status_code, "Agent error", error,
                                 "agent_error", run_id=recorder.run_id)
     # Recorded after the response is sent: the run's end is not on the caller's critical path.

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -29,7 +30,9 @@ class Registry:
     gateway: httpx.AsyncClient
 
     async def report(self, analysis_id: str) -> dict[str, Any]:
-        analysis = await self._get(self.analyzer, f"/api/v1/analyses/{analysis_id}", "analyzer", missing_ok=True)
+        # Quoted: an id is one path segment, whatever characters the caller put in it.
+        path = f"/api/v1/analyses/{quote(analysis_id, safe='')}"
+        analysis = await self._get(self.analyzer, path, "analyzer", missing_ok=True)
         if analysis is None:
             raise InvalidRequest(f"analysis {analysis_id!r} does not exist")
         if analysis.get("status") != "succeeded":
