@@ -137,7 +137,8 @@ async def test_an_agent_reaches_neither_the_platform_nor_another_agent(platform:
     prober = await platform.start("prober", {"agent.py": PROBE_AGENT}, {"USER_ENTRY_POINT": "agent"})
     assert prober.without_isolation == "", prober.without_isolation
     sibling_pid = _runtime_pids(platform.backend._processes["sibling"].pid)[0]
-    assert SIBLING_SECRET in Path(f"/proc/{sibling_pid}/environ").read_text()  # what the prober is after
+    environ = Path(f"/proc/{sibling_pid}/environ").read_text()  # noqa: ASYNC240
+    assert SIBLING_SECRET in environ  # what the prober is after
     answer = await platform.invoke(prober, json.dumps({
         "secret": platform.secret, "platform_pid": os.getpid(), "sibling_pid": sibling_pid,
         "data_dir": str(platform.data_dir)}))

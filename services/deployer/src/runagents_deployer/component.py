@@ -26,6 +26,7 @@ from runagents_deployer.identity_providers.consumers import HANDLERS as IDENTITY
 from runagents_deployer.identity_providers.tokens import token_verifier
 from runagents_deployer.invoke.endpoints import router as invoke_router
 from runagents_deployer.settings import DeployerSettings
+from runagents_deployer.wiring.environment import runtime_gateway_url
 from runagents_deployer.wiring.registry import Registry
 
 from runagents_deployer.agents import models as _models  # noqa: F401  isort: skip
@@ -75,13 +76,14 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
         # the others, and say so before the first request is served (a stale "Running" would send invokes
         # to a dead port).
         to_start: list[str] = []
+        gateway_url = runtime_gateway_url(settings.service_url("gateway"))
         async with database.session() as session:
             for deployment_id in await repository.deployments_to_start(session):
                 deployment = await repository.get_deployment(session, deployment_id)
                 agent = await repository.get(session, deployment.agent) if deployment else None
                 if agent is None or deployment is None:
                     continue
-                running = await backend.adopt(agent.name, deployment_id)
+                running = await backend.adopt(agent.name, deployment_id, gateway_url)
                 if running is not None:
                     deployment.status = "running"
                     agent.endpoint = running.endpoint

@@ -40,9 +40,9 @@ class AgentBackend(ABC):
     async def start(self, spec: LaunchSpec) -> RunningAgent:
         """Start the agent (replacing a running deployment of it) and return where it listens."""
 
-    async def adopt(self, agent: str, deployment_id: str) -> RunningAgent | None:
-        """After a restart of the deployer: take over that deployment if it still runs as it was started,
-        else None (it is started again)."""
+    async def adopt(self, agent: str, deployment_id: str, gateway_url: str | None = None) -> RunningAgent | None:
+        """After a restart of the deployer: take over that deployment if it still runs as it was started (and
+        reaches the gateway at ``gateway_url``), else None (it is started again)."""
         return None
 
     @abstractmethod

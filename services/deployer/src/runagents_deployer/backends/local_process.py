@@ -34,6 +34,7 @@ DEPLOYMENT_ENV = "RUNAGENTS_DEPLOYMENT_ID"
 RUNTIME_NS_PID = "2"
 """The runtime's pid inside its sandbox: bwrap's reaper is 1, the command it starts is 2."""
 Isolation = Literal["auto", "required", "off"]
+WITH_UMASK_022 = ("/bin/sh", "-c", 'umask 022 && exec "$@"', "sh")
 
 
 @dataclass
@@ -119,20 +120,21 @@ class LocalProcessBackend(AgentBackend):
         options, command = (argv[1:argv.index("--")], argv[argv.index("--"):]) if sandbox else ([], argv)
         with open(log_path, "ab") as log_file, _arguments_pipe(options) as pass_fds:  # noqa: ASYNC230 - local files
             if sandbox is not None:
-                argv = [argv[0], "--args", str(pass_fds[0]), *command]
+                # The platform's umask (077) would make the sandbox's mount points unreadable to the agent; a
+                # shell sets another (uvloop, which serves the platform, has no umask for subprocesses).
+                argv = [*WITH_UMASK_022, argv[0], "--args", str(pass_fds[0]), *command]
             process = await asyncio.create_subprocess_exec(
                 *argv, cwd=workdir, env=env, pass_fds=pass_fds,
                 stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=asyncio.subprocess.STDOUT,
                 # Its own session, and no death signal: neither Ctrl-C to the platform's process group nor
                 # a crash of the deployer ends the agent. A deployer shutting down stops its agents itself.
                 start_new_session=True,
-                # The platform's umask (077) would make the sandbox's mount points unreadable to the agent.
-                umask=0o022,
             )
         entry = _Process(spec.deployment_id, process.pid, log_path, sandbox is not None, process)
         endpoint = f"http://{self.host}:{port}"
         _write_state(workdir.parent / f"{spec.deployment_id}.json",
                      {"pid": process.pid, "started": _start_time(process.pid), "endpoint": endpoint,
+                      "gateway": spec.environment.get("LLM_GATEWAY_URL"),
                       "sandboxed": sandbox is not None, "isolation": reason if sandbox is None else ""})
         self._watch(spec.agent, entry)
         log.info("started agent %s (pid %d) on port %d%s", spec.agent, process.pid, port,
@@ -153,9 +155,10 @@ class LocalProcessBackend(AgentBackend):
             bound[extra] = extra
         return bound
 
-    async def adopt(self, agent: str, deployment_id: str) -> RunningAgent | None:
-        """Take over a deployment an earlier deployer started, when its process still runs and its runtime
-        says it serves that deployment; None otherwise (the caller starts it again)."""
+    async def adopt(self, agent: str, deployment_id: str, gateway_url: str | None = None) -> RunningAgent | None:
+        """Take over a deployment an earlier deployer started, when its process still runs, its runtime says it
+        serves that deployment and it reaches the gateway at ``gateway_url``; None otherwise (the caller starts
+        it again, and a process of it that still ran is stopped)."""
         if agent in self._processes:
             return None
         state = _read_state(self.agents_dir / agent / f"{deployment_id}.json")
@@ -164,16 +167,20 @@ class LocalProcessBackend(AgentBackend):
         pid, endpoint = state.get("pid"), state.get("endpoint")
         if not isinstance(pid, int) or not isinstance(endpoint, str) or _start_time(pid) != state.get("started"):
             return None
+        entry = _Process(deployment_id, pid, self.agents_dir / agent / f"{deployment_id}.log",
+                         bool(state.get("sandboxed")))
+        self._watch(agent, entry)
         try:
             async with httpx.AsyncClient(timeout=ADOPT_TIMEOUT_SECONDS) as client:
                 health = (await client.get(f"{endpoint}/healthz")).json()
         except (httpx.HTTPError, ValueError):
+            health = None
+        if not isinstance(health, dict) or health.get("agent") != agent or health.get("deployment") != deployment_id \
+                or (gateway_url is not None and state.get("gateway") != gateway_url):
+            log.info("stopping agent %s (pid %d): it is not the deployment expected", agent, pid,
+                     extra={"agent": agent})
+            await self.stop(agent)
             return None
-        if not isinstance(health, dict) or health.get("agent") != agent or health.get("deployment") != deployment_id:
-            return None
-        entry = _Process(deployment_id, pid, self.agents_dir / agent / f"{deployment_id}.log",
-                         bool(state.get("sandboxed")))
-        self._watch(agent, entry)
         log.info("adopted agent %s (pid %d) at %s", agent, pid, endpoint, extra={"agent": agent})
         return RunningAgent(agent, deployment_id, endpoint, str(state.get("isolation") or ""))
 
@@ -182,10 +189,17 @@ class LocalProcessBackend(AgentBackend):
         self._processes[agent] = entry
 
     async def _wait_exit(self, agent: str, entry: _Process) -> None:
+        reaper = await _sandbox_reaper(entry) if entry.sandboxed else None
         code = await entry.process.wait() if entry.process else await _wait_gone(entry.pid)
+        if reaper is not None and _start_time(reaper[0]) == reaper[1]:
+            # bwrap itself was killed: its sandbox would live on unwatched (it cannot die with bwrap without
+            # dying with the deployer too). Its reaper takes every process of the sandbox with it.
+            _signal(reaper[0], signal.SIGKILL)
         entry.ended.set()
         if entry.stopping:
             return
+        if entry.sandboxed and code is not None and code > 128:
+            code = -(code - 128)  # bwrap exits with 128 + the signal that ended the agent
         if self._processes.get(agent) is entry:
             del self._processes[agent]
         reason = _exit_reason(code)
@@ -344,12 +358,23 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
 
 
+async def _sandbox_reaper(entry: _Process) -> tuple[int, int | None] | None:
+    """bwrap's reaper in the sandbox (its only child) and when it started, once it exists."""
+    for _ in range(100):
+        for child in _children(entry.pid):
+            return child, _start_time(child)
+        if _start_time(entry.pid) is None or (entry.process is not None and entry.process.returncode is not None):
+            return None
+        await asyncio.sleep(0.02)
+    return None
+
+
 async def _wait_gone(pid: int) -> None:
     """Wait for a process that is not this one's child to end."""
     try:
         descriptor = os.pidfd_open(pid)
     except OSError:
-        while _start_time(pid) is not None:
+        while _start_time(pid) is not None:  # noqa: ASYNC110 - a kernel without pidfds has nothing to await
             await asyncio.sleep(0.5)
         return
     ended = asyncio.Event()

@@ -55,6 +55,7 @@ class Sandbox:
                 args += ["--symlink", os.readlink(path), path]
             elif os.path.isdir(path):
                 args += ["--ro-bind", path, path]
+        args += ["--perms", "0755", "--dir", "/etc"]
         for path in ETC_FILES:
             args += ["--ro-bind-try", path, path]
         folders = sorted(read_only, key=lambda folder: len(folder.parts))
@@ -98,7 +99,7 @@ async def find_sandbox(uid: int, gid: int) -> tuple[Sandbox | None, str]:
     try:
         process = await asyncio.create_subprocess_exec(*probe, stdin=asyncio.subprocess.DEVNULL,
                                                        stdout=asyncio.subprocess.PIPE,
-                                                       stderr=asyncio.subprocess.STDOUT, umask=0o022)
+                                                       stderr=asyncio.subprocess.STDOUT)
         async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
             output, _ = await process.communicate()
     except (OSError, TimeoutError) as exc:
