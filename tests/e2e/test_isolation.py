@@ -1,7 +1,6 @@
 """What an agent of `runagents dev` can reach, and what reaches it: only the platform invokes it, the
 platform's data dir is its own, and agents outlive a crash of the platform."""
 
-import os
 import signal
 import stat
 import time
@@ -11,9 +10,8 @@ from pathlib import Path
 import httpx
 
 from runagents.processes import PlatformProcesses, start_dev
+from runagents_runtime.propagation import INVOKE_KEY_HEADER
 from tests.e2e.flows import analyze_sample, deploy, runtime_pid, wait_settled
-
-INVOKE_KEY_HEADER = "X-RunAgents-Invoke-Key"
 
 
 def _port(pid: int) -> int:
