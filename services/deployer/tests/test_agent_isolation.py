@@ -16,7 +16,8 @@ import pytest
 
 from runagents_common.testing import eventually
 from runagents_deployer.agents.gateway_keys import INVOKE_KEY_ENV, INVOKE_KEY_HEADER, agent_invoke_key
-from runagents_deployer.backends.base import LaunchSpec, RunningAgent
+from runagents_deployer.agents.launcher import running_message
+from runagents_deployer.backends.base import LaunchError, LaunchSpec, RunningAgent
 from runagents_deployer.backends.local_process import LocalProcessBackend, _runtime_pids
 from runagents_deployer.component import runtime_source
 from runagents_deployer.settings import DEV_SECRET_FILE, DeployerSettings
@@ -174,3 +175,18 @@ async def test_an_uploaded_runagents_runtime_package_replaces_the_runtime_for_no
     assert answer.status_code == 200, answer.text
     assert answer.json()["response"] == str(runtime_source() / "runagents_runtime" / "__init__.py")
     assert platform.exits == []
+
+
+async def test_without_bubblewrap_an_agent_runs_and_says_so_unless_isolation_is_required(
+        platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
+    running = await platform.start("exposed", {"agent.py": "def handler(request):\n    return 'hi'\n"},
+                                   {"USER_ENTRY_POINT": "agent"})
+    assert running.without_isolation == "bubblewrap (bwrap) not found"
+    assert running_message(running) == "running without isolation: bubblewrap (bwrap) not found"
+    assert (await platform.invoke(running, "hi")).json()["response"] == "hi"
+
+    strict = LocalProcessBackend(platform.data_dir / "strict", platform.backend.on_exit, isolation="required")
+    with pytest.raises(LaunchError, match=r"isolation is required .* but bubblewrap \(bwrap\) not found"):
+        await strict.start(LaunchSpec("strict", "dep-strict", "local-venv", str(VENV), None, {}))
+    assert not (platform.data_dir / "strict" / "strict").exists()

@@ -297,7 +297,8 @@ def _readable_by_all(folder: Path) -> None:
     for root, dirs, files in os.walk(folder):
         os.chmod(root, 0o755)
         for name in dirs:
-            os.chmod(os.path.join(root, name), 0o755)
+            if not os.path.islink(os.path.join(root, name)):
+                os.chmod(os.path.join(root, name), 0o755)
         for name in files:
             path = os.path.join(root, name)
             if not os.path.islink(path):
