@@ -190,7 +190,11 @@ class LocalProcessBackend(AgentBackend):
 
     async def _wait_exit(self, agent: str, entry: _Process) -> None:
         reaper = await _sandbox_reaper(entry) if entry.sandboxed else None
-        code = await entry.process.wait() if entry.process else await _wait_gone(entry.pid)
+        code: int | None = None  # an adopted process is not this one's child: its exit code is not known
+        if entry.process is not None:
+            code = await entry.process.wait()
+        else:
+            await _wait_gone(entry.pid)
         if reaper is not None and _start_time(reaper[0]) == reaper[1]:
             # bwrap itself was killed: its sandbox would live on unwatched (it cannot die with bwrap without
             # dying with the deployer too). Its reaper takes every process of the sandbox with it.
