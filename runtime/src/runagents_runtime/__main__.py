@@ -36,6 +36,8 @@ def main() -> None:
         ", ".join(sorted(injected)) or "no SDK variables",
     )
     logger.info("run context propagated on outbound calls of: %s", ", ".join(instrumented) or "no HTTP client")
+    if config.invoke_key is None:
+        logger.warning("%s is not set: /invoke answers anyone who reaches port %d", INVOKE_KEY_ENV, config.port)
     app = create_app(config)
     uvicorn.run(app, host=config.host, port=config.port, log_config=None)
 
