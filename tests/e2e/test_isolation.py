@@ -10,8 +10,10 @@ from pathlib import Path
 import httpx
 
 from runagents.processes import PlatformProcesses, start_dev
+from runagents_analyzer.analyses.samples import load_sample
 from runagents_runtime.propagation import INVOKE_KEY_HEADER
 from tests.e2e.flows import analyze_sample, deploy, runtime_pid, wait_settled
+from tests.e2e.test_deploy_paths import upload
 
 
 def _port(pid: int) -> int:
@@ -114,3 +116,30 @@ def test_an_agent_left_by_a_crash_that_no_longer_fits_is_replaced_not_leaked(tmp
             assert answer.status_code == 200, answer.text
     finally:
         platform.stop()
+
+
+PLANTED_RUNTIME = "raise SystemExit('the upload replaced the runtime')\n"
+
+
+def test_an_uploaded_runagents_runtime_package_runs_for_no_tier(dev_platform: PlatformProcesses) -> None:
+    sample = [(name, content.decode()) for name, content in load_sample("hello-world")]
+    planted = {"runagents_runtime/__init__.py": PLANTED_RUNTIME, "runagents_runtime/__main__.py": PLANTED_RUNTIME}
+    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+        built_in = upload(client, {**dict(sample), **planted})
+        assert built_in["report"]["tier"]["value"] == "platform", built_in["report"]["tier"]
+        name = f"tier-one-{uuid.uuid4().hex[:6]}"
+        assert deploy(client, name, built_in).status_code == 202
+        assert wait_settled(client, name)["status"] == "Running", dev_platform.logs()
+        assert client.post(f"/api/v1/agents/{name}/invoke", json={"message": "Hi"}).status_code == 200
+        client.delete(f"/api/v1/agents/{name}")
+
+        custom = upload(client, {**planted, "agent.py": "import runagents_runtime\n\n\ndef handler(request):\n"
+                                                        "    return runagents_runtime.__file__\n"})
+        name = f"tier-two-{uuid.uuid4().hex[:6]}"
+        created = client.post("/api/v1/agents", json={"name": name, "analysis_id": custom["id"], "tier": "custom"})
+        assert created.status_code == 202, created.text
+        assert wait_settled(client, name)["status"] == "Running", dev_platform.logs()
+        answer = client.post(f"/api/v1/agents/{name}/invoke", json={"message": "which runtime?"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["response"].endswith("runtime/src/runagents_runtime/__init__.py"), answer.text
+        client.delete(f"/api/v1/agents/{name}")
