@@ -31,3 +31,4 @@ bench: install
 	uv run python bench/runtime.py
 	uv run python bench/gateway.py
 	uv run python bench/archive_unpack.py
+	uv run python bench/agent_isolation.py

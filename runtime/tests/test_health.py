@@ -14,6 +14,7 @@ async def test_health_reports_agent_model_tool_count_and_no_user_code(start_runt
     assert response.json() == {
         "status": "ok",
         "agent": "test-agent",
+        "deployment": None,
         "model": "gpt-4o-mini",
         "tools": 1,
         "user_code": {"entry_point": None, "loaded": False, "error": None},

@@ -10,7 +10,7 @@ from runagents.components import available_services, component_factory
 from runagents.listening import serve
 from runagents_common.bus import InMemoryBus
 from runagents_common.service import ServiceHost, create_host_app
-from runagents_common.settings import PlatformSettings
+from runagents_common.settings import PlatformSettings, private_data_dir
 from runagents_common.telemetry import setup_telemetry
 
 
@@ -29,7 +29,8 @@ def create_dev_app(data_dir: Path, platform_url: str) -> FastAPI:
 def run_dev(sock: socket.socket, host: str, data_dir: Path) -> None:
     """Serve the whole platform on ``sock`` (bound to ``host``)."""
     port = sock.getsockname()[1]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # Keys, databases and uploads are the platform's alone: owner-only files in an owner-only folder.
+    private_data_dir(data_dir)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}"
     settings = PlatformSettings()

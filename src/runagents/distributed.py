@@ -1,6 +1,7 @@
 """Distributed mode: one process per service, Postgres + RabbitMQ."""
 
 import socket
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -8,7 +9,7 @@ from runagents.components import SERVICES, component_factory
 from runagents.listening import serve
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
-from runagents_common.settings import MissingSetting, PlatformSettings, RunMode
+from runagents_common.settings import MissingSetting, PlatformSettings, RunMode, private_data_dir
 from runagents_common.telemetry import setup_telemetry
 
 
@@ -16,6 +17,7 @@ def run_service(service: str, sock: socket.socket) -> None:
     """Serve one service on ``sock``, on Postgres and RabbitMQ."""
     host, port = sock.getsockname()[:2]
     settings = PlatformSettings()
+    private_data_dir(Path(settings.data_dir))
     setup_telemetry(f"runagents-{service}", log_level=settings.log_level, log_json=settings.log_json,
                     otlp_endpoint=settings.otlp_endpoint)
     component = _component(service, "serve")

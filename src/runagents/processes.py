@@ -89,9 +89,9 @@ def _wait_ready(platform: PlatformProcesses, timeout: float) -> None:
     raise RuntimeError(f"the platform did not answer within {timeout:.0f} s\n{platform.logs()}")
 
 
-def start_dev(data_dir: Path, timeout: float = 60) -> PlatformProcesses:
-    """``runagents dev`` on a free port with ``data_dir``."""
-    port = free_port()
+def start_dev(data_dir: Path, timeout: float = 60, port: int | None = None) -> PlatformProcesses:
+    """``runagents dev`` on ``port`` (a free one by default) with ``data_dir``."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAGENTS_")}
     platform = PlatformProcesses(f"http://127.0.0.1:{port}", data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)

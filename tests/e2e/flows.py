@@ -1,6 +1,7 @@
 """Client-side steps of the deploy flow, as the web console or a script would drive them."""
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,3 +45,22 @@ def deploy(client: httpx.Client, name: str, analysis: dict[str, Any], **override
 def wait_settled(client: httpx.Client, name: str, timeout: float = 120) -> dict[str, Any]:
     return wait_for(client, f"/api/v1/agents/{name}", lambda a: a.get("status") in ("Running", "Failed"),
                     timeout=timeout)
+
+
+def runtime_pid(agent: str) -> int:
+    """The pid of the agent's runtime process: the Python one whose environment names the agent."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes().split(b"\0")
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"AGENT_NAME={agent}".encode() in environ and b"runagents_runtime" in command \
+                    and b"python" in command[0]:
+                return int(entry.name)
+        time.sleep(0.1)
+    raise AssertionError(f"no runtime of agent {agent} runs")

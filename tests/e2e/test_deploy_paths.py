@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import httpx
 
 from runagents.processes import PlatformProcesses, start_dev
-from tests.e2e.flows import analyze_sample, deploy, suggested_wiring, wait_for, wait_settled
+from tests.e2e.flows import analyze_sample, deploy, runtime_pid, suggested_wiring, wait_for, wait_settled
 
 CUSTOM_AGENT = '''
 import json
@@ -99,28 +98,11 @@ def test_an_agent_process_that_dies_turns_the_agent_failed_with_the_exit_reason(
         name = f"doomed-{uuid.uuid4().hex[:6]}"
         assert deploy(client, name, analysis).status_code == 202
         assert wait_settled(client, name)["status"] == "Running"
-        pid = _runtime_pid(dev_platform.log_dir, name)
+        pid = runtime_pid(name)
         os.kill(pid, signal.SIGKILL)
         agent = wait_for(client, f"/api/v1/agents/{name}", lambda a: a["status"] == "Failed", timeout=20)
         assert "killed by SIGKILL" in agent["message"]
         client.delete(f"/api/v1/agents/{name}")
-
-
-def _runtime_pid(data_dir: Path, agent: str) -> int:
-    """The pid of the agent's runtime process: the one whose working dir is under the agent's folder."""
-    agent_dir = str((data_dir / "agents" / agent).resolve())
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if os.readlink(entry / "cwd").startswith(agent_dir):
-                    return int(entry.name)
-            except OSError:
-                continue
-        time.sleep(0.1)
-    raise AssertionError(f"no process runs in {agent_dir}")
 
 
 def test_streaming_invoke_relays_the_runtime_events_and_records_the_run(dev_platform: PlatformProcesses) -> None:

@@ -18,6 +18,7 @@ _VERSION_SUFFIX = "/v1"
 _MODEL_ROLE_PREFIX = "LLM_MODEL_"
 _PROVIDER_ROLE_PREFIX = "LLM_PROVIDER_"
 _TOOL_URL_PREFIX = "TOOL_URL_"
+INVOKE_KEY_ENV = "RUNAGENTS_INVOKE_KEY"
 
 
 class ConfigError(ValueError):
@@ -62,6 +63,9 @@ class RuntimeConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     agent_token: str | None = field(default=None, repr=False)
+    invoke_key: str | None = field(default=None, repr=False)
+    """What the platform's front door presents with each invoke; None: invokes are open (a runtime run by hand)."""
+    deployment_id: str | None = None
 
     def tool_url(self, tool_name: str) -> str | None:
         """Return the base URL of a tool, matching names the way TOOL_URL_{NAME} variables are built."""
@@ -121,6 +125,8 @@ def load_config(environ: Mapping[str, str]) -> RuntimeConfig:
         host=_optional(environ, "HOST") or DEFAULT_HOST,
         port=_positive_int(environ, "PORT", DEFAULT_PORT),
         agent_token=_optional(environ, "RUNAGENTS_AGENT_TOKEN"),
+        invoke_key=_optional(environ, INVOKE_KEY_ENV),
+        deployment_id=_optional(environ, "RUNAGENTS_DEPLOYMENT_ID"),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from runagents_runtime.config import RuntimeConfig
@@ -18,10 +19,11 @@ from runagents_runtime.problems import (
     PROBLEM_MEDIA_TYPE,
     GatewayNotConfigured,
     GatewayNotReady,
+    InvokeKeyRefused,
     RuntimeProblem,
     UserCodeUnavailable,
 )
-from runagents_runtime.propagation import current_propagation, outbound_headers
+from runagents_runtime.propagation import INVOKE_KEY_HEADER, current_propagation, outbound_headers
 from runagents_runtime.schemas import HealthResponse, InvokeRequest, InvokeResponse, ReadyResponse, UserCodeHealth
 from runagents_runtime.sse import DONE_FRAME, error_payload, event_payload, sse_frame
 from runagents_runtime.user_code import UserCode, UserCodeAgent
@@ -31,7 +33,7 @@ logger = logging.getLogger(__name__)
 READINESS_TIMEOUT = aiohttp.ClientTimeout(total=5.0)
 _PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"content": {PROBLEM_MEDIA_TYPE: {}}, "description": "problem details (RFC 9457)"}
-    for status in (422, 500, 502, 503)
+    for status in (401, 422, 500, 502, 503)
 }
 
 
@@ -63,6 +65,7 @@ class Runtime:
         return HealthResponse(
             status="degraded" if code is not None and not code.loaded else "ok",
             agent=self.config.agent_name,
+            deployment=self.config.deployment_id,
             model=self.config.model,
             tools=len(self.config.tool_names),
             user_code=UserCodeHealth(
@@ -76,6 +79,20 @@ class Runtime:
 def build_router(runtime: Runtime) -> APIRouter:
     """Return the runtime's routes bound to `runtime`."""
     router = APIRouter(responses=_PROBLEM_RESPONSES)
+    expected_key = runtime.config.invoke_key.encode() if runtime.config.invoke_key else None
+
+    async def from_the_platform(request: Request) -> None:
+        """Only the platform's front door, which holds the deployment's invoke key, may invoke the agent."""
+        if expected_key is None:
+            return
+        presented = request.headers.get(INVOKE_KEY_HEADER, "").encode()
+        if not hmac.compare_digest(presented, expected_key):
+            raise InvokeKeyRefused(
+                f"this agent is invoked through the platform only; the request has "
+                f"{'a wrong' if presented else 'no'} {INVOKE_KEY_HEADER} header"
+            )
+
+    from_platform = [Depends(from_the_platform)]
 
     @router.get("/", response_model=HealthResponse)
     @router.get("/healthz", response_model=HealthResponse)
@@ -97,7 +114,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             raise GatewayNotReady(f"LLM gateway health check {url} answered HTTP {status}")
         return ReadyResponse(status="ready", gateway=url)
 
-    @router.post("/invoke", response_model=InvokeResponse)
+    @router.post("/invoke", response_model=InvokeResponse, dependencies=from_platform)
     async def invoke(body: InvokeRequest) -> InvokeResponse:
         agent = runtime.agent()
         started = time.monotonic()
@@ -108,7 +125,7 @@ def build_router(runtime: Runtime) -> APIRouter:
         assert answer is not None, "an agent always ends with an AgentAnswer"
         return InvokeResponse.from_answer(answer, duration_ms=_elapsed_ms(started), request_id=_request_id())
 
-    @router.post("/invoke/stream", response_class=StreamingResponse)
+    @router.post("/invoke/stream", response_class=StreamingResponse, dependencies=from_platform)
     async def invoke_stream(body: InvokeRequest) -> StreamingResponse:
         agent = runtime.agent()  # raises before the stream starts, so the caller gets a real status
         return StreamingResponse(

@@ -32,6 +32,14 @@ class RuntimeProblem(Exception):
         return _TYPE_PREFIX + self.code
 
 
+class InvokeKeyRefused(RuntimeProblem):
+    """An invoke came without the deployment's invoke key, or with another: it did not come from the platform."""
+
+    status = 401
+    code = "invoke-key-refused"
+    title = "Not the platform"
+
+
 class GatewayUnavailable(RuntimeProblem):
     """The LLM gateway could not be reached or answered with an error."""
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 RUN_ID_HEADER = "X-RunAgents-Run-Id"
 AGENT_HEADER = "X-RunAgents-Agent"
 REQUEST_ID_HEADER = "X-Request-Id"
+INVOKE_KEY_HEADER = "X-RunAgents-Invoke-Key"
+"""The deployment's invoke key (RUNAGENTS_INVOKE_KEY), sent by the platform's front door with each invoke;
+the runtime serves /invoke and /invoke/stream only with it. Never forwarded on the agent's own calls."""
 
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _INVALID_TRACE_ID = "0" * 32

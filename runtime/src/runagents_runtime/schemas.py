@@ -78,6 +78,9 @@ class HealthResponse(BaseModel):
 
     status: str = Field(description="ok, or degraded when the agent's code failed to load")
     agent: str
+    deployment: str | None = Field(
+        default=None, description="The deployment served (RUNAGENTS_DEPLOYMENT_ID): how a restarted platform "
+        "knows its agent")
     model: str
     tools: int
     user_code: UserCodeHealth

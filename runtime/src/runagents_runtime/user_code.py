@@ -79,7 +79,7 @@ def import_entry_module(entry_point: str, cwd: Path) -> ModuleType:
     """Import a module name (`agent`, `pkg.agent`) or a file path (`agent.py`, `src/agent.py`)."""
     if entry_point.endswith(".py") or "/" in entry_point or os.sep in entry_point:
         return _import_file(_find_file(entry_point, cwd))
-    _prepend_sys_path(cwd)
+    _append_sys_path(cwd)
     return importlib.import_module(entry_point)
 
 
@@ -289,8 +289,9 @@ def _find_file(entry_point: str, cwd: Path) -> Path:
 
 def _import_file(path: Path) -> ModuleType:
     # The file's folder goes on sys.path so the agent can import its sibling modules.
-    _prepend_sys_path(path.parent)
-    name = path.stem
+    _append_sys_path(path.parent)
+    # Under its own name unless a module already loaded has it (an entry file named `fastapi.py`).
+    name = path.stem if path.stem not in sys.modules else f"runagents_user_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
@@ -304,7 +305,9 @@ def _import_file(path: Path) -> ModuleType:
     return module
 
 
-def _prepend_sys_path(directory: Path) -> None:
+def _append_sys_path(directory: Path) -> None:
+    """Last on the import path: a module of the upload named like the runtime's package, the standard
+    library's or an installed one (`runagents_runtime/`, `fastapi.py`) never replaces it."""
     entry = str(directory)
     if entry not in sys.path:
-        sys.path.insert(0, entry)
+        sys.path.append(entry)

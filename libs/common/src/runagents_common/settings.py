@@ -90,3 +90,38 @@ class PlatformSettings(BaseSettings):
         import os
 
         return os.environ.get(f"RUNAGENTS_{service.upper()}_URL", self.platform_url).rstrip("/")
+
+
+PRIVATE_UMASK = 0o077
+"""The platform's umask: whatever it writes in its data dir (databases, keys, uploads) is its own alone."""
+
+
+def private_data_dir(data_dir: Path) -> Path:
+    """Create ``data_dir`` readable by its owner only and make this process create files the same way."""
+    import os
+
+    os.umask(PRIVATE_UMASK)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    return data_dir
+
+
+def dev_secret(data_dir: Path, file_name: str) -> SecretStr:
+    """A random secret made once per data dir and kept there in an owner-only (0600) file; dev mode's stand-in
+    for a secret that distributed mode is configured with. Agents never see the data dir."""
+    import contextlib
+    import os
+    import secrets
+
+    path = Path(data_dir) / file_name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(f"{file_name}.{os.getpid()}.tmp")
+        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+        # A link appears whole or not at all: a process starting at the same time reads one secret.
+        with contextlib.suppress(FileExistsError):
+            os.link(scratch, path)
+        scratch.unlink()
+    return SecretStr(path.read_text().strip())

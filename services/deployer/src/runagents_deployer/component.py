@@ -1,6 +1,9 @@
 """The deployer service: agents, their wiring, their deployments, and the front door to them."""
 
+import json
+from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import httpx
 
@@ -13,7 +16,7 @@ from runagents_common.service import ServiceComponent
 from runagents_deployer.agents import repository
 from runagents_deployer.agents.consumers import handlers
 from runagents_deployer.agents.endpoints import router as agents_router
-from runagents_deployer.agents.launcher import AgentFailures, Launcher
+from runagents_deployer.agents.launcher import AgentFailures, Launcher, running_message
 from runagents_deployer.agents.status import set_status
 from runagents_deployer.backends.base import AgentBackend
 from runagents_deployer.backends.local_process import LocalProcessBackend
@@ -23,12 +26,26 @@ from runagents_deployer.identity_providers.consumers import HANDLERS as IDENTITY
 from runagents_deployer.identity_providers.tokens import token_verifier
 from runagents_deployer.invoke.endpoints import router as invoke_router
 from runagents_deployer.settings import DeployerSettings
+from runagents_deployer.wiring.environment import runtime_gateway_url
 from runagents_deployer.wiring.registry import Registry
 
 from runagents_deployer.agents import models as _models  # noqa: F401  isort: skip
 from runagents_deployer.identity_providers import models as _identity_providers  # noqa: F401  isort: skip
 
 SERVICE = "deployer"
+
+
+def runtime_source() -> Path | None:
+    """The agent runtime's source folder as this workspace installs it (editable), if it does; agents'
+    virtualenvs install the same one (the builder finds it the same way)."""
+    try:
+        direct_url = metadata.distribution("runagents-runtime").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    if not direct_url:
+        return None
+    folder = Path(unquote(urlparse(json.loads(direct_url)["url"]).path))
+    return folder / "src" if (folder / "src").is_dir() else folder
 
 
 def create_component(settings: DeployerSettings | None = None) -> ServiceComponent:
@@ -42,7 +59,12 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     )
     agents_http = httpx.AsyncClient(timeout=settings.agent_invoke_timeout_seconds)
     failures = AgentFailures(database, outbox)
-    backend: AgentBackend = LocalProcessBackend(Path(settings.data_dir).resolve() / "agents", failures.on_exit)
+    data_dir = Path(settings.data_dir).resolve()
+    backend: AgentBackend = LocalProcessBackend(
+        data_dir / "agents", failures.on_exit, isolation=settings.agent_isolation,
+        agent_uid=settings.agent_uid, agent_gid=settings.agent_gid,
+        runtime_source=settings.agent_runtime_source or runtime_source(), guarded=(data_dir,),
+    )
     key_secret = settings.agent_key_secret()
     launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures, key_secret)
     starts = JobRunner("agent-start", launcher.start, concurrency=4)
@@ -50,18 +72,29 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
                               key_secret)
 
     async def restart_agents() -> None:
-        # Local processes do not outlive the deployer: start again what should be running, and say
-        # so before the first request is served (a stale "Running" would send invokes to a dead port).
+        # Agents outlive a deployer that crashed: adopt those still serving their deployment; start again
+        # the others, and say so before the first request is served (a stale "Running" would send invokes
+        # to a dead port).
+        to_start: list[str] = []
+        gateway_url = runtime_gateway_url(settings.service_url("gateway"))
         async with database.session() as session:
-            deployment_ids = await repository.deployments_to_start(session)
-            for deployment_id in deployment_ids:
+            for deployment_id in await repository.deployments_to_start(session):
                 deployment = await repository.get_deployment(session, deployment_id)
                 agent = await repository.get(session, deployment.agent) if deployment else None
-                if agent is not None:
-                    agent.endpoint = None
-                    set_status(session, outbox, agent, "Pending", "restarting after a platform restart",
-                               phase="starting", progress=80)
-        for deployment_id in deployment_ids:
+                if agent is None or deployment is None:
+                    continue
+                running = await backend.adopt(agent.name, deployment_id, gateway_url)
+                if running is not None:
+                    deployment.status = "running"
+                    agent.endpoint = running.endpoint
+                    set_status(session, outbox, agent, "Running", running_message(running), phase="running",
+                               progress=100)
+                    continue
+                agent.endpoint = None
+                set_status(session, outbox, agent, "Pending", "restarting after a platform restart",
+                           phase="starting", progress=80)
+                to_start.append(deployment_id)
+        for deployment_id in to_start:
             starts.submit(deployment_id)
 
     async def stop() -> None:

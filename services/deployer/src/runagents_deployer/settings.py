@@ -1,13 +1,10 @@
-import contextlib
-import os
-import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from runagents_common.settings import MissingSetting, PlatformSettings, RunMode
+from runagents_common.settings import MissingSetting, PlatformSettings, RunMode, dev_secret
 
 DEV_SECRET_FILE = "deployer-secret.key"
 
@@ -27,6 +24,19 @@ class DeployerSettings(PlatformSettings):
 
     deployer_backend: Literal["local"] = Field(
         default="local", description="Where agents run: local processes (Kubernetes comes next)."
+    )
+    agent_isolation: Literal["auto", "required", "off"] = Field(
+        default="auto",
+        description="Local agents' sandbox (bubblewrap; docs/isolation.md). auto: used where it works, else the "
+        "agent runs without it and its status message says so; required: an agent that cannot be isolated "
+        "fails to start; off: never used.",
+    )
+    agent_uid: int = Field(default=65534, ge=1, description="Unprivileged uid sandboxed agents run as (when "
+                           "the platform runs as root).")
+    agent_gid: int = Field(default=65534, ge=1, description="Unprivileged gid sandboxed agents run as.")
+    agent_runtime_source: Path | None = Field(
+        default=None, description="Source folder of the agent runtime that agents' virtualenvs install editable, "
+        "shown read-only in their sandboxes (found automatically when unset).",
     )
     agent_start_timeout_seconds: float = Field(
         default=60, gt=0, description="How long a started agent may take to answer /readyz before it is Failed."
@@ -55,18 +65,7 @@ class DeployerSettings(PlatformSettings):
         if self.mode is not RunMode.DEV:
             raise MissingSecretKey("RUNAGENTS_DEPLOYER_SECRET_KEY must be set outside dev mode: agents' LLM "
                                    "gateway keys are derived from it")
-        path = Path(self.data_dir) / DEV_SECRET_FILE
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            scratch = path.with_name(f"{DEV_SECRET_FILE}.{os.getpid()}.tmp")
-            descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w") as file:
-                file.write(secrets.token_urlsafe(32))
-            # A link appears whole or not at all: a process starting at the same time reads one secret.
-            with contextlib.suppress(FileExistsError):
-                os.link(scratch, path)
-            scratch.unlink()
-        return SecretStr(path.read_text().strip())
+        return dev_secret(Path(self.data_dir), DEV_SECRET_FILE)
 
 
 class MissingSecretKey(MissingSetting):

@@ -1,10 +1,11 @@
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from runagents_common.settings import MissingSetting, PlatformSettings, RunMode
+from runagents_common.settings import MissingSetting, PlatformSettings, RunMode, dev_secret
 
-# Only ever used in dev mode, where everything lives in one local data dir anyway.
-DEV_SECRET_KEY = SecretStr("runagents-dev-only-gateway-secret-key-not-for-production")
+DEV_SECRET_FILE = "gateway-secret.key"
 
 
 class GatewaySettings(PlatformSettings):
@@ -18,7 +19,7 @@ class GatewaySettings(PlatformSettings):
         min_length=16,
         description="Secret from which the key that encrypts provider API keys at rest is derived "
         "(RUNAGENTS_GATEWAY_SECRET_KEY; use 32+ random characters). Required in distributed mode; "
-        "dev mode falls back to a fixed development key.",
+        "dev mode makes a random one once and keeps it in data_dir (0600).",
     )
     upstream_timeout_seconds: float = Field(
         default=300.0, gt=0, description="Read timeout of one upstream model call (per chunk when streaming)."
@@ -56,7 +57,7 @@ class GatewaySettings(PlatformSettings):
         if self.gateway_secret_key is not None:
             return self.gateway_secret_key
         if self.mode is RunMode.DEV:
-            return DEV_SECRET_KEY
+            return dev_secret(Path(self.data_dir), DEV_SECRET_FILE)
         raise MissingSecretKey(
             "RUNAGENTS_GATEWAY_SECRET_KEY must be set outside dev mode: it encrypts provider API keys"
         )

@@ -1,6 +1,7 @@
 """A service's database: its engine, and the unit of work that commits at the edge."""
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,6 +44,9 @@ class Database:
         if settings.mode is RunMode.DEV:
             path = Path(settings.data_dir).resolve() / f"{service}.db"
             path.parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only from the start (SQLite gives its -wal and -shm files the database file's mode).
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
             return cls(f"sqlite+aiosqlite:///{path}")
         return cls(settings.database_url.get_secret_value(), schema=service)
 

@@ -94,8 +94,12 @@ class LocalVenvBuilder(ArtifactBuilder):
             raise
 
     async def _run(self, command: list[str]) -> None:
+        # Agents run as their own unprivileged user and must read their virtualenv; the platform's own
+        # umask (077) would leave it readable by the platform alone. (A shell sets it: uvloop, which serves
+        # the platform, has no umask for subprocesses.)
         process = await asyncio.create_subprocess_exec(
-            *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            "/bin/sh", "-c", 'umask 022 && exec "$@"', "sh", *command,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             env={key: value for key, value in os.environ.items() if not key.startswith("RUNAGENTS_")},
         )
         try:

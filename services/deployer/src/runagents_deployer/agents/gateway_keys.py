@@ -1,5 +1,6 @@
-"""Each deployment's own key for the LLM gateway: what its runtime gives the agent's code as
-OPENAI_API_KEY / ANTHROPIC_API_KEY, in place of any provider's key.
+"""Each deployment's own keys. Its key for the LLM gateway: what its runtime gives the agent's code as
+OPENAI_API_KEY / ANTHROPIC_API_KEY, in place of any provider's key. Its invoke key: what the front door
+sends the runtime with each invoke, so only the platform reaches the agent (RUNAGENTS_INVOKE_KEY).
 
 The key is derived (HMAC-SHA256 of the deployment under the deployer's secret), so it is stored
 nowhere: the gateway learns only its SHA-256 from the deploy event, and a new deployment, or the
@@ -13,6 +14,13 @@ import hmac
 from pydantic import SecretStr
 
 KEY_PREFIX = "ra-agent-"
+INVOKE_KEY_PREFIX = "ra-invoke-"
+INVOKE_KEY_ENV = "RUNAGENTS_INVOKE_KEY"
+"""The runtime reads its invoke key from this variable (runagents_runtime.config)."""
+INVOKE_KEY_HEADER = "X-RunAgents-Invoke-Key"
+"""The header the front door sends it in; the runtime's wire definition is
+runagents_runtime.propagation.INVOKE_KEY_HEADER (tests/test_runtime_wire.py keeps the two equal: a
+service does not import the runtime)."""
 
 
 def agent_gateway_key(secret: SecretStr, agent: str, deployment_id: str) -> str:
@@ -23,3 +31,11 @@ def agent_gateway_key(secret: SecretStr, agent: str, deployment_id: str) -> str:
 
 def key_sha256(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def agent_invoke_key(secret: SecretStr, agent: str, deployment_id: str) -> str:
+    """The credential the front door presents to that deployment's runtime: derived like the gateway key, under
+    another label, so a deployer that restarts knows it without storing it."""
+    digest = hmac.new(secret.get_secret_value().encode(), f"invoke-key\0{agent}\0{deployment_id}".encode(),
+                      hashlib.sha256).digest()
+    return INVOKE_KEY_PREFIX + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

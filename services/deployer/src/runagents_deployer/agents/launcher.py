@@ -12,9 +12,9 @@ from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.errors import Unavailable
 from runagents_deployer.agents import repository
-from runagents_deployer.agents.gateway_keys import agent_gateway_key
+from runagents_deployer.agents.gateway_keys import INVOKE_KEY_ENV, agent_gateway_key, agent_invoke_key
 from runagents_deployer.agents.status import set_status
-from runagents_deployer.backends.base import AgentBackend, LaunchError, LaunchSpec
+from runagents_deployer.backends.base import AgentBackend, LaunchError, LaunchSpec, RunningAgent
 from runagents_deployer.settings import DeployerSettings
 from runagents_deployer.wiring.environment import runtime_environment
 from runagents_deployer.wiring.registry import RegisteredProvider, RegisteredTool, Registry
@@ -83,6 +83,7 @@ class Launcher:
                 max_tool_iterations=self.settings.agent_max_tool_iterations,
                 agent_key=agent_gateway_key(self.key_secret, name, deployment_id),
             )
+            environment[INVOKE_KEY_ENV] = agent_invoke_key(self.key_secret, name, deployment_id)
             running = await self.backend.start(LaunchSpec(name, deployment_id, *artifact, environment=environment))
             await self._wait_ready(name, deployment_id, running.endpoint)
         except (LaunchError, TimeoutError) as exc:
@@ -102,7 +103,8 @@ class Launcher:
                 return
             deployment.status = "running"
             agent.endpoint = running.endpoint
-            set_status(session, self.outbox, agent, "Running", "", phase="running", progress=100)
+            set_status(session, self.outbox, agent, "Running", running_message(running), phase="running",
+                       progress=100)
 
     async def _registered_resources(self) -> tuple[dict[str, RegisteredTool], dict[str, RegisteredProvider]]:
         """Tools and providers, waiting for policy and gateway when they are still starting (after a
@@ -136,6 +138,11 @@ class Launcher:
             f"the agent did not answer /readyz within {self.settings.agent_start_timeout_seconds:.0f} s"
             + (f": {tail}" if tail else "")
         )
+
+
+def running_message(running: RunningAgent) -> str:
+    """A Running agent's status message: empty, unless it runs without isolation (and then why)."""
+    return f"running without isolation: {running.without_isolation}" if running.without_isolation else ""
 
 
 class _Exited(Exception):

@@ -23,6 +23,8 @@ class RunningAgent:
     deployment_id: str
     endpoint: str
     """Base URL of the agent's runtime."""
+    without_isolation: str = ""
+    """Why the agent runs without isolation from the platform and other agents; empty when it is isolated."""
 
 
 ExitCallback = Callable[[str, str, str], Awaitable[None]]
@@ -37,6 +39,11 @@ class AgentBackend(ABC):
     @abstractmethod
     async def start(self, spec: LaunchSpec) -> RunningAgent:
         """Start the agent (replacing a running deployment of it) and return where it listens."""
+
+    async def adopt(self, agent: str, deployment_id: str, gateway_url: str | None = None) -> RunningAgent | None:
+        """After a restart of the deployer: take over that deployment if it still runs as it was started (and
+        reaches the gateway at ``gateway_url``), else None (it is started again)."""
+        return None
 
     @abstractmethod
     async def stop(self, agent: str) -> None:

@@ -15,6 +15,7 @@ from runagents_common.errors import BadGateway, Conflict, problem_response
 from runagents_common.service import ServiceComponent, component
 from runagents_common.telemetry import current_trace_headers, current_trace_id
 from runagents_deployer.agents import service
+from runagents_deployer.agents.gateway_keys import INVOKE_KEY_HEADER, agent_invoke_key
 from runagents_deployer.agents.schemas import InvokeRequest
 from runagents_deployer.context import DeployerContext, deployer_context
 from runagents_deployer.identity_providers import service as identity_providers
@@ -39,12 +40,13 @@ AUTHENTICATED_ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def _prepare(request: Request, name: str, body: InvokeRequest, streaming: bool,
-                   context: DeployerContext) -> tuple[str, RunRecorder]:
+                   context: DeployerContext) -> tuple[str, str, RunRecorder]:
     """Who calls, and where the agent answers; the run starts only once both are known."""
     deployer: ServiceComponent = component(request, "deployer")
     async with deployer.database.session() as session:
         agent = await service.get_agent(session, name)
         status, endpoint, message = agent.status, agent.endpoint, agent.message
+        invoke_key = agent_invoke_key(context.key_secret, name, agent.deployment_id or "")
         trusts: str | None = None
         provider: TrustedProvider | None = None
         if (agent.access or {}).get("mode") == "authenticated":
@@ -58,11 +60,12 @@ async def _prepare(request: Request, name: str, body: InvokeRequest, streaming: 
     recorder = RunRecorder(deployer.database, deployer.outbox, name, user, current_trace_id() or "",
                            verified=trusts is not None)
     await recorder.started(body.message, streaming)
-    return endpoint, recorder
+    return endpoint, invoke_key, recorder
 
 
-def _headers(request: Request, recorder: RunRecorder) -> dict[str, str]:
+def _headers(request: Request, recorder: RunRecorder, invoke_key: str) -> dict[str, str]:
     headers = current_trace_headers()
+    headers[INVOKE_KEY_HEADER] = invoke_key
     headers["X-RunAgents-Run-Id"] = recorder.run_id
     headers["X-Request-Id"] = request.headers.get("x-request-id") or recorder.run_id
     if recorder.verified:
@@ -73,10 +76,10 @@ def _headers(request: Request, recorder: RunRecorder) -> dict[str, str]:
 
 @router.post("/{name}/invoke", response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
 async def invoke(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> JSONResponse:
-    endpoint, recorder = await _prepare(request, name, body, streaming=False, context=context)
+    endpoint, invoke_key, recorder = await _prepare(request, name, body, streaming=False, context=context)
     try:
         answer = await context.agents_http.post(f"{endpoint}/invoke", json=body.model_dump(),
-                                                headers=_headers(request, recorder))
+                                                headers=_headers(request, recorder, invoke_key))
     except httpx.HTTPError as exc:
         await recorder.failed(f"the agent did not answer: {type(exc).__name__}")
         raise BadGateway(f"agent {name!r} did not answer ({type(exc).__name__})", run_id=recorder.run_id) from exc
@@ -99,8 +102,8 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
 
 @router.post("/{name}/invoke/stream", response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
 async def invoke_stream(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> StreamingResponse:
-    endpoint, recorder = await _prepare(request, name, body, streaming=True, context=context)
-    headers = _headers(request, recorder)
+    endpoint, invoke_key, recorder = await _prepare(request, name, body, streaming=True, context=context)
+    headers = _headers(request, recorder, invoke_key)
 
     async def relay() -> AsyncIterator[bytes]:
         done: dict[str, Any] | None = None

@@ -14,6 +14,11 @@ def env_name(tool: str) -> str:
     return re.sub(r"\W", "_", tool).upper()
 
 
+def runtime_gateway_url(gateway_url: str) -> str:
+    """LLM_GATEWAY_URL of agents whose platform's gateway is at ``gateway_url``."""
+    return f"{gateway_url}/llm/v1/chat/completions"
+
+
 def runtime_environment(
     *, agent: str, system_prompt: str, tier: str, entry_point: str | None, tools: dict[str, str],
     registered_tools: dict[str, RegisteredTool], models: dict[str, dict[str, str]],
@@ -25,7 +30,7 @@ def runtime_environment(
     env: dict[str, str] = {
         "AGENT_NAME": agent,
         "SYSTEM_PROMPT": system_prompt,
-        "LLM_GATEWAY_URL": f"{gateway_url}/llm/v1/chat/completions",
+        "LLM_GATEWAY_URL": runtime_gateway_url(gateway_url),
         "MAX_TOOL_ITERATIONS": str(max_tool_iterations),
     }
     if agent_key is not None:
