@@ -122,7 +122,7 @@ PLANTED_RUNTIME = "raise SystemExit('the upload replaced the runtime')\n"
 
 
 def test_an_uploaded_runagents_runtime_package_runs_for_no_tier(dev_platform: PlatformProcesses) -> None:
-    sample = [(name, content.decode()) for name, content in load_sample("hello-world")]
+    sample = [(name, content.decode()) for name, content in load_sample("hello-world", dev_platform.base_url)]
     planted = {"runagents_runtime/__init__.py": PLANTED_RUNTIME, "runagents_runtime/__main__.py": PLANTED_RUNTIME}
     with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
         built_in = upload(client, {**dict(sample), **planted})
