@@ -32,7 +32,7 @@ async def test_list_is_filtered_by_agent_newest_first_and_paginated(
     assert page_one["items"][0] == {
         "id": third.run_id, "agent": agent, "status": "succeeded", "user": "alice",
         "started_at": "2026-03-01T12:00:20Z", "ended_at": "2026-03-01T12:00:22Z", "duration_ms": 2000,
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 5},
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 5}, "complete": True,
     }
     assert page_one["next_cursor"]
 

@@ -107,7 +107,7 @@ async def test_usage_is_what_completion_reported_when_no_model_call_was_recorded
     assert view["error"] == "agent process exited with code 1"
     assert view["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
     assert view["events"][-1] == {
-        "type": "run.failed", "time": "2026-03-01T12:00:02Z",
+        "type": "run.failed", "time": "2026-03-01T12:00:02Z", "seq": None,
         "data": {"error": "agent process exited with code 1", "duration_ms": 2000},
     }
 

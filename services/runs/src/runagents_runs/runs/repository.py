@@ -1,89 +1,97 @@
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Insert, and_, func, or_, select
+from sqlalchemy import Insert, and_, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_runs.runs.models import Run, RunEvent, TimelineType
+from runagents_runs.runs.models import Run, RunEvent
 
 
 def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _insert_ignoring_conflicts(session: AsyncSession, run_id: str, started_at: datetime) -> Insert:
-    values = {"id": run_id, "started_at": started_at}
+def _insert_ignoring_conflicts(session: AsyncSession, rows: list[dict[str, Any]]) -> Insert:
     if _dialect(session) == "postgresql":
-        return postgresql.insert(Run).values(values).on_conflict_do_nothing(index_elements=["id"])
-    return sqlite.insert(Run).values(values).on_conflict_do_nothing(index_elements=["id"])
+        return postgresql.insert(Run).values(rows).on_conflict_do_nothing(index_elements=["id"])
+    return sqlite.insert(Run).values(rows).on_conflict_do_nothing(index_elements=["id"])
 
 
-async def lock_or_create(session: AsyncSession, run_id: str, started_at: datetime) -> Run:
-    """The run ``run_id``, created (running, started at ``started_at``) if no event made it yet,
-    and locked until the unit of work ends so that replicas merge into it one at a time."""
-    await session.execute(_insert_ignoring_conflicts(session, run_id, started_at))
-    run = await session.scalar(
-        select(Run).where(Run.id == run_id).with_for_update().execution_options(populate_existing=True)
-    )
-    assert run is not None, "the row was just inserted or already there"
-    return run
+async def lock_or_create_many(session: AsyncSession, first_seen: Mapping[str, datetime]) -> dict[str, Run]:
+    """The runs ``first_seen`` names, each created (running, started at the time given) if no event
+    made it yet, and locked until the unit of work ends so that replicas merge into them one at a time.
+
+    Two statements whatever the number of runs; locks are taken in id order, so two units of work
+    locking overlapping sets wait for each other instead of deadlocking.
+    """
+    if not first_seen:
+        return {}
+    ids = sorted(first_seen)
+    await session.execute(_insert_ignoring_conflicts(
+        session, [{"id": run_id, "started_at": first_seen[run_id]} for run_id in ids]
+    ))
+    runs = (await session.scalars(
+        select(Run).where(Run.id.in_(ids)).order_by(Run.id).with_for_update().execution_options(populate_existing=True)
+    )).all()
+    found = {run.id: run for run in runs}
+    assert len(found) == len(ids), "every row was just inserted or already there"
+    return found
 
 
-async def lock_by_trace(session: AsyncSession, trace_id: str) -> Run | None:
-    """The latest run of the trace ``trace_id``, locked, if one is known."""
-    return await session.scalar(
-        select(Run)
-        .where(Run.trace_id == trace_id)
-        .order_by(Run.started_at.desc(), Run.id.desc())
-        .limit(1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+async def latest_runs_of(session: AsyncSession, trace_ids: Iterable[str]) -> dict[str, tuple[datetime, str]]:
+    """(started_at, id) of the latest known run of each trace that has one."""
+    rows = (await session.execute(
+        select(Run.trace_id, Run.started_at, Run.id).where(Run.trace_id.in_(list(trace_ids)))
+    )).all()
+    latest: dict[str, tuple[datetime, str]] = {}
+    for trace_id, started_at, run_id in rows:
+        if trace_id is not None and (trace_id not in latest or (started_at, run_id) > latest[trace_id]):
+            latest[trace_id] = (started_at, run_id)
+    return latest
 
 
-async def serialize_trace(session: AsyncSession, trace_id: str) -> None:
-    """Hold a lock on ``trace_id`` until the unit of work ends (Postgres).
+async def serialize_traces(session: AsyncSession, trace_ids: Sequence[str]) -> None:
+    """Hold a lock on each of ``trace_ids`` (sorted) until the unit of work ends (Postgres).
 
     Parking an event for a trace and adopting a trace's parked events must not interleave, or
     a parked event could miss the run committed next to it. SQLite writers are serialised anyway.
     """
-    if _dialect(session) == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("runs.trace:" + trace_id))))
+    if not trace_ids or _dialect(session) != "postgresql":
+        return
+    await session.execute(
+        text("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM "
+             "(SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS traces"),
+        {"keys": ["runs.trace:" + trace for trace in sorted(trace_ids)]},
+    )
 
 
-def add_event(session: AsyncSession, event: RunEvent) -> None:
-    session.add(event)
-
-
-async def adopt_pending(session: AsyncSession, trace_id: str, run_id: str) -> Sequence[RunEvent]:
-    """Attach the events parked for ``trace_id`` to ``run_id``; returns them."""
-    pending = (
-        await session.scalars(select(RunEvent).where(RunEvent.trace_id == trace_id, RunEvent.run_id.is_(None)))
-    ).all()
+async def adopt_pending(session: AsyncSession, run_of_trace: Mapping[str, str]) -> Sequence[RunEvent]:
+    """Attach the events parked for each trace of ``run_of_trace`` to its run; returns them."""
+    pending = (await session.scalars(
+        select(RunEvent).where(RunEvent.trace_id.in_(list(run_of_trace)), RunEvent.run_id.is_(None))
+    )).all()
     for event in pending:
-        event.run_id = run_id
+        event.run_id = run_of_trace[event.trace_id or ""]
     return pending
 
 
-async def events_of_type(session: AsyncSession, run_id: str, *types: TimelineType) -> Sequence[RunEvent]:
-    return (
-        await session.scalars(
-            select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.type.in_([t.value for t in types]))
-            .order_by(RunEvent.time, RunEvent.id)
-        )
-    ).all()
+async def insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Add timeline entries, many rows per statement."""
+    if rows:
+        await session.execute(insert(RunEvent), rows)
 
 
 async def get_with_timeline(session: AsyncSession, run_id: str) -> tuple[Run, list[RunEvent]] | None:
-    """A run and its timeline (event time, then arrival), read in one statement so that both
-    come from the same snapshot while consumers keep merging into the run."""
+    """A run and its timeline in causal order (position, then the time each thing happened),
+    read in one statement so that both come from the same snapshot while consumers keep merging."""
     rows = (
         await session.execute(
             select(Run, RunEvent)
             .outerjoin(RunEvent, RunEvent.run_id == Run.id)
             .where(Run.id == run_id)
-            .order_by(RunEvent.time, RunEvent.id)
+            .order_by(RunEvent.position, RunEvent.time, RunEvent.id)
         )
     ).all()
     if not rows:
