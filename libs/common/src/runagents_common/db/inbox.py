@@ -155,8 +155,10 @@ async def _record_processed(session: AsyncSession, model: type[ProcessedEventMix
     table = model.__table__  # type: ignore[attr-defined]
     statement: Insert
     if session.get_bind().dialect.name == "postgresql":
-        statement = postgresql.insert(table).values(rows).on_conflict_do_nothing()
+        statement = postgresql.insert(table).on_conflict_do_nothing()
     else:
-        statement = sqlite.insert(table).values(rows).on_conflict_do_nothing()
-    inserted = await session.scalars(statement.returning(table.c.event_id))
-    return set(inserted.all())
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    # Parameters apart from the statement: it compiles once (cached), and the driver sends the rows
+    # as multi-row INSERTs ("insertmanyvalues"), a few hundred per round trip.
+    inserted = await session.execute(statement.returning(table.c.event_id), rows)
+    return {event_id for (event_id,) in inserted}

@@ -32,7 +32,8 @@ from runagents_common.events.catalog import (
 )
 from runagents_common.events.envelope import Envelope
 from runagents_runs.runs import repository
-from runagents_runs.runs.models import END_POSITION, UNNUMBERED_CALL_POSITION, Run, RunStatus, TimelineType
+from runagents_runs.runs.models import END_POSITION, UNNUMBERED_CALL_POSITION, RunStatus, TimelineType
+from runagents_runs.runs.repository import RunState
 
 log = logging.getLogger("runagents.runs")
 
@@ -94,7 +95,7 @@ async def ingest(session: AsyncSession, events: Sequence[tuple[Envelope, EventDa
     runs = await repository.lock_or_create_many(session, first_seen)
 
     rows: list[dict[str, Any]] = []
-    joined: dict[str, Run] = {}
+    joined: dict[str, RunState] = {}
     for fact, run_id in placed:
         run = runs[run_id] if run_id is not None else None
         rows.append(_entry(fact, run))
@@ -107,9 +108,9 @@ async def ingest(session: AsyncSession, events: Sequence[tuple[Envelope, EventDa
 
     if joined:
         for event in await repository.adopt_pending(session, {trace: run.id for trace, run in joined.items()}):
-            run = joined[event.trace_id or ""]
-            _imply_start(run, event.time)
-            _count_call(run, event.type, event.data)
+            run = joined[event["trace_id"]]
+            _imply_start(run, event["time"])
+            _count_call(run, event["type"], event["data"])
         for row in rows:  # calls of this batch parked for a trace a run of this batch joined
             if row["run_id"] is None and row["trace_id"] in joined:
                 run = joined[row["trace_id"]]
@@ -117,6 +118,7 @@ async def ingest(session: AsyncSession, events: Sequence[tuple[Envelope, EventDa
                 _imply_start(run, row["time"])
                 _count_call(run, row["type"], row["data"])
     await repository.insert_events(session, rows)
+    await repository.save_runs(session, runs.values())
 
 
 async def _runs_of_traces(session: AsyncSession, facts: list[_Fact]) -> dict[str, str]:
@@ -142,7 +144,7 @@ def _implied_start(fact: _Fact) -> datetime:
     return data.at
 
 
-def _merge(run: Run, fact: _Fact) -> None:
+def _merge(run: RunState, fact: _Fact) -> None:
     data = fact.data
     if isinstance(data, RunStarted):
         run.agent = data.agent
@@ -176,7 +178,7 @@ def _merge(run: Run, fact: _Fact) -> None:
         run.model = run.model or data.model
 
 
-def _count_call(run: Run, entry_type: str, entry: dict[str, Any]) -> None:
+def _count_call(run: RunState, entry_type: str, entry: dict[str, Any]) -> None:
     if entry_type == TimelineType.LLM_CALL.value:
         run.llm_calls_seen += 1
         tokens = entry.get("tokens") or {}
@@ -188,12 +190,12 @@ def _count_call(run: Run, entry_type: str, entry: dict[str, Any]) -> None:
         run.tool_calls_seen += 1
 
 
-def _imply_start(run: Run, moment: datetime) -> None:
+def _imply_start(run: RunState, moment: datetime) -> None:
     if not run.start_reported and moment < run.started_at:
         run.started_at = moment
 
 
-def _entry(fact: _Fact, run: Run | None) -> dict[str, Any]:
+def _entry(fact: _Fact, run: RunState | None) -> dict[str, Any]:
     """The run_events row of a fact; ``run`` None parks it under its trace."""
     data = fact.data
     row: dict[str, Any] = {"run_id": run.id if run is not None else None, "source_event_id": fact.event_id,

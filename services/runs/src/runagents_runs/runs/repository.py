@@ -1,25 +1,60 @@
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, and_, insert, or_, select, text
+from sqlalchemy import Insert, and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_runs.runs.models import Run, RunEvent
+from runagents_common.db.base import utcnow
+from runagents_runs.runs.models import Run, RunEvent, RunStatus
 
 
 def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _insert_ignoring_conflicts(session: AsyncSession, rows: list[dict[str, Any]]) -> Insert:
+def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
+    table = Run.__table__
     if _dialect(session) == "postgresql":
-        return postgresql.insert(Run).values(rows).on_conflict_do_nothing(index_elements=["id"])
-    return sqlite.insert(Run).values(rows).on_conflict_do_nothing(index_elements=["id"])
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
 
 
-async def lock_or_create_many(session: AsyncSession, first_seen: Mapping[str, datetime]) -> dict[str, Run]:
+@dataclass
+class RunState:
+    """The columns of a run that events change, read and written without the ORM (a batch merges
+    into a hundred runs at a time; ORM objects would cost more than the statements)."""
+
+    id: str
+    agent: str | None
+    user: str | None
+    trace_id: str | None
+    status: str
+    started_at: datetime
+    start_reported: bool
+    ended_at: datetime | None
+    duration_ms: int | None
+    message: str | None
+    response: str | None
+    model: str | None
+    error: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    reported_usage: dict[str, int] | None
+    llm_calls_seen: int
+    tool_calls_seen: int
+    expected_llm_calls: int | None
+    expected_tool_calls: int | None
+    expected_other_calls: int | None
+
+
+_STATE_COLUMNS = [f.name for f in fields(RunState)]
+
+
+async def lock_or_create_many(session: AsyncSession, first_seen: Mapping[str, datetime]) -> dict[str, RunState]:
     """The runs ``first_seen`` names, each created (running, started at the time given) if no event
     made it yet, and locked until the unit of work ends so that replicas merge into them one at a time.
 
@@ -29,15 +64,37 @@ async def lock_or_create_many(session: AsyncSession, first_seen: Mapping[str, da
     if not first_seen:
         return {}
     ids = sorted(first_seen)
-    await session.execute(_insert_ignoring_conflicts(
-        session, [{"id": run_id, "started_at": first_seen[run_id]} for run_id in ids]
-    ))
-    runs = (await session.scalars(
-        select(Run).where(Run.id.in_(ids)).order_by(Run.id).with_for_update().execution_options(populate_existing=True)
+    now = utcnow()
+    await session.execute(_insert_ignoring_conflicts(session), [
+        {"id": run_id, "started_at": first_seen[run_id], "status": RunStatus.RUNNING.value, "start_reported": False,
+         "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "llm_calls_seen": 0, "tool_calls_seen": 0,
+         "updated_at": now}
+        for run_id in ids
+    ])
+    table = Run.__table__
+    rows = (await session.execute(
+        select(*(table.c[name] for name in _STATE_COLUMNS)).where(table.c.id.in_(ids)).order_by(table.c.id)
+        .with_for_update()
     )).all()
-    found = {run.id: run for run in runs}
+    found = {row.id: RunState(*row) for row in rows}
     assert len(found) == len(ids), "every row was just inserted or already there"
     return found
+
+
+async def save_runs(session: AsyncSession, runs: Iterable[RunState]) -> None:
+    """Write the runs back, one statement for all of them."""
+    table = Run.__table__
+    now = utcnow()
+    params = [{**{f"new_{name}": getattr(run, name) for name in _STATE_COLUMNS}, "new_updated_at": now}
+              for run in runs]
+    if not params:
+        return
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("new_id"))
+        .values({name: bindparam(f"new_{name}") for name in [*_STATE_COLUMNS[1:], "updated_at"]})
+    )
+    await session.execute(statement, params)
 
 
 async def latest_runs_of(session: AsyncSession, trace_ids: Iterable[str]) -> dict[str, tuple[datetime, str]]:
@@ -67,20 +124,27 @@ async def serialize_traces(session: AsyncSession, trace_ids: Sequence[str]) -> N
     )
 
 
-async def adopt_pending(session: AsyncSession, run_of_trace: Mapping[str, str]) -> Sequence[RunEvent]:
-    """Attach the events parked for each trace of ``run_of_trace`` to its run; returns them."""
-    pending = (await session.scalars(
-        select(RunEvent).where(RunEvent.trace_id.in_(list(run_of_trace)), RunEvent.run_id.is_(None))
-    )).all()
-    for event in pending:
-        event.run_id = run_of_trace[event.trace_id or ""]
-    return pending
+async def adopt_pending(session: AsyncSession, run_of_trace: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Attach the events parked for each trace of ``run_of_trace`` to its run; returns them
+    (trace_id, type, time, data). Nothing is read when nothing is parked but the index probe."""
+    table = RunEvent.__table__
+    pending = (await session.execute(
+        select(table.c.id, table.c.trace_id, table.c.type, table.c.time, table.c.data)
+        .where(table.c.trace_id.in_(list(run_of_trace)), table.c.run_id.is_(None))
+    )).mappings().all()
+    if pending:
+        await session.execute(
+            update(table).where(table.c.id == bindparam("event_id")).values(run_id=bindparam("new_run_id")),
+            [{"event_id": event["id"], "new_run_id": run_of_trace[event["trace_id"]]} for event in pending],
+        )
+    return [dict(event) for event in pending]
 
 
 async def insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Add timeline entries, many rows per statement."""
     if rows:
-        await session.execute(insert(RunEvent), rows)
+        now = utcnow()
+        await session.execute(insert(RunEvent.__table__), [{**row, "received_at": now} for row in rows])
 
 
 async def get_with_timeline(session: AsyncSession, run_id: str) -> tuple[Run, list[RunEvent]] | None:
