@@ -20,6 +20,7 @@ import asyncio
 import os
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,7 +31,13 @@ from sqlalchemy.engine import make_url
 
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.events import new_envelope
-from runagents_common.events.catalog import LlmCallCompleted, RunCompleted, RunStarted, ToolCallCompleted
+from runagents_common.events.catalog import (
+    LlmCallCompleted,
+    RunCompleted,
+    RunStarted,
+    ToolCallCompleted,
+    parse_data,
+)
 from runagents_common.events.envelope import Envelope
 from runagents_common.run_wire import new_run_id
 from runagents_common.service import ServiceHost
@@ -115,10 +122,11 @@ class Clock:
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         self.backends = await backend_cpu_seconds(self.database_url)
 
-    async def stop(self) -> tuple[float, float]:
+    async def stop(self) -> tuple[float, float, float]:
+        """Wall seconds, this process's CPU seconds, the database backends' CPU seconds."""
         wall, cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
         # Backends that exited meanwhile are not counted: the pools keep theirs open until disposed.
-        return wall, cpu + max(0.0, await backend_cpu_seconds(self.database_url) - self.backends)
+        return wall, cpu, max(0.0, await backend_cpu_seconds(self.database_url) - self.backends)
 
 
 async def publish_onto_queue(namespace: str, consumer: str, envelopes: list[Envelope]) -> None:
@@ -132,7 +140,7 @@ async def publish_onto_queue(namespace: str, consumer: str, envelopes: list[Enve
         await bus.close()
 
 
-async def runs_service_cell(database_url: str, events: list[Envelope], batch_size: int) -> tuple[float, float]:
+async def runs_service_cell(database_url: str, events: list[Envelope], batch_size: int) -> tuple[float, float, float]:
     namespace = f"bench-{uuid.uuid4().hex[:10]}"
     settings = RunsSettings(mode=RunMode.DISTRIBUTED, database_url=database_url, amqp_url=AMQP_URL,
                             runs_batch_size=batch_size)
@@ -160,7 +168,7 @@ async def runs_service_cell(database_url: str, events: list[Envelope], batch_siz
         await delete_namespace(AMQP_URL, namespace, ["runs"])
 
 
-async def naive_cell(database_url: str, events: list[Envelope]) -> tuple[float, float]:
+async def naive_cell(database_url: str, events: list[Envelope]) -> tuple[float, float, float]:
     """A plain aio-pika consumer writing each event with asyncpg, one transaction per event."""
     namespace = f"bench-{uuid.uuid4().hex[:10]}"
     dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -192,6 +200,34 @@ async def naive_cell(database_url: str, events: list[Envelope]) -> tuple[float, 
         await delete_namespace(AMQP_URL, namespace, ["naive"])
 
 
+async def delivery_only_cell(database_url: str, events: list[Envelope], batch_size: int) -> tuple[float, float, float]:
+    """The ceiling: the same events taken from RabbitMQ in batches, decoded and validated, written nowhere."""
+    namespace = f"bench-{uuid.uuid4().hex[:10]}"
+    bus = RabbitMQBus(AMQP_URL, namespace=namespace)
+    try:
+        await publish_onto_queue(namespace, "ceiling", events)
+        await bus.start()
+        seen = 0
+        all_seen = asyncio.Event()
+
+        async def validate(envelopes: Sequence[Envelope]) -> None:
+            nonlocal seen
+            for envelope in envelopes:
+                parse_data(envelope)
+            seen += len(envelopes)
+            if seen >= len(events):
+                all_seen.set()
+
+        clock = Clock(database_url)
+        await clock.start()
+        await bus.subscribe_batch("ceiling", PATTERNS, validate, max_batch=batch_size)
+        await all_seen.wait()
+        return await clock.stop()
+    finally:
+        await bus.close()
+        await delete_namespace(AMQP_URL, namespace, ["ceiling"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000)
@@ -199,23 +235,30 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="1,50,200,500")
     args = parser.parse_args()
 
+    sizes = [int(size) for size in args.batch_sizes.split(",")]
     cells: list[tuple[str, int | None]] = [("naive aio-pika + asyncpg, 1 event/transaction", None)]
-    cells += [(f"runs service, batch <= {size}", size) for size in map(int, args.batch_sizes.split(","))]
+    cells += [(f"runs service, batch <= {size}", size) for size in sizes]
+    cells += [(f"ceiling: bus delivery alone, batch <= {max(sizes)}", -max(sizes))]
     print(f"runs ingestion, RabbitMQ -> Postgres, {os.cpu_count()} CPU(s), events of {EVENTS_PER_RUN}-event runs")
     print(f"load average before: {os.getloadavg()[0]:.1f}")
-    print(f"{'consumer':<48} {'events':>7} {'seconds':>8} {'events/s':>9} {'events/CPU-s':>13}")
+    print(f"{'consumer':<48} {'events':>7} {'seconds':>8} {'events/s':>9} {'events/CPU-s':>13} "
+          f"{'consumer µs/event':>18} {'Postgres µs/event':>18}")
     for name, batch_size in cells:
         count = args.slow_events if batch_size is None or batch_size == 1 else args.events
         events = workload(count)
         with fresh_database() as database_url:
             if batch_size is None:
-                seconds, cpu = asyncio.run(naive_cell(database_url, events))
+                seconds, consumer, backends = asyncio.run(naive_cell(database_url, events))
+            elif batch_size < 0:
+                seconds, consumer, backends = asyncio.run(delivery_only_cell(database_url, events, -batch_size))
             else:
-                seconds, cpu = asyncio.run(runs_service_cell(database_url, events, batch_size))
+                seconds, consumer, backends = asyncio.run(runs_service_cell(database_url, events, batch_size))
         print(f"{name:<48} {len(events):>7} {seconds:>8.2f} {len(events) / seconds:>9,.0f} "
-              f"{len(events) / cpu:>13,.0f}", flush=True)
+              f"{len(events) / max(consumer + backends, 1e-9):>13,.0f} {consumer / len(events) * 1e6:>18,.0f} "
+              f"{backends / len(events) * 1e6:>18,.0f}", flush=True)
     print("events/CPU-s: events per CPU second of the consumer's process and its Postgres backends (the "
-          "broker's not counted); the machine's other work slows wall time, not this.")
+          "broker's not counted); the machine's other work slows wall time, not this. The ceiling row is what "
+          "this machine's broker and the aio-pika client deliver right now with no database at all.")
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -64,13 +65,24 @@ async def lock_or_create_many(session: AsyncSession, first_seen: Mapping[str, da
     if not first_seen:
         return {}
     ids = sorted(first_seen)
-    now = utcnow()
-    await session.execute(_insert_ignoring_conflicts(session), [
-        {"id": run_id, "started_at": first_seen[run_id], "status": RunStatus.RUNNING.value, "start_reported": False,
-         "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "llm_calls_seen": 0, "tool_calls_seen": 0,
-         "updated_at": now}
-        for run_id in ids
-    ])
+    if _dialect(session) == "postgresql":
+        # Columns as arrays: a statement whose parameters do not grow with the batch (the driver's
+        # per-row work is what an executemany costs here).
+        await session.execute(text(
+            "INSERT INTO runs (id, started_at, status, start_reported, prompt_tokens, completion_tokens, total_tokens,"
+            " llm_calls_seen, tool_calls_seen, updated_at)"
+            " SELECT u.id, u.started_at, :running, false, 0, 0, 0, 0, 0, now()"
+            " FROM unnest(CAST(:ids AS text[]), CAST(:starts AS timestamptz[])) AS u(id, started_at)"
+            " ON CONFLICT (id) DO NOTHING"
+        ), {"ids": ids, "starts": [first_seen[run_id] for run_id in ids], "running": RunStatus.RUNNING.value})
+    else:
+        now = utcnow()
+        await session.execute(_insert_ignoring_conflicts(session), [
+            {"id": run_id, "started_at": first_seen[run_id], "status": RunStatus.RUNNING.value,
+             "start_reported": False, "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0,
+             "llm_calls_seen": 0, "tool_calls_seen": 0, "updated_at": now}
+            for run_id in ids
+        ])
     table = Run.__table__
     rows = (await session.execute(
         select(*(table.c[name] for name in _STATE_COLUMNS)).where(table.c.id.in_(ids)).order_by(table.c.id)
@@ -81,8 +93,36 @@ async def lock_or_create_many(session: AsyncSession, first_seen: Mapping[str, da
     return found
 
 
+_PG_ARRAY_TYPES = {
+    "id": "text", "agent": "text", "user": "text", "trace_id": "text", "status": "text",
+    "started_at": "timestamptz", "start_reported": "boolean", "ended_at": "timestamptz", "duration_ms": "integer",
+    "message": "text", "response": "text", "model": "text", "error": "text", "prompt_tokens": "integer",
+    "completion_tokens": "integer", "total_tokens": "integer", "reported_usage": "text",
+    "llm_calls_seen": "integer", "tool_calls_seen": "integer", "expected_llm_calls": "integer",
+    "expected_tool_calls": "integer", "expected_other_calls": "integer",
+}
+_PG_SAVE_RUNS = text(
+    "UPDATE runs SET "
+    + ", ".join(f'"{name}" = ' + ("CAST(u.reported_usage AS json)" if name == "reported_usage" else f"u.c_{name}")
+                for name in _STATE_COLUMNS[1:])
+    + ", updated_at = now() FROM unnest("
+    + ", ".join(f"CAST(:{name} AS {_PG_ARRAY_TYPES[name]}[])" for name in _STATE_COLUMNS)
+    + ") AS u(" + ", ".join("reported_usage" if name == "reported_usage" else f"c_{name}" for name in _STATE_COLUMNS)
+    + ") WHERE runs.id = u.c_id"
+)
+
+
 async def save_runs(session: AsyncSession, runs: Iterable[RunState]) -> None:
     """Write the runs back, one statement for all of them."""
+    if _dialect(session) == "postgresql":
+        columns: dict[str, list[Any]] = {name: [] for name in _STATE_COLUMNS}
+        for run in runs:
+            for name in _STATE_COLUMNS:
+                value = getattr(run, name)
+                columns[name].append(json.dumps(value) if name == "reported_usage" and value is not None else value)
+        if columns["id"]:
+            await session.execute(_PG_SAVE_RUNS, columns)
+        return
     table = Run.__table__
     now = utcnow()
     params = [{**{f"new_{name}": getattr(run, name) for name in _STATE_COLUMNS}, "new_updated_at": now}
@@ -140,11 +180,27 @@ async def adopt_pending(session: AsyncSession, run_of_trace: Mapping[str, str]) 
     return [dict(event) for event in pending]
 
 
+_EVENT_COLUMNS = {"run_id": "text", "trace_id": "text", "type": "text", "time": "timestamptz", "seq": "bigint",
+                  "position": "bigint", "data": "text", "source_event_id": "text"}
+_PG_INSERT_EVENTS = text(
+    "INSERT INTO run_events (" + ", ".join(_EVENT_COLUMNS) + ", received_at) SELECT "
+    + ", ".join("CAST(u.data AS json)" if name == "data" else f"u.{name}" for name in _EVENT_COLUMNS)
+    + ", now() FROM unnest(" + ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _EVENT_COLUMNS.items())
+    + ") AS u(" + ", ".join(_EVENT_COLUMNS) + ")"
+)
+
+
 async def insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Add timeline entries, many rows per statement."""
-    if rows:
-        now = utcnow()
-        await session.execute(insert(RunEvent.__table__), [{**row, "received_at": now} for row in rows])
+    """Add timeline entries, one statement for all of them."""
+    if not rows:
+        return
+    if _dialect(session) == "postgresql":
+        columns = {name: [json.dumps(row[name]) if name == "data" else row[name] for row in rows]
+                   for name in _EVENT_COLUMNS}
+        await session.execute(_PG_INSERT_EVENTS, columns)
+        return
+    now = utcnow()
+    await session.execute(insert(RunEvent.__table__), [{**row, "received_at": now} for row in rows])
 
 
 async def get_with_timeline(session: AsyncSession, run_id: str) -> tuple[Run, list[RunEvent]] | None:
