@@ -30,3 +30,4 @@ bench: install
 	uv run python bench/analyzer_accuracy.py
 	uv run python bench/runtime.py
 	uv run python bench/gateway.py
+	uv run python bench/runs_ingest.py

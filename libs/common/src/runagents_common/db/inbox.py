@@ -156,7 +156,8 @@ async def _record_processed(session: AsyncSession, model: type[ProcessedEventMix
             f"INSERT INTO {table.name} (consumer, event_id, event_type, processed_at)"
             " SELECT :consumer, u.event_id, u.event_type, now()"
             " FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[])) AS u(event_id, event_type)"
-            " ON CONFLICT DO NOTHING RETURNING event_id"
+            # In id order: two replicas given overlapping batches wait for each other, never in a cycle.
+            " ORDER BY u.event_id ON CONFLICT DO NOTHING RETURNING event_id"
         ), {"consumer": consumer, "ids": [envelope.id for envelope, _ in events],
             "types": [envelope.type for envelope, _ in events]})
         return {event_id for (event_id,) in inserted}
