@@ -60,14 +60,6 @@ def is_announced(run_id: str, now: datetime | None = None) -> bool:
     return minted is not None and now - ANNOUNCED_FOR <= minted <= now + CLOCK_SKEW
 
 
-async def get(session: AsyncSession, run_id: str) -> tuple[Run, Sequence[RunEvent]]:
-    """A run and its timeline, in causal order."""
-    found = await repository.get_with_timeline(session, run_id)
-    if found is None:
-        raise NotFound(f"no run with id {run_id!r}")
-    return found
-
-
 async def get_announced(database: Database, ingested: Ingested, run_id: str,
                         wait_seconds: float) -> tuple[Run, Sequence[RunEvent]]:
     """A run and its timeline; a fresh id not yet ingested is waited for up to ``wait_seconds``.
