@@ -164,7 +164,14 @@ class RabbitMQBus(Bus):
                 batch = [await waiting.get()]
                 while len(batch) < max_batch and not waiting.empty():
                     batch.append(waiting.get_nowait())
-                await self._deliver_batch(consumer, batch, handler)
+                try:
+                    await self._deliver_batch(consumer, batch, handler)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # Settling failed (a channel lost with the connection, say): what was not acknowledged
+                    # comes again on the new channel, and the handler skips what it already committed.
+                    log.exception("consumer %s could not settle a batch of %d", consumer, len(batch))
         finally:
             with contextlib.suppress(Exception):
                 await queue.cancel(tag)
