@@ -46,6 +46,7 @@ from runagents_common.testing import DEFAULT_AMQP_URL, delete_namespace, fresh_d
 from runagents_runs.component import create_component
 from runagents_runs.db import ProcessedEvent
 from runagents_runs.runs.consumers import INGESTED_TYPES
+from runagents_runs.runs.models import Run, RunEvent
 from runagents_runs.settings import RunsSettings
 
 AMQP_URL = os.environ.get("AMQP_URL", DEFAULT_AMQP_URL)
@@ -159,10 +160,18 @@ async def runs_service_cell(database_url: str, events: list[Envelope], batch_siz
                 async with component.database.session() as session:
                     done = await session.scalar(select(func.count()).select_from(ProcessedEvent))
                 if done is not None and done >= len(events):
-                    return await clock.stop()
+                    measured = await clock.stop()
+                    break
                 await asyncio.sleep(0.02)
         finally:
             await host.stop()
+        async with component.database.session() as session:
+            entries = await session.scalar(select(func.count()).select_from(RunEvent))
+            whole = await session.scalar(select(func.count()).select_from(Run).where(
+                Run.status == "succeeded", Run.llm_calls_seen == 2, Run.tool_calls_seen == 1, Run.start_reported))
+        if (entries, whole) != (len(events), len(events) // EVENTS_PER_RUN):
+            raise SystemExit(f"merged {entries} entries and {whole} whole runs of {len(events)} events")
+        return measured
     finally:
         await component.database.dispose()
         await delete_namespace(AMQP_URL, namespace, ["runs"])
