@@ -32,3 +32,4 @@ bench: install
 	uv run python bench/gateway.py
 	uv run python bench/archive_unpack.py
 	uv run python bench/agent_isolation.py
+	uv run python bench/runs_ingest.py

@@ -29,6 +29,7 @@ async def test_stream_emits_tool_call_tool_result_content_done_then_done_marker(
     assert done["model"] == "gpt-4o-mini"
     assert done["tool_calls_made"][0]["function"] == "echo__echo"
     assert done["usage"]["total_tokens"] == 30
+    assert done["calls"] == {"llm": 2, "tool": 1, "other": 0}
     assert all(request.body["stream"] is True for request in gateway.requests)
     assert tools.requests[0].body == {"text": "hi"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from runagents_runtime.propagation import (
+    CallKind,
     outbound_headers,
     propagating,
     propagation_from_headers,
@@ -88,3 +89,30 @@ async def test_outbound_headers_follow_the_run_into_worker_threads():
     assert headers["X-RunAgents-Run-Id"] == "run-42"
     assert _trace_parts(headers["traceparent"])[1] == INBOUND_TRACE_ID
     assert outbound_headers() == {}
+
+
+async def test_each_outbound_call_of_a_run_carries_its_number_in_the_order_the_calls_started(
+    start_runtime, gateway, tools
+):
+    gateway.reply_with(gateway.tool_reply(("echo__echo", {"x": 1})), gateway.text_reply("done"))
+
+    async with start_runtime() as client:
+        response = await client.post("/invoke", json={"message": "go"}, headers=INBOUND_HEADERS)
+
+    assert response.status_code == 200
+    first_llm, last_llm = (request.headers["x-runagents-run-seq"] for request in gateway.requests)
+    (tool,) = (request.headers["x-runagents-run-seq"] for request in tools.requests)
+    assert (first_llm, tool, last_llm) == ("1", "2", "3")
+    assert response.json()["calls"] == {"llm": 2, "tool": 1, "other": 0}
+
+
+async def test_calls_the_agents_own_clients_make_in_worker_threads_are_numbered_in_the_same_sequence():
+    run = propagation_from_headers(INBOUND_HEADERS, agent_name="agent", agent_token=None)
+    with propagating(run):
+        own = outbound_headers(kind=CallKind.LLM)["X-RunAgents-Run-Seq"]
+        in_threads = await asyncio.gather(*(asyncio.to_thread(outbound_headers) for _ in range(20)))
+
+    numbers = sorted(int(headers["X-RunAgents-Run-Seq"]) for headers in in_threads)
+    assert own == "1"
+    assert numbers == list(range(2, 22))
+    assert run.steps.counts() == {"llm": 1, "tool": 0, "other": 20}

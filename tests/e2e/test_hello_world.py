@@ -35,11 +35,15 @@ def test_hello_world_is_analyzed_deployed_invoked_and_recorded(platform: Platfor
         assert result["usage"]["total_tokens"] > 0
         assert result["model"] == "playground-mini"
 
-        # The timeline joins events from three services' outboxes: it is complete once all arrived.
+        # The timeline joins events from three services' outboxes: it is complete once all arrived, which
+        # the run says (the runtime counted the calls it numbered).
+        assert client.get(f"/api/v1/runs/{result['run_id']}").status_code == 200, "readable as the invoke answers"
         run = wait_for(client, f"/api/v1/runs/{result['run_id']}",
-                       lambda r: r.get("status") == "succeeded" and len(r.get("events", [])) >= 5)
+                       lambda r: r.get("status") == "succeeded" and r.get("complete") is True)
         types = [e["type"] for e in run["events"]]
+        assert len(types) == 5, run
         assert types[0] == "run.started" and types[-1] == "run.completed"
+        assert [e["seq"] for e in run["events"][1:-1]] == [1, 2, 3], "in the order the agent made its calls"
         assert types.count("llm.call") == 2  # one asking for the tool, one answering with its result
         tool_call = next(e for e in run["events"] if e["type"] == "tool.call")
         assert tool_call["data"]["tool"] == "echo" and tool_call["data"]["decision"] == "allow"

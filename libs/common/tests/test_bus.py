@@ -343,6 +343,57 @@ class TestBusConformance:
         await wait_until(lambda: handler.types() == [FENCE], message="fence delivered")
         assert await harness.dead_lettered("listener") == []
 
+    async def test_batch_subscriber_gets_a_backlog_in_batches_in_order_each_event_once(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        batches: list[list[Envelope]] = []
+
+        async def record(envelopes: Sequence[Envelope]) -> None:
+            batches.append(list(envelopes))
+
+        harness.consumers.append("batched")
+        backlog = [event("agent.deleted.v1", n=n) for n in range(300)]
+        if isinstance(harness.bus, RabbitMQBus):
+            await harness.bus.declare_queue("batched", ["agent.deleted.v1"])  # the backlog waits in the queue
+            await harness.bus.publish_many(backlog)
+            await harness.bus.subscribe_batch("batched", ["agent.deleted.v1"], record, max_batch=100)
+        else:
+            await harness.bus.subscribe_batch("batched", ["agent.deleted.v1"], record, max_batch=100)
+            await harness.bus.publish_many(backlog)
+        await wait_until(lambda: sum(map(len, batches)) >= len(backlog), message="the backlog delivered")
+
+        assert [e.id for batch in batches for e in batch] == [e.id for e in backlog]
+        assert max(map(len, batches)) > 1, "a backlog is handed over more than one event at a time"
+        assert all(len(batch) <= 100 for batch in batches)
+
+    async def test_a_failing_batch_is_retried_event_by_event_and_only_its_poison_is_dead_lettered(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        handled: list[str] = []
+        poison = event("agent.deleted.v1", n="poison")
+
+        async def handle(envelopes: Sequence[Envelope]) -> None:
+            if any(e.id == poison.id for e in envelopes):
+                raise PoisonEvent("one event of this batch can never be processed")
+            handled.extend(e.id for e in envelopes)
+
+        harness.consumers.append("batched")
+        await harness.bus.subscribe_batch("batched", ["agent.deleted.v1"], handle)
+        good = [event("agent.deleted.v1", n=n) for n in range(5)]
+        await harness.bus.publish_many([*good[:2], poison, *good[2:]])
+        await wait_until(lambda: len(handled) == len(good), message="the good events handled")
+
+        assert sorted(handled) == sorted(e.id for e in good)
+        await wait_until(self._dead_lettered(harness, "batched", 1), message="the poison dead-lettered")
+        assert dead_ids(await harness.dead_lettered("batched")) == [poison.id]
+
+    @staticmethod
+    def _dead_lettered(harness: BusHarness, consumer: str, count: int) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            return len(await harness.dead_lettered(consumer)) >= count
+
+        return check
+
     async def test_health_follows_start_and_close(self, harness: BusHarness) -> None:
         assert await harness.bus.is_healthy()
         await harness.bus.close()

@@ -4,7 +4,7 @@ import asyncio
 import re
 import textwrap
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +17,12 @@ from runagents_common.bus.memory import InMemoryBus
 from runagents_common.db import create_metadata, migrations
 from runagents_common.db.base import utcnow
 from runagents_common.db.database import Database
-from runagents_common.db.inbox import TransactionalHandler, combined_handlers, idempotent_handler
+from runagents_common.db.inbox import (
+    TransactionalHandler,
+    combined_handlers,
+    idempotent_batch_handler,
+    idempotent_handler,
+)
 from runagents_common.db.messaging import messaging_tables
 from runagents_common.db.outbox import Outbox, OutboxRelay
 from runagents_common.events.catalog import AgentDeleted, EventData, PoisonEvent, Service
@@ -358,6 +363,37 @@ async def test_idempotent_handler_over_a_bus_redelivery(
     assert effects.calls == 1
     assert await count(database, Thing) == 1
     assert bus.dead_letters == []
+
+
+async def test_batch_handler_hands_each_event_over_once_however_often_it_was_delivered(database: Database) -> None:
+    handed: list[list[str]] = []
+
+    async def handle(session: AsyncSession, events: Sequence[tuple[Envelope, EventData]]) -> None:
+        handed.append([envelope.id for envelope, _ in events])
+        session.add_all(Thing(name=envelope.id) for envelope, _ in events)
+
+    handler = idempotent_batch_handler(database, ProcessedEvent, "consumer", handle)
+    first, second, third = agent_deleted("a"), agent_deleted("b"), agent_deleted("c")
+
+    await handler([first, second, first.model_copy(), second])  # the same ids twice in one batch
+    await handler([second, third, first])  # a redelivery beside a new event
+    await handler([third])
+
+    assert handed == [[first.id, second.id], [third.id]]
+    assert await count(database, Thing) == 3
+    assert await count(database, ProcessedEvent) == 3
+
+
+async def test_batch_handler_rolls_back_the_whole_batch_and_its_records_when_it_fails(database: Database) -> None:
+    async def handle(session: AsyncSession, events: Sequence[tuple[Envelope, EventData]]) -> None:
+        session.add_all(Thing(name=envelope.id) for envelope, _ in events)
+        raise RuntimeError("the batch fails")
+
+    handler = idempotent_batch_handler(database, ProcessedEvent, "consumer", handle)
+    with pytest.raises(RuntimeError, match="the batch fails"):
+        await handler([agent_deleted("a"), agent_deleted("b")])
+    assert await count(database, Thing) == 0
+    assert await count(database, ProcessedEvent) == 0
 
 
 async def test_handler_exception_rolls_back_effect_and_record(database: Database) -> None:

@@ -123,7 +123,8 @@ def build_router(runtime: Runtime) -> APIRouter:
             if isinstance(event, AgentAnswer):
                 answer = event
         assert answer is not None, "an agent always ends with an AgentAnswer"
-        return InvokeResponse.from_answer(answer, duration_ms=_elapsed_ms(started), request_id=_request_id())
+        return InvokeResponse.from_answer(answer, duration_ms=_elapsed_ms(started), request_id=_request_id(),
+                                          calls=_call_counts())
 
     @router.post("/invoke/stream", response_class=StreamingResponse, dependencies=from_platform)
     async def invoke_stream(body: InvokeRequest) -> StreamingResponse:
@@ -143,7 +144,10 @@ async def _event_stream(agent: Agent, message: str, history: list[ChatMessage]) 
     request_id = _request_id()
     try:
         async for event in agent.run(message, history, stream=True):
-            yield sse_frame(event_payload(event, request_id=request_id, duration_ms=_elapsed_ms(started)))
+            payload = event_payload(event, request_id=request_id, duration_ms=_elapsed_ms(started))
+            if payload["type"] == "done":
+                payload["calls"] = _call_counts()
+            yield sse_frame(payload)
     except RuntimeProblem as problem:
         yield sse_frame(error_payload(problem.status, problem.title, problem.detail, problem_type=problem.type_uri))
     except Exception as exc:
@@ -157,6 +161,13 @@ def _request_id() -> str:
     propagation = current_propagation()
     assert propagation is not None, "PropagationMiddleware sets the run identity for every request"
     return propagation.request_id
+
+
+def _call_counts() -> dict[str, int]:
+    """The outbound calls the current request numbered so far, by kind."""
+    propagation = current_propagation()
+    assert propagation is not None, "PropagationMiddleware sets the run identity for every request"
+    return propagation.steps.counts()
 
 
 def _elapsed_ms(started: float) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 from runagents_runtime.events import ContentDelta, Usage
 from runagents_runtime.outbound_http import TRANSPORT_ERRORS, OutboundHttp, iter_lines
 from runagents_runtime.problems import GatewayUnavailable
-from runagents_runtime.propagation import outbound_headers
+from runagents_runtime.propagation import CallKind, outbound_headers
 
 _BODY_EXCERPT_CHARS = 500
 
@@ -60,7 +60,8 @@ class LLMGateway:
             return
         request = {**payload, "stream": True, "stream_options": {"include_usage": True}}
         try:
-            async with self._http.session.post(self._url, json=request, headers=outbound_headers()) as response:
+            headers = outbound_headers(kind=CallKind.LLM)
+            async with self._http.session.post(self._url, json=request, headers=headers) as response:
                 if response.status >= 400:
                     raise self._error_status(response.status, await response.text(errors="replace"))
                 if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
@@ -82,7 +83,8 @@ class LLMGateway:
 
     async def _complete(self, payload: dict[str, Any]) -> ModelReply:
         try:
-            async with self._http.session.post(self._url, json=payload, headers=outbound_headers()) as response:
+            headers = outbound_headers(kind=CallKind.LLM)
+            async with self._http.session.post(self._url, json=payload, headers=headers) as response:
                 status = response.status
                 text = await response.text(errors="replace")
         except TRANSPORT_ERRORS as exc:

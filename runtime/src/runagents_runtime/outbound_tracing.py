@@ -33,6 +33,7 @@ from runagents_runtime.propagation import (
     AGENT_HEADER,
     REQUEST_ID_HEADER,
     RUN_ID_HEADER,
+    RUN_SEQ_HEADER,
     RunPropagation,
     current_propagation,
     outbound_headers,
@@ -74,7 +75,8 @@ in_flight_runs = InFlightRuns()
 class RunContextPropagator(TextMapPropagator):
     """Writes the current run's identity into outbound headers; reads nothing (the runtime does)."""
 
-    _FIELDS = frozenset({"traceparent", "tracestate", "baggage", RUN_ID_HEADER, AGENT_HEADER, REQUEST_ID_HEADER})
+    _FIELDS = frozenset({"traceparent", "tracestate", "baggage", RUN_ID_HEADER, RUN_SEQ_HEADER, AGENT_HEADER,
+                         REQUEST_ID_HEADER})
 
     def inject(
         self, carrier: CarrierT, context: Context | None = None, setter: Setter[CarrierT] = default_setter

@@ -4,24 +4,66 @@ The platform's front door sends `X-RunAgents-Run-Id`, a W3C `traceparent` and op
 `tracestate`, `baggage` and `X-Request-Id`. The runtime keeps them in a context variable for the
 duration of a request, so the built-in loop and user code (Tier 2, which runs in worker threads
 that inherit the context) can call `outbound_headers()` to stay on the same trace and run.
+
+Each outbound call of a run also gets its number within the run, `X-RunAgents-Run-Seq` (1, 2, ...
+in the order the calls start): the gateway and the egress layer put it on the events they record,
+so the run's timeline is in the order this process made its calls, whatever the clocks and
+queues in between. The answer to an invoke says how many calls of each kind were numbered, so the
+platform knows when a timeline has all of them.
+
+These header names are the runtime's wire; the platform's services spell them in
+`runagents_common.run_wire` (this package cannot depend on that one) and a test holds both equal.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 RUN_ID_HEADER = "X-RunAgents-Run-Id"
+RUN_SEQ_HEADER = "X-RunAgents-Run-Seq"
 AGENT_HEADER = "X-RunAgents-Agent"
 REQUEST_ID_HEADER = "X-Request-Id"
 INVOKE_KEY_HEADER = "X-RunAgents-Invoke-Key"
 """The deployment's invoke key (RUNAGENTS_INVOKE_KEY), sent by the platform's front door with each invoke;
 the runtime serves /invoke and /invoke/stream only with it. Never forwarded on the agent's own calls."""
+
+
+class CallKind(StrEnum):
+    """What an outbound call of a run is, when the code making it knows."""
+
+    LLM = "llm"
+    TOOL = "tool"
+    OTHER = "other"
+    """Made by the agent's own HTTP clients: a model or a tool call, the runtime cannot tell which."""
+
+
+class RunSteps:
+    """Numbers the outbound calls of one run, from any thread, and counts them by kind."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = 0
+        self._counts = dict.fromkeys(CallKind, 0)
+
+    def next(self, kind: CallKind) -> int:
+        """The number of a call about to start: one more than the last."""
+        with self._lock:
+            self._last += 1
+            self._counts[kind] += 1
+            return self._last
+
+    def counts(self) -> dict[str, int]:
+        """How many calls of each kind were numbered so far."""
+        with self._lock:
+            return {kind.value: count for kind, count in self._counts.items()}
 
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _INVALID_TRACE_ID = "0" * 32
@@ -41,6 +83,7 @@ class RunPropagation:
     tracestate: str | None = None
     baggage: str | None = None
     agent_token: str | None = field(default=None, repr=False)
+    steps: RunSteps = field(default_factory=RunSteps, repr=False, compare=False)
 
 
 _current: ContextVar[RunPropagation | None] = ContextVar("runagents_run_propagation", default=None)
@@ -96,9 +139,12 @@ def propagating(propagation: RunPropagation) -> Iterator[RunPropagation]:
         _current.reset(token)
 
 
-def outbound_headers(propagation: RunPropagation | None = None, *, with_credentials: bool = True) -> dict[str, str]:
-    """Return the headers an outbound call must carry; each call gets a fresh span id.
+def outbound_headers(
+    propagation: RunPropagation | None = None, *, with_credentials: bool = True, kind: CallKind = CallKind.OTHER
+) -> dict[str, str]:
+    """Return the headers an outbound call must carry; each call gets a fresh span id and its number in the run.
 
+    Call it once per request sent, as it starts (it counts the call as one of `kind`).
     `with_credentials=False` leaves out the agent's token (for calls the runtime does not address).
     """
     run = propagation or _current.get()
@@ -115,6 +161,7 @@ def outbound_headers(propagation: RunPropagation | None = None, *, with_credenti
         headers["baggage"] = run.baggage
     if run.run_id:
         headers[RUN_ID_HEADER] = run.run_id
+    headers[RUN_SEQ_HEADER] = str(run.steps.next(kind))
     if with_credentials and run.agent_token:
         headers["Authorization"] = f"Bearer {run.agent_token}"
     return headers

@@ -42,6 +42,15 @@ class ToolCallBody(BaseModel):
     status: int | None
 
 
+class CallCountsBody(BaseModel):
+    """How many outbound calls the turn made, numbered by X-RunAgents-Run-Seq, by kind."""
+
+    llm: int = Field(description="calls the runtime made to the LLM gateway")
+    tool: int = Field(description="tool calls the runtime made")
+    other: int = Field(description="calls the agent's own HTTP clients made (model or tool calls; which, the "
+                                   "runtime cannot tell)")
+
+
 class InvokeResponse(BaseModel):
     """Body of a successful POST /invoke."""
 
@@ -49,17 +58,21 @@ class InvokeResponse(BaseModel):
     model: str
     usage: UsageBody
     tool_calls_made: list[ToolCallBody]
+    calls: CallCountsBody
     duration_ms: int
     request_id: str
 
     @classmethod
-    def from_answer(cls, answer: AgentAnswer, *, duration_ms: int, request_id: str) -> InvokeResponse:
+    def from_answer(
+        cls, answer: AgentAnswer, *, duration_ms: int, request_id: str, calls: dict[str, int]
+    ) -> InvokeResponse:
         """Build the response body of a finished turn."""
         return cls(
             response=answer.response,
             model=answer.model,
             usage=UsageBody(**vars(answer.usage)),
             tool_calls_made=[ToolCallBody(**vars(record)) for record in answer.tool_calls_made],
+            calls=CallCountsBody(**calls),
             duration_ms=duration_ms,
             request_id=request_id,
         )

@@ -13,7 +13,7 @@ from runagents_runtime.config import RuntimeConfig, ToolRoute
 from runagents_runtime.events import ToolCallRecord
 from runagents_runtime.llm_gateway import FunctionCall
 from runagents_runtime.outbound_http import TRANSPORT_ERRORS, OutboundHttp
-from runagents_runtime.propagation import outbound_headers
+from runagents_runtime.propagation import CallKind, outbound_headers
 
 APPROVAL_REQUIRED = "APPROVAL_REQUIRED"
 _QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
@@ -87,8 +87,9 @@ class ToolExecutor:
         except ToolRequestError as exc:
             return _failed(call, f"cannot call {call.name}: {exc}")
         try:
+            headers = outbound_headers(kind=CallKind.TOOL)
             async with self._http.session.request(
-                request.method, request.url, params=request.query, json=request.body, headers=outbound_headers()
+                request.method, request.url, params=request.query, json=request.body, headers=headers
             ) as response:
                 status = response.status
                 text = await response.text(errors="replace")

@@ -15,6 +15,7 @@ from .conftest import ECHO_TOOL, USAGE_EVENT_TYPE, FakeUpstream, Gateway, Regist
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER = {
     "X-RunAgents-Run-Id": "run-42",
+    "X-RunAgents-Run-Seq": "3",
     "X-RunAgents-Agent": "hello-world",
     "traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01",
 }
@@ -36,7 +37,7 @@ async def test_call_with_run_headers_records_an_event_naming_run_trace_and_agent
         "run_id": "run-42", "trace_id": TRACE_ID, "agent": "hello-world", "provider": "playground",
         "model": "playground-mini", "status": 200, "prompt_tokens": completion.usage.prompt_tokens,
         "completion_tokens": completion.usage.completion_tokens, "finish_reason": "stop", "tool_calls": [],
-        "usage_estimated": False,
+        "usage_estimated": False, "seq": 3,
     }
     assert call["latency_ms"] > 0
 

@@ -1,5 +1,10 @@
 """The policy service on real storage and bus: tool registry, starter kit, grants from events, egress."""
 
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
 import httpx
 from sqlalchemy import select
 
@@ -108,6 +113,37 @@ async def test_egress_allows_a_wired_agent_and_records_the_call(policy) -> None:
         return (True, True, True) in decisions and (False, True, True) in decisions
 
     await eventually(recorded)
+
+
+async def test_egress_records_a_tool_call_with_its_number_in_the_run_and_the_time_it_was_answered(
+    policy  # type: ignore[no-untyped-def]
+) -> None:
+    base_url, bus, component = policy
+    run_id = f"run-{uuid.uuid4().hex[:8]}"
+    headers = {"X-RunAgents-Run-Id": run_id, "X-RunAgents-Run-Seq": "2"}
+    await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+        agent="numbered", deployment_id="d1", analysis_id="a1", tools=["echo"])))
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        async def allowed() -> datetime | None:
+            answer = await client.post("/egress/numbered/echo/echo", json={"message": "hi"}, headers=headers)
+            return datetime.now(UTC) if answer.status_code == 200 else None
+
+        await eventually(allowed)
+        answered = await allowed()
+        assert answered is not None
+
+    async def recorded() -> list[dict[str, Any]]:
+        async with component.database.session() as session:
+            rows = (await session.scalars(select(OutboxMessage).where(
+                OutboxMessage.event_type == "tool.call.completed.v1"))).all()
+        events = [json.loads(row.envelope)["data"] for row in rows]
+        return [e for e in events if e["run_id"] == run_id and e["decision"] == "allow"]
+
+    await eventually(recorded)
+    last = max(await recorded(), key=lambda event: event["at"])
+    assert last["seq"] == 2
+    # Stamped when the tool answered, before the response left: not when the event was written after it.
+    assert datetime.fromisoformat(last["at"]) <= answered
 
 
 async def test_egress_keeps_the_platform_headers_inside_the_platform(policy) -> None:  # type: ignore[no-untyped-def]

@@ -32,7 +32,7 @@ async def test_list_is_filtered_by_agent_newest_first_and_paginated(
     assert page_one["items"][0] == {
         "id": third.run_id, "agent": agent, "status": "succeeded", "user": "alice",
         "started_at": "2026-03-01T12:00:20Z", "ended_at": "2026-03-01T12:00:22Z", "duration_ms": 2000,
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 5},
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 5}, "complete": True,
     }
     assert page_one["next_cursor"]
 
@@ -65,3 +65,20 @@ async def test_bad_list_parameters_are_a_422_problem(platform: RunsPlatform, par
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_run_id_counts_as_announced_only_moments_after_it_was_minted() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from runagents_common.run_wire import minted_at, new_run_id
+    from runagents_runs.runs.service import is_announced
+
+    now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
+    millis = int(now.timestamp() * 1000)
+    fresh = new_run_id(now_ms=millis - 2_000)
+
+    assert minted_at(fresh) == now - timedelta(seconds=2)
+    assert is_announced(fresh, now)
+    assert not is_announced(new_run_id(now_ms=millis - 120_000), now)
+    assert not is_announced(new_run_id(now_ms=millis + 60_000), now), "from the future: not ours"
+    assert not is_announced("0" * 32, now) and not is_announced("run-42", now)

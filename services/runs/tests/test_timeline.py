@@ -3,8 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
-from runagents_common.events import EventData
-from runagents_common.events.catalog import LlmCallsCompleted
+from runagents_common.events import EventData, new_envelope
+from runagents_common.events.catalog import LlmCallCompleted, LlmCallsCompleted, RunStarted
 from runagents_runs.testing import RunEvents, RunsPlatform, RunView, at
 
 
@@ -107,7 +107,7 @@ async def test_usage_is_what_completion_reported_when_no_model_call_was_recorded
     assert view["error"] == "agent process exited with code 1"
     assert view["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
     assert view["events"][-1] == {
-        "type": "run.failed", "time": "2026-03-01T12:00:02Z",
+        "type": "run.failed", "time": "2026-03-01T12:00:02Z", "seq": None,
         "data": {"error": "agent process exited with code 1", "duration_ms": 2000},
     }
 
@@ -174,3 +174,87 @@ async def test_gateway_batch_puts_each_of_its_calls_on_the_timeline_once_even_wh
     assert (second["time"], second["data"]["tokens"]["total_tokens"], second["data"]["tool_calls"]) == (
         "2026-03-01T12:00:02Z", 27, [])
     assert view["usage"] == {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42}
+
+
+def numbered_run(run: RunEvents) -> list[EventData]:
+    """started, llm #1 (asks for the tool), tool #2, llm #3, completed saying 2 model calls and 1 tool call.
+    The tool call is stamped after the run's end, as an egress layer that stamps late would."""
+    return [
+        run.started(at(0)),
+        run.llm_call(at(1), 10, 5, tool_calls=["echo__echo"], seq=1),
+        run.tool_call(at(5), seq=2),
+        run.llm_call(at(3), 20, 7, seq=3),
+        run.completed(at(4), 4000, calls={"llm": 2, "tool": 1, "other": 0}),
+    ]
+
+
+async def test_timeline_is_in_the_runs_own_order_whatever_the_arrival_order_and_the_stamps(
+    platform: RunsPlatform
+) -> None:
+    run = RunEvents()
+    started, first_call, tool, last_call, completed = numbered_run(run)
+    # The tool call is ingested after the run's end and the last model call before the first.
+    await platform.publish_all(started, last_call, completed, first_call, tool)
+
+    view = await platform.wait_for_run(run.run_id, is_finished(5))
+
+    assert [(e["type"], e["seq"]) for e in view["events"]] == [
+        ("run.started", None), ("llm.call", 1), ("tool.call", 2), ("llm.call", 3), ("run.completed", None),
+    ]
+    assert view["events"][2]["time"] == "2026-03-01T12:00:05Z", "each entry keeps the time its emitter gave"
+
+
+async def test_a_succeeded_run_is_complete_only_once_its_last_model_call_arrived(platform: RunsPlatform) -> None:
+    run = RunEvents()
+    started, first_call, tool, last_call, completed = numbered_run(run)
+    await platform.publish_all(started, first_call, tool, completed)
+
+    before = await platform.wait_for_run(run.run_id, is_finished(4), what="the run's end")
+    assert (before["status"], before["complete"]) == ("succeeded", False)
+    assert before["events"][-1]["data"]["calls"] == {"llm": 2, "tool": 1, "other": 0}
+    listed = (await platform.client.get("/api/v1/runs", params={"agent": run.agent})).json()["items"]
+    assert [(item["id"], item["complete"]) for item in listed] == [(run.run_id, False)]
+
+    await platform.publish(last_call)
+    after = await platform.wait_for_run(run.run_id, is_finished(5), what="the late model call")
+    assert (after["status"], after["complete"]) == ("succeeded", True)
+    assert after["usage"]["total_tokens"] == 42
+
+
+async def test_calls_of_unknown_kind_count_towards_completeness_as_model_or_tool_calls(
+    platform: RunsPlatform
+) -> None:
+    run = RunEvents()
+    await platform.publish_all(run.started(at(0)), run.llm_call(at(1), 1, 1, seq=1),
+                               run.completed(at(3), 3000, calls={"llm": 0, "tool": 0, "other": 2}))
+    before = await platform.wait_for_run(run.run_id, is_finished(3))
+    assert before["complete"] is False
+
+    await platform.publish(run.tool_call(at(2), seq=2))
+    after = await platform.wait_for_run(run.run_id, is_finished(4))
+    assert after["complete"] is True
+
+
+async def test_a_run_without_call_counts_is_complete_with_its_start_and_end(platform: RunsPlatform) -> None:
+    run = RunEvents()
+    await platform.publish(run.completed(at(3), 3000))
+    ended = await platform.wait_for_run(run.run_id, is_finished(1))
+    assert ended["complete"] is False, "its start has not arrived"
+
+    await platform.publish(run.started(at(0)))
+    assert (await platform.wait_for_run(run.run_id, is_finished(2)))["complete"] is True
+
+
+async def test_an_event_delivered_twice_in_one_batch_adds_one_entry(platform: RunsPlatform) -> None:
+    run = RunEvents()
+    started = new_envelope(RunStarted.event_type, "/runagents/test", run.started(at(0)))
+    call = new_envelope(LlmCallCompleted.event_type, "/runagents/test", run.llm_call(at(1), 10, 5, seq=1))
+    # Back to back, with no await that yields between them: on the in-process bus one batch holds all four.
+    await platform.bus.publish_many([started, call, call, started])
+    await platform.publish(run.completed(at(2), 2000, calls={"llm": 1, "tool": 0, "other": 0}))
+
+    view = await platform.wait_for_run(run.run_id, is_finished(3))
+
+    assert [e["type"] for e in view["events"]] == ["run.started", "llm.call", "run.completed"]
+    assert view["usage"]["total_tokens"] == 15
+    assert view["complete"] is True

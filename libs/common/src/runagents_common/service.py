@@ -17,10 +17,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_common.bus.base import Bus
+from runagents_common.bus.base import DEFAULT_MAX_BATCH, Bus
 from runagents_common.db import migrations
 from runagents_common.db.database import Database
-from runagents_common.db.inbox import ProcessedEventMixin, TransactionalHandler, idempotent_handler
+from runagents_common.db.inbox import (
+    ProcessedEventMixin,
+    TransactionalBatchHandler,
+    TransactionalHandler,
+    idempotent_batch_handler,
+    idempotent_handler,
+)
 from runagents_common.db.outbox import Outbox, OutboxRelay
 from runagents_common.direct_routes import DirectRoutes
 from runagents_common.errors import install_error_handlers, problem_response
@@ -45,6 +51,11 @@ class ServiceComponent:
     outbox: Outbox
     processed_events: type[ProcessedEventMixin]
     handlers: Mapping[str, TransactionalHandler] = field(default_factory=dict)
+    batch_handler: TransactionalBatchHandler | None = None
+    """Handles the events of ``handlers``' types in batches, one unit of work per batch, instead of
+    one unit of work per event (a service that ingests many small events)."""
+    batch_size: int = DEFAULT_MAX_BATCH
+    """The most events :attr:`batch_handler` gets at once."""
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
     context: Any = None
@@ -83,7 +94,13 @@ class ServiceHost:
         for relay in self.relays:
             relay.start()
         for component in self.components:
-            if component.handlers:
+            if component.handlers and component.batch_handler is not None:
+                batch_handler = idempotent_batch_handler(
+                    component.database, component.processed_events, component.name, component.batch_handler
+                )
+                await self.bus.subscribe_batch(component.name, list(component.handlers), batch_handler,
+                                               max_batch=component.batch_size)
+            elif component.handlers:
                 handler = idempotent_handler(
                     component.database, component.processed_events, component.name, component.dispatch
                 )

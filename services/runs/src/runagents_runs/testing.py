@@ -89,26 +89,29 @@ class RunEvents:
                           started_at=started_at, message=message)
 
     def llm_call(self, when: datetime, prompt_tokens: int, completion_tokens: int, *, by_run: bool = True,
-                 tool_calls: list[str] | None = None) -> LlmCallCompleted:
+                 tool_calls: list[str] | None = None, seq: int | None = None) -> LlmCallCompleted:
         return LlmCallCompleted(
             run_id=self.run_id if by_run else None, trace_id=self.trace_id, agent=self.agent,
             provider="playground", model="playground-1", status=200, prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens, latency_ms=12.5,
-            finish_reason="tool_calls" if tool_calls else "stop", tool_calls=tool_calls or [], at=when,
+            finish_reason="tool_calls" if tool_calls else "stop", tool_calls=tool_calls or [], at=when, seq=seq,
         )
 
-    def tool_call(self, when: datetime, *, by_run: bool = True) -> ToolCallCompleted:
+    def tool_call(self, when: datetime, *, by_run: bool = True, seq: int | None = None) -> ToolCallCompleted:
         return ToolCallCompleted(
             run_id=self.run_id if by_run else None, trace_id=self.trace_id, agent=self.agent, tool="echo",
-            method="POST", path="/echo", decision="allow", status=200, latency_ms=3.25, at=when,
+            method="POST", path="/echo", decision="allow", status=200, latency_ms=3.25, at=when, seq=seq,
         )
 
     def completed(self, ended_at: datetime, duration_ms: int, usage: dict[str, int] | None = None,
-                  response: str = "Hello!") -> RunCompleted:
+                  response: str = "Hello!", calls: dict[str, int] | None = None) -> RunCompleted:
+        """The run's end; ``calls`` are the counts the runtime answered ({"llm": .., "tool": .., "other": ..})."""
+        counts = calls or {}
         return RunCompleted(
             run_id=self.run_id, agent=self.agent, status="succeeded", ended_at=ended_at, duration_ms=duration_ms,
             response=response, model="playground-1", usage=usage or {},
             tool_calls_made=[{"function": "echo__echo", "method": "POST", "url": "http://echo/echo"}],
+            llm_calls=counts.get("llm"), tool_calls=counts.get("tool"), other_calls=counts.get("other"),
         )
 
     def failed(self, ended_at: datetime, duration_ms: int, error: str,

@@ -17,6 +17,13 @@ EventHandler = Callable[[Envelope], Awaitable[None]]
 """Processes one event. Raise :class:`PoisonEvent` to dead-letter it at once; any other
 exception makes the bus deliver it again, up to the delivery limit, then dead-letter it."""
 
+BatchHandler = Callable[[Sequence[Envelope]], Awaitable[None]]
+"""Processes several events at once (in delivery order), all or none. When it raises, the bus hands
+the batch's events to it again one at a time, so that one event it cannot process does not hold the
+others back; each single delivery then fails, retries and dead-letters as an :data:`EventHandler`'s would."""
+
+DEFAULT_MAX_BATCH = 500
+
 
 @dataclass(frozen=True)
 class DeadLetter:
@@ -50,6 +57,19 @@ class Bus(ABC):
     @abstractmethod
     async def subscribe(self, consumer: str, patterns: Sequence[str], handler: EventHandler) -> None:
         """Deliver matching events to ``handler`` on the consumer's own durable queue."""
+
+    async def subscribe_batch(self, consumer: str, patterns: Sequence[str], handler: BatchHandler,
+                              max_batch: int = DEFAULT_MAX_BATCH) -> None:
+        """Like :meth:`subscribe`, but hand the events over in batches of up to ``max_batch``.
+
+        A batch holds what is already waiting: a quiet queue gives batches of one, a backlog full
+        ones. This default delivers batches of one; buses override it to batch for real.
+        """
+
+        async def one_at_a_time(envelope: Envelope) -> None:
+            await handler([envelope])
+
+        await self.subscribe(consumer, patterns, one_at_a_time)
 
     @abstractmethod
     async def close(self) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from runagents_common.bus.base import (
+    DEFAULT_MAX_BATCH,
+    BatchHandler,
     Bus,
     DeadLetter,
     EventHandler,
@@ -61,22 +63,65 @@ class InMemoryBus(Bus):
         sub.worker = asyncio.create_task(self._work(sub), name=f"bus-consumer-{consumer}")
         self._subscriptions.append(sub)
 
+    async def subscribe_batch(self, consumer: str, patterns: Sequence[str], handler: BatchHandler,
+                              max_batch: int = DEFAULT_MAX_BATCH) -> None:
+        """Batches of what waits in the consumer's queue; a failed batch is retried event by event."""
+        existing = next((s for s in self._subscriptions if s.consumer == consumer), None)
+        if existing is not None:
+            raise ValueError(f"consumer {consumer} already subscribed")
+
+        async def one_at_a_time(envelope: Envelope) -> None:
+            await handler([envelope])
+
+        sub = _Subscription(consumer, list(patterns), one_at_a_time)
+        sub.worker = asyncio.create_task(self._work_batches(sub, handler, max_batch), name=f"bus-consumer-{consumer}")
+        self._subscriptions.append(sub)
+
+    async def _work_batches(self, sub: _Subscription, handler: BatchHandler, max_batch: int) -> None:
+        while True:
+            items = [await sub.queue.get()]
+            while len(items) < max_batch and not sub.queue.empty():
+                items.append(sub.queue.get_nowait())
+            decoded: list[tuple[bytes, int, Envelope]] = []
+            for body, attempt in items:
+                try:
+                    decoded.append((body, attempt, decode_envelope(body)))
+                except PoisonEvent as exc:
+                    self._dead_letter(sub.consumer, body, str(exc))
+            try:
+                if decoded:
+                    try:
+                        await handler([envelope for _, _, envelope in decoded])
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        for body, attempt, _ in decoded:
+                            await self._deliver(sub, body, attempt)
+            finally:
+                for _ in items:
+                    sub.queue.task_done()
+
+    async def _deliver(self, sub: _Subscription, body: bytes, attempt: int) -> None:
+        """One event to the subscription's handler, retried or dead-lettered as it fails."""
+        try:
+            await sub.handler(decode_envelope(body))
+        except PoisonEvent as exc:
+            self._dead_letter(sub.consumer, body, str(exc))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if attempt >= self.max_deliveries:
+                self._dead_letter(sub.consumer, body, f"failed {attempt} times, last: {exc!r}")
+            else:
+                log.warning("consumer %s failed on delivery %d: %r", sub.consumer, attempt, exc)
+                await asyncio.sleep(self.retry_delay * attempt)
+                sub.queue.put_nowait((body, attempt + 1))
+
     async def _work(self, sub: _Subscription) -> None:
         while True:
             body, attempt = await sub.queue.get()
             try:
-                await sub.handler(decode_envelope(body))
-            except PoisonEvent as exc:
-                self._dead_letter(sub.consumer, body, str(exc))
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if attempt >= self.max_deliveries:
-                    self._dead_letter(sub.consumer, body, f"failed {attempt} times, last: {exc!r}")
-                else:
-                    log.warning("consumer %s failed on delivery %d: %r", sub.consumer, attempt, exc)
-                    await asyncio.sleep(self.retry_delay * attempt)
-                    sub.queue.put_nowait((body, attempt + 1))
+                await self._deliver(sub, body, attempt)
             finally:
                 sub.queue.task_done()
 

@@ -17,6 +17,8 @@ from aio_pika.abc import (
 )
 
 from runagents_common.bus.base import (
+    DEFAULT_MAX_BATCH,
+    BatchHandler,
     Bus,
     EventHandler,
     decode_envelope,
@@ -104,13 +106,13 @@ class RabbitMQBus(Bus):
             raise RuntimeError("bus not started")
         await self._exchange.publish(aio_pika.Message(body=body), routing_key=routing_key)
 
-    async def declare_queue(self, consumer: str, patterns: Sequence[str]) -> AbstractQueue:
+    async def declare_queue(self, consumer: str, patterns: Sequence[str], prefetch: int | None = None) -> AbstractQueue:
         """Declare a consumer's queue, its dead-letter queue and bindings (idempotent)."""
         if self._connection is None:
             raise RuntimeError("bus not started")
         channel = await self._connection.channel()
         self._channels.append(channel)
-        await channel.set_qos(prefetch_count=self.prefetch)
+        await channel.set_qos(prefetch_count=prefetch or self.prefetch)
         dlx = await channel.declare_exchange(
             self.dead_letter_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
         )
@@ -140,9 +142,71 @@ class RabbitMQBus(Bus):
             async for message in messages:
                 await self._deliver(consumer, message, handler)
 
-    async def _deliver(self, consumer: str, message: AbstractIncomingMessage, handler: EventHandler) -> None:
+    async def subscribe_batch(self, consumer: str, patterns: Sequence[str], handler: BatchHandler,
+                              max_batch: int = DEFAULT_MAX_BATCH) -> None:
+        """Batches of what the broker already pushed: the prefetch is ``max_batch``, so a backlog
+        arrives ``max_batch`` messages at a time and is handled in one call, acknowledged at once."""
+        queue = await self.declare_queue(consumer, patterns, prefetch=max_batch)
+        task = asyncio.create_task(self._consume_batches(consumer, queue, handler, max_batch),
+                                   name=f"bus-consumer-{consumer}")
+        self._consumers.append(task)
+
+    async def _consume_batches(self, consumer: str, queue: AbstractQueue, handler: BatchHandler,
+                               max_batch: int) -> None:
+        waiting: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+
+        async def arrived(message: AbstractIncomingMessage) -> None:
+            waiting.put_nowait(message)
+
+        tag = await queue.consume(arrived)
         try:
-            await handler(decode_envelope(message.body))
+            while True:
+                batch = [await waiting.get()]
+                while len(batch) < max_batch and not waiting.empty():
+                    batch.append(waiting.get_nowait())
+                try:
+                    await self._deliver_batch(consumer, batch, handler)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # Settling failed (a channel lost with the connection, say): what was not acknowledged
+                    # comes again on the new channel, and the handler skips what it already committed.
+                    log.exception("consumer %s could not settle a batch of %d", consumer, len(batch))
+        finally:
+            with contextlib.suppress(Exception):
+                await queue.cancel(tag)
+
+    async def _deliver_batch(self, consumer: str, batch: list[AbstractIncomingMessage],
+                             handler: BatchHandler) -> None:
+        decoded: list[tuple[AbstractIncomingMessage, Envelope]] = []
+        for message in batch:
+            try:
+                decoded.append((message, decode_envelope(message.body)))
+            except PoisonEvent as exc:
+                log_dead_letter(consumer, str(exc), message.body)
+                await message.reject(requeue=False)
+        if not decoded:
+            return
+        try:
+            await handler([envelope for _, envelope in decoded])
+        except asyncio.CancelledError:
+            for message, _ in decoded:
+                await message.nack(requeue=True)
+            raise
+        except Exception as exc:
+            if len(decoded) > 1:
+                log.info("consumer %s failed on a batch of %d (%r); handling its events one by one",
+                         consumer, len(decoded), exc)
+            for message, envelope in decoded:
+                await self._deliver(consumer, message, lambda one: handler([one]), envelope)
+        else:
+            # One frame settles the batch: every earlier delivery on this channel is settled already.
+            await decoded[-1][0].ack(multiple=True)
+
+    async def _deliver(self, consumer: str, message: AbstractIncomingMessage, handler: EventHandler,
+                       envelope: Envelope | None = None) -> None:
+        try:
+            await handler(envelope or decode_envelope(message.body))
         except PoisonEvent as exc:
             log_dead_letter(consumer, str(exc), message.body)
             await message.reject(requeue=False)

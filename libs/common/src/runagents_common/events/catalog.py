@@ -264,6 +264,13 @@ class RunCompleted(EventData):
     usage: dict[str, int] = {}
     tool_calls_made: list[dict[str, Any]] = []
     error: str | None = None
+    llm_calls: int | None = None
+    """How many model calls the run's process numbered (the runtime's answer says); None: not said."""
+    tool_calls: int | None = None
+    """How many tool calls the run's process numbered; None: not said."""
+    other_calls: int | None = None
+    """Outbound calls the run's process numbered without knowing their kind (the agent's own HTTP
+    clients): each is a model or a tool call on the timeline. None: not said."""
 
 
 @_register("llm.call.completed.v1", Service.GATEWAY)
@@ -287,6 +294,10 @@ class LlmCallCompleted(EventData):
     tool_calls: list[str] = []
     usage_estimated: bool = False
     at: datetime
+    """When the call finished (its answer complete), not when the event was written or read."""
+    seq: int | None = None
+    """The call's number within its run, from the run's own process (``X-RunAgents-Run-Seq``); None when
+    the caller did not number it."""
 
 
 @_register("llm.calls.completed.v1", Service.GATEWAY)
@@ -315,3 +326,7 @@ class ToolCallCompleted(EventData):
     status: int
     latency_ms: float
     at: datetime
+    """When the tool's answer came back (or the call was refused), not when the event was written."""
+    seq: int | None = None
+    """The call's number within its run, from the run's own process (``X-RunAgents-Run-Seq``); None when
+    the caller did not number it."""

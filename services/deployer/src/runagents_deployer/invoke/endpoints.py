@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from runagents_common.db import utcnow
 from runagents_common.errors import BadGateway, Conflict, problem_response
+from runagents_common.run_wire import RUN_ID_HEADER
 from runagents_common.service import ServiceComponent, component
 from runagents_common.telemetry import current_trace_headers, current_trace_id
 from runagents_deployer.agents import service
@@ -66,7 +68,7 @@ async def _prepare(request: Request, name: str, body: InvokeRequest, streaming: 
 def _headers(request: Request, recorder: RunRecorder, invoke_key: str) -> dict[str, str]:
     headers = current_trace_headers()
     headers[INVOKE_KEY_HEADER] = invoke_key
-    headers["X-RunAgents-Run-Id"] = recorder.run_id
+    headers[RUN_ID_HEADER] = recorder.run_id
     headers["X-Request-Id"] = request.headers.get("x-request-id") or recorder.run_id
     if recorder.verified:
         # Percent-encoded UTF-8: a claim may hold any character, a header value only visible ASCII.
@@ -83,6 +85,7 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
     except httpx.HTTPError as exc:
         await recorder.failed(f"the agent did not answer: {type(exc).__name__}")
         raise BadGateway(f"agent {name!r} did not answer ({type(exc).__name__})", run_id=recorder.run_id) from exc
+    answered_at = utcnow()
     result = _json(answer)
     if answer.status_code != 200 or not isinstance(result, dict):
         detail = result.get("detail") if isinstance(result, dict) else None
@@ -95,9 +98,10 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
                      f"run's timeline: GET /api/v1/runs/{recorder.run_id}")
         return problem_response(502 if answer.status_code < 400 else answer.status_code, "Agent error", error,
                                 "agent_error", run_id=recorder.run_id)
-    # Recorded after the response is sent: the run's end is not on the caller's critical path.
+    # Recorded after the response is sent: the run's end is not on the caller's critical path. It
+    # ends when the agent answered, whenever the event is written.
     return JSONResponse({**result, "run_id": recorder.run_id},
-                        background=BackgroundTask(recorder.succeeded, result))
+                        background=BackgroundTask(recorder.succeeded, result, answered_at))
 
 
 @router.post("/{name}/invoke/stream", response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
@@ -107,6 +111,7 @@ async def invoke_stream(name: str, body: InvokeRequest, request: Request, contex
 
     async def relay() -> AsyncIterator[bytes]:
         done: dict[str, Any] | None = None
+        answered_at = None
         content: list[str] = []
         error: str | None = None
         try:
@@ -122,6 +127,7 @@ async def invoke_stream(name: str, body: InvokeRequest, request: Request, contex
                         if event.get("type") == "content":
                             content.append(str(event.get("delta", "")))
                         elif event.get("type") == "done":
+                            answered_at = utcnow()
                             done = {**event, "run_id": recorder.run_id}
                             yield _sse(done)
                             continue
@@ -133,12 +139,12 @@ async def invoke_stream(name: str, body: InvokeRequest, request: Request, contex
             yield _sse({"type": "error", "error": error, "run_id": recorder.run_id})
         finally:
             if done is not None and error is None:
-                await recorder.succeeded({**done, "response": "".join(content)})
+                await recorder.succeeded({**done, "response": "".join(content)}, answered_at)
             else:
                 await recorder.failed(error or "the stream ended before the agent finished")
 
     return StreamingResponse(relay(), media_type="text/event-stream",
-                             headers={"X-RunAgents-Run-Id": recorder.run_id, "Cache-Control": "no-cache"})
+                             headers={RUN_ID_HEADER: recorder.run_id, "Cache-Control": "no-cache"})
 
 
 def _json(response: httpx.Response) -> Any:

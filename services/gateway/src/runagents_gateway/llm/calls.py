@@ -11,11 +11,13 @@ from typing import Any
 
 from runagents_common.db.base import utcnow
 from runagents_common.events.catalog import LlmCallCompleted
+from runagents_common.run_wire import RUN_ID_HEADER, RUN_SEQ_HEADER, run_seq_of
 from runagents_common.telemetry import trace_id_of
 from runagents_gateway.agent_keys.grants import Grant
 from runagents_gateway.llm.chat import count_of
 
-RUN_HEADER = "x-runagents-run-id"
+RUN_HEADER = RUN_ID_HEADER.lower()
+SEQ_HEADER = RUN_SEQ_HEADER.lower()
 AGENT_HEADER = "x-runagents-agent"
 TIMEOUT_HEADER = "x-runagents-timeout"
 
@@ -25,6 +27,8 @@ class LlmCall:
     run_id: str | None
     trace_id: str | None
     agent: str | None
+    seq: int | None = None
+    """The call's number within its run, as the run's process numbered it."""
     started: float = field(default_factory=time.perf_counter)
     began: float = field(default_factory=time.monotonic)
     grant: Grant | None = field(default=None, repr=False)
@@ -55,6 +59,7 @@ class LlmCall:
     def from_headers(cls, headers: Mapping[str, str]) -> "LlmCall":
         return cls(
             run_id=headers.get(RUN_HEADER) or None,
+            seq=run_seq_of(headers.get(SEQ_HEADER)),
             trace_id=trace_id_of(headers.get("traceparent")),
             agent=headers.get(AGENT_HEADER) or None,
             timeout=_timeout_of(headers),
@@ -118,6 +123,7 @@ class LlmCall:
             tool_calls=self.tool_calls,
             usage_estimated=self.usage_estimated,
             at=self.finished_at or utcnow(),
+            seq=self.seq,
         )
 
     def _observe_choice(self, choice: dict[str, Any], message: Any) -> None:

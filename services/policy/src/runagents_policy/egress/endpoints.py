@@ -5,6 +5,7 @@ recorded as a ``tool.call.completed.v1`` event after the response is sent.
 """
 
 import time
+from datetime import datetime
 from typing import Annotated, Any
 
 import httpx
@@ -14,6 +15,7 @@ from starlette.background import BackgroundTask
 from runagents_common.db.base import utcnow
 from runagents_common.errors import BadGateway, problem_response
 from runagents_common.events.catalog import ToolCallCompleted
+from runagents_common.run_wire import RUN_ID_HEADER, RUN_SEQ_HEADER, run_seq_of
 from runagents_common.service import ServiceComponent, component
 from runagents_common.telemetry import trace_id_of
 from runagents_policy.egress.decision import UnsafePath, decide, tool_path, tool_target
@@ -22,7 +24,8 @@ from runagents_policy.tools import repository as tools
 
 router = APIRouter(prefix="/egress", tags=["egress"])
 
-RUN_HEADER = "x-runagents-run-id"
+RUN_HEADER = RUN_ID_HEADER.lower()
+SEQ_HEADER = RUN_SEQ_HEADER.lower()
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-authorization",
               "proxy-authenticate", "trailer", "host", "content-length"}
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -68,12 +71,13 @@ async def relay(agent: str, tool: str, path: str, request: Request, policy: Poli
             request.method, base_url + tool_target(path), params=request.query_params, content=body, headers=headers
         )
     except httpx.HTTPError as exc:
-        await record(502, "allow")
+        await record(502, "allow", _moment())
         raise BadGateway(f"tool {tool!r} did not answer: {type(exc).__name__}") from exc
+    answered = _moment()
     response_headers = {k: v for k, v in upstream.headers.items()
                         if k.lower() not in HOP_BY_HOP and k.lower() != "content-encoding"}
     return Response(upstream.content, status_code=upstream.status_code, headers=response_headers,
-                    background=BackgroundTask(record, upstream.status_code, "allow"))
+                    background=BackgroundTask(record, upstream.status_code, "allow", answered))
 
 
 for _method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
@@ -83,20 +87,27 @@ for _method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
 
 def _deny(status: int, code: str, detail: str, record: Any) -> Response:
     response = problem_response(status, "Tool call refused", detail, code)
-    response.background = BackgroundTask(record, status, "deny")
+    response.background = BackgroundTask(record, status, "deny", _moment())
     return response
+
+
+def _moment() -> tuple[datetime, float]:
+    return utcnow(), time.perf_counter()
 
 
 def _recorder(policy: ServiceComponent, request: Request, agent: str, tool: str, path: str, started: float) -> Any:
     run_id = request.headers.get(RUN_HEADER)
+    seq = run_seq_of(request.headers.get(SEQ_HEADER))
     trace_id = trace_id_of(request.headers.get("traceparent"))
     method = request.method
 
-    async def record(status: int, decision: str) -> None:
+    async def record(status: int, decision: str, answered: tuple[datetime, float]) -> None:
+        """Write the call's event; ``answered`` is when the call was answered or refused (wall clock,
+        perf counter), taken before the response was sent: the event is written after."""
+        at, finished = answered
         event = ToolCallCompleted(
             run_id=run_id, trace_id=trace_id, agent=agent, tool=tool, method=method, path=path,
-            decision=decision, status=status, latency_ms=round((time.perf_counter() - started) * 1000, 3),
-            at=utcnow(),
+            decision=decision, status=status, latency_ms=round((finished - started) * 1000, 3), at=at, seq=seq,
         )
         async with policy.database.session() as session:
             policy.outbox.add(session, event, subject=run_id or agent)

@@ -1,5 +1,11 @@
+"""The events the runs service ingests; a batch of them is merged in one unit of work (see ``ingest``)."""
+
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.db import Database
+from runagents_common.db.inbox import TransactionalBatchHandler, TransactionalHandler
 from runagents_common.events import EventData
 from runagents_common.events.catalog import (
     LlmCallCompleted,
@@ -9,39 +15,24 @@ from runagents_common.events.catalog import (
     ToolCallCompleted,
 )
 from runagents_common.events.envelope import Envelope
-from runagents_runs.runs import service
+from runagents_runs.runs.ingest import ingest
+from runagents_runs.runs.service import Ingested
+
+INGESTED_TYPES = (RunStarted, RunCompleted, LlmCallCompleted, LlmCallsCompleted, ToolCallCompleted)
 
 
-async def on_run_started(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
-    assert isinstance(data, RunStarted)
-    await service.record_run_started(session, envelope.id, data)
+def batch_handler(ingested: Ingested) -> TransactionalBatchHandler:
+    """Merge a batch; once it committed, wake the readers waiting for a run."""
+
+    async def on_batch(session: AsyncSession, events: Sequence[tuple[Envelope, EventData]]) -> None:
+        await ingest(session, events)
+        Database.call_after_commit(session, ingested.committed)
+
+    return on_batch
 
 
-async def on_run_completed(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
-    assert isinstance(data, RunCompleted)
-    await service.record_run_completed(session, envelope.id, data)
+async def on_event(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
+    await ingest(session, [(envelope, data)])
 
 
-async def on_llm_call_completed(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
-    assert isinstance(data, LlmCallCompleted)
-    await service.record_llm_call(session, envelope.id, data)
-
-
-async def on_llm_calls_completed(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
-    assert isinstance(data, LlmCallsCompleted)
-    for index, call in enumerate(data.calls):
-        await service.record_llm_call(session, f"{envelope.id}.{index}", call)
-
-
-async def on_tool_call_completed(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
-    assert isinstance(data, ToolCallCompleted)
-    await service.record_tool_call(session, envelope.id, data)
-
-
-HANDLERS = {
-    RunStarted.event_type: on_run_started,
-    RunCompleted.event_type: on_run_completed,
-    LlmCallCompleted.event_type: on_llm_call_completed,
-    LlmCallsCompleted.event_type: on_llm_calls_completed,
-    ToolCallCompleted.event_type: on_tool_call_completed,
-}
+HANDLERS: dict[str, TransactionalHandler] = {event.event_type: on_event for event in INGESTED_TYPES}

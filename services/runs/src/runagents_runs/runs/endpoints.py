@@ -1,9 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_common.service import unit_of_work
+from runagents_common.service import component, unit_of_work
 from runagents_runs.runs import service
 from runagents_runs.runs.models import RunStatus
 from runagents_runs.runs.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, RunDetail, RunList, RunSummary
@@ -24,7 +24,11 @@ async def list_runs(
     return RunList(items=[RunSummary.of(run) for run in runs], next_cursor=next_cursor)
 
 
-@router.get("/{run_id}", response_model=RunDetail)
-async def get_run(run_id: str, session: SessionDep) -> RunDetail:
-    run, events = await service.get(session, run_id)
+@router.get("/{run_id}", response_model=RunDetail, responses={404: {"description": "No such run. A run id an invoke "
+            "just returned is never 404: its run is waited for while its first event is on its way."}})
+async def get_run(run_id: str, request: Request) -> RunDetail:
+    runs = component(request, "runs")
+    context: service.RunsContext = runs.context
+    run, events = await service.get_announced(runs.database, context.ingested, run_id,
+                                              context.announced_wait_seconds)
     return RunDetail.with_timeline(run, list(events))

@@ -16,8 +16,7 @@ class Usage(BaseModel):
 
     @classmethod
     def of(cls, run: Run) -> "Usage":
-        return cls(prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens,
-                   total_tokens=run.total_tokens)
+        return cls(**run.usage)
 
 
 class RunSummary(BaseModel):
@@ -29,12 +28,15 @@ class RunSummary(BaseModel):
     ended_at: datetime | None
     duration_ms: int | None
     usage: Usage
+    complete: bool = Field(description="Whether every event of the run arrived: its start, its end and as many "
+                                       "model and tool calls as its end says it made. A run can be succeeded "
+                                       "and not yet complete while the last calls' events are on their way.")
 
     @classmethod
     def of(cls, run: Run) -> "RunSummary":
         return cls(id=run.id, agent=run.agent, status=RunStatus(run.status), user=run.user,
                    started_at=run.started_at, ended_at=run.ended_at, duration_ms=run.duration_ms,
-                   usage=Usage.of(run))
+                   usage=Usage.of(run), complete=run.complete)
 
 
 class RunList(BaseModel):
@@ -44,12 +46,14 @@ class RunList(BaseModel):
 
 class TimelineEntry(BaseModel):
     type: str = Field(description="run.started, llm.call, tool.call, run.completed or run.failed")
-    time: datetime
+    time: datetime = Field(description="When it happened, as the service that saw it happen says")
+    seq: int | None = Field(default=None, description="A call's number within its run, in the order the run's "
+                                                      "process started its calls; null when it was not numbered")
     data: dict[str, Any]
 
     @classmethod
     def of(cls, event: RunEvent) -> "TimelineEntry":
-        return cls(type=event.type, time=event.time, data=event.data)
+        return cls(type=event.type, time=event.time, seq=event.seq, data=event.data)
 
 
 class RunDetail(RunSummary):
@@ -58,7 +62,8 @@ class RunDetail(RunSummary):
     response: str | None
     model: str | None
     error: str | None
-    events: list[TimelineEntry]
+    events: list[TimelineEntry] = Field(description="In causal order: the start, the calls by their number in "
+                                                    "the run (then by time), the end")
 
     @classmethod
     def with_timeline(cls, run: Run, events: list[RunEvent]) -> "RunDetail":
