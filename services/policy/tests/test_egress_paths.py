@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from runagents_common.events import new_envelope
-from runagents_common.events.catalog import AgentDeployRequested
+from runagents_common.events.catalog import AgentDeployRequested, Service
 from runagents_common.testing import eventually, serve_app
 
 
@@ -55,7 +55,7 @@ async def wired_tool(policy) -> AsyncIterator[tuple[str, ToolServer]]:  # type: 
             "name": "gh", "base_url": f"{tool_url}/api/github",
             "capabilities": [{"method": "GET", "path": "/repos/{owner}/{repo}/issues"}]})
         assert created.status_code == 201, created.text
-        await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+        await bus.publish(new_envelope(AgentDeployRequested.event_type, Service.DEPLOYER.source, AgentDeployRequested(
             agent="bot", deployment_id="d1", analysis_id="a1", tools=["gh"])))
 
         async def wired() -> bool:

@@ -121,7 +121,7 @@ async def test_egress_records_a_tool_call_with_its_number_in_the_run_and_the_tim
     base_url, bus, component = policy
     run_id = f"run-{uuid.uuid4().hex[:8]}"
     headers = {"X-RunAgents-Run-Id": run_id, "X-RunAgents-Run-Seq": "2"}
-    await bus.publish(new_envelope(AgentDeployRequested.event_type, "/test", AgentDeployRequested(
+    await bus.publish(new_envelope(AgentDeployRequested.event_type, Service.DEPLOYER.source, AgentDeployRequested(
         agent="numbered", deployment_id="d1", analysis_id="a1", tools=["echo"])))
     async with httpx.AsyncClient(base_url=base_url) as client:
         async def allowed() -> datetime | None:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from runagents_common.events import EventData, new_envelope
-from runagents_common.events.catalog import LlmCallCompleted, LlmCallsCompleted, RunStarted
+from runagents_common.events.catalog import LlmCallCompleted, LlmCallsCompleted, RunStarted, Service
 from runagents_runs.testing import RunEvents, RunsPlatform, RunView, at
 
 
@@ -247,8 +247,8 @@ async def test_a_run_without_call_counts_is_complete_with_its_start_and_end(plat
 
 async def test_an_event_delivered_twice_in_one_batch_adds_one_entry(platform: RunsPlatform) -> None:
     run = RunEvents()
-    started = new_envelope(RunStarted.event_type, "/runagents/test", run.started(at(0)))
-    call = new_envelope(LlmCallCompleted.event_type, "/runagents/test", run.llm_call(at(1), 10, 5, seq=1))
+    started = new_envelope(RunStarted.event_type, Service.DEPLOYER.source, run.started(at(0)))
+    call = new_envelope(LlmCallCompleted.event_type, Service.GATEWAY.source, run.llm_call(at(1), 10, 5, seq=1))
     # Back to back, with no await that yields between them: on the in-process bus one batch holds all four.
     await platform.bus.publish_many([started, call, call, started])
     await platform.publish(run.completed(at(2), 2000, calls={"llm": 1, "tool": 0, "other": 0}))
