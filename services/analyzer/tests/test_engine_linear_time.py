@@ -2,9 +2,10 @@
 that backtracks exponentially or quadratically, a tree walk quadratic in nesting depth) are analyzed
 within a budget linear in their size.
 
-The budget is a guard against super-linear blow-up, not a speed test: after the fix each of these
-inputs takes a few milliseconds, and the budget (0.25 s plus 10 ms per KB) is 100 times that, so
-only backtracking or a quadratic walk exceeds it (on the base commit these took 5 s to minutes).
+The budget is a guard against super-linear blow-up, not a speed test: it is 0.5 s plus 25 ms per
+KB, ten times what the slowest of these inputs needs on a busy machine (tree-sitter parsing deep
+nesting, about 2.5 ms per KB), and each input is sized so that the base commit needed three times
+the budget or more (20 s to minutes), so only backtracking or a quadratic walk exceeds it.
 An input over budget is measured once more and the faster run counts, so a scheduling hiccup on a
 busy machine is not taken for a blow-up."""
 
@@ -17,8 +18,8 @@ import pytest
 
 from runagents_analyzer.engine import analyze_files
 
-FIXED_SECONDS = 0.25
-SECONDS_PER_KB = 0.010
+FIXED_SECONDS = 0.5
+SECONDS_PER_KB = 0.025
 
 PRIVATE_KEY_HEADER = "-----BEGIN " + "PRIVATE KEY-----\n"
 
@@ -46,15 +47,15 @@ ATTACKS: dict[str, dict[str, str]] = {
     "readme_of_110_bytes_after_a_private_key_header": {"README.md": PRIVATE_KEY_HEADER + "a: \\n" * 17},
     # secrets: name = "value" in JavaScript tried at every offset of a long identifier: quadratic, ~20 s
     "js_of_40_kb_one_identifier": {"index.js": "a" * 40_000},
-    # secrets: a JWT's first part run to the end of the file at every "eyJ": quadratic, ~10 s
-    "jwt_prefixes_240_kb": {"notes.txt": "eyJ" * 80_000},
-    # secrets: GitHub's fine-grained token prefix repeated, then a word character RE2 and \b disagree on
-    "github_pat_prefixes_150_kb": {"notes.txt": "github_pat_" * 14_000 + "\u00e9"},
+    # secrets: a JWT's first part run to the end of the file at every "eyJ": quadratic, ~40 s
+    "jwt_prefixes_480_kb": {"notes.txt": "eyJ" * 160_000},
+    # secrets: GitHub's fine-grained token prefix repeated, then a word character \b does not end on: ~40 s
+    "github_pat_prefixes_300_kb": {"notes.txt": "github_pat_" * 28_000 + "\u00e9"},
     # urls: authority and rest of a URL with a space in it split every way: quadratic, ~20 s
     "url_of_60_kb_with_a_space": {"main.py": f"import requests\nrequests.get('http://{'a' * 60_000} x')\n"},
-    # evaluate: "%(" fields of a %-format, each scanned to the end: quadratic, ~20 s
-    "percent_format_of_320_kb": {
-        "main.py": f"import requests\nu = '{'%(' * 160_000}' % x\nrequests.get(u)\n",
+    # evaluate: "%(" fields of a %-format, each scanned to the end: quadratic, ~75 s
+    "percent_format_of_640_kb": {
+        "main.py": f"import requests\nu = '{'%(' * 320_000}' % x\nrequests.get(u)\n",
     },
     # ts_project: package.json's start script read for a file name at every offset: quadratic, ~10 s
     "package_json_start_script_of_60_kb": {
