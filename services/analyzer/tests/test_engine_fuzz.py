@@ -33,8 +33,8 @@ WHOLE_ENGINE_FUZZ = settings(FUZZ, max_examples=10)
 # start with: runs of them make a backtracking matcher try every way of splitting a run.
 COMMON_FRAGMENTS = (
     "a", "A", "0", "_", "-", ".", "/", ":", "=", "@", "%", "(", ")", "[", "{", "}", " ", "\t", "\n", "\\n",
-    "\"", "'", "`", "$", "\u00e9", "a: ", "a:\\n", "x=", "eyJ", "sk-", "sk-ant-", "ghp_", "github_pat_", "xoxb-",
-    "AKIA", "AIza", "hf_", "gsk_", "SG.", "://", "http://", "%(", "-----BEGIN PRIVATE KEY-----", "/models/",
+    "\"", "'", "`", "$", "\u00e9", "a: ", "a:\\n", "a: \\n", "x=", "eyJ", "sk-", "sk-ant-", "ghp_", "github_pat_",
+    "xoxb-", "AKIA", "AIza", "hf_", "gsk_", "SG.", "://", "http://", "%(", "-----BEGIN PRIVATE KEY-----", "/models/",
     ".js", "egg=", "SYSTEM_PROMPT",
 )
 METACHARACTERS = set("[](){}|*+?\\^$.")
@@ -70,9 +70,13 @@ def _literals(pattern: str) -> list[str]:
     return pieces + ([current] if len(current) > 1 else [])
 
 
-def adversarial_text(fragments: tuple[str, ...], longest_run: int) -> st.SearchStrategy[str]:
+def adversarial_text(fragments: tuple[str, ...], longest_run: int,
+                     openers: tuple[str, ...] = ("",)) -> st.SearchStrategy[str]:
+    """An opener (what a match starts with), then runs of fragments: what makes a matcher retry."""
     runs = st.lists(st.tuples(st.sampled_from(fragments), st.integers(1, longest_run)), min_size=1, max_size=6)
-    return runs.map(lambda parts: "".join(fragment * count for fragment, count in parts))
+    return st.tuples(st.sampled_from(openers), runs).map(
+        lambda drawn: drawn[0] + "".join(fragment * count for fragment, count in drawn[1])
+    )
 
 
 def assert_within_budget(work: Callable[[], object], size: int, fixed: float, per_kb: float) -> None:
@@ -97,10 +101,12 @@ def test_the_fuzzed_patterns_include_every_key_format_and_the_url_pattern() -> N
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_a_pattern_scans_adversarial_text_within_a_linear_budget(name: str) -> None:
     pattern = PATTERNS[name]
-    fragments = tuple(dict.fromkeys([*_literals(pattern.pattern), *COMMON_FRAGMENTS]))
+    literals = _literals(pattern.pattern)
+    fragments = tuple(dict.fromkeys([*literals, *COMMON_FRAGMENTS]))
+    openers = tuple(dict.fromkeys(["", *literals, *(f"{literal}\n" for literal in literals)]))
 
     @FUZZ
-    @given(adversarial_text(fragments, longest_run=2_000))
+    @given(adversarial_text(fragments, longest_run=2_000, openers=openers))
     def scan(text: str) -> None:
         def work() -> None:
             for _ in pattern.finditer(text):
