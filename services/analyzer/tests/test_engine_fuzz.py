@@ -32,6 +32,7 @@ from runagents_analyzer.engine.sources import load_sources
 FUZZ = settings(max_examples=12, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 WHOLE_ENGINE_FUZZ = settings(FUZZ, max_examples=10)
+PATTERN_FUZZ = settings(FUZZ, max_examples=25)
 
 # Characters and pieces that the engine's patterns repeat or separate on, and the prefixes keys
 # start with: runs of them make a backtracking matcher try every way of splitting a run.
@@ -78,15 +79,35 @@ def _literals(pattern: str) -> list[str]:
     return pieces + ([current] if len(current) > 1 else [])
 
 
+ESCAPED_CLASSES = {"d": "0", "s": " ", "w": "a", "p": "a", "n": "\n", "t": "\t", "r": "\r"}
+
+
+def _class_members(pattern: str) -> list[str]:
+    """A character each character class of the pattern repeats (the first it names), and for a
+    negated class a letter: the characters a run of the class is made of."""
+    members = []
+    for start in (i for i, c in enumerate(pattern) if c == "[" and (i == 0 or pattern[i - 1] != "\\")):
+        first = pattern[start + 1 : start + 3]
+        if first.startswith("^"):
+            members.append("a")
+        elif first.startswith("\\"):
+            members.append(ESCAPED_CLASSES.get(first[1:], first[1:]))
+        elif first:
+            members.append(first[0])
+    return list(dict.fromkeys(members))
+
+
 Shape = tuple[str, list[tuple[str, int]]]
 
 
-def adversarial_shapes(fragments: tuple[str, ...], longest_run: int,
-                       openers: tuple[str, ...] = ("",)) -> st.SearchStrategy[Shape]:
+def adversarial_shapes(fragments: tuple[str, ...], longest_run: int, openers: tuple[str, ...] = ("",),
+                       own_fragments: int = 0) -> st.SearchStrategy[Shape]:
     """An opener (what a match starts with), then long runs of two or three fragments: what makes a
     backtracking matcher try every way of splitting a run."""
     lengths = st.one_of(st.integers(1, 8), st.integers(longest_run // 4, longest_run))
-    runs = st.lists(st.sampled_from(fragments), min_size=1, max_size=3, unique=True).flatmap(
+    own = st.sampled_from(fragments[:own_fragments]) if own_fragments else st.nothing()
+    fragment = st.one_of(own, st.sampled_from(fragments))  # half the time one of the pattern's own
+    runs = st.lists(fragment, min_size=1, max_size=3, unique=True).flatmap(
         lambda chosen: st.lists(st.tuples(st.sampled_from(chosen), lengths), min_size=1, max_size=4)
     )
     return st.tuples(st.sampled_from(openers), runs)
@@ -137,7 +158,8 @@ def test_the_fuzzed_patterns_include_every_key_format_and_the_url_pattern() -> N
 def test_a_pattern_scans_adversarial_text_in_linear_time(name: str) -> None:
     pattern = PATTERNS[name]
     literals = _literals(pattern.pattern)
-    fragments = tuple(dict.fromkeys([*literals, *COMMON_FRAGMENTS]))
+    own = list(dict.fromkeys([*literals, *_class_members(pattern.pattern)]))
+    fragments = tuple(dict.fromkeys([*own, *COMMON_FRAGMENTS]))
     starts = [*literals, "http://", "-----BEGIN PRIVATE KEY-----", "a = '"]
     openers = tuple(dict.fromkeys(["", *starts, *(f"{start}\n" for start in starts)]))
 
@@ -146,8 +168,8 @@ def test_a_pattern_scans_adversarial_text_in_linear_time(name: str) -> None:
             pass
         pattern.match(text)
 
-    @FUZZ
-    @given(adversarial_shapes(fragments, longest_run=500, openers=openers))
+    @PATTERN_FUZZ
+    @given(adversarial_shapes(fragments, longest_run=500, openers=openers, own_fragments=len(own)))
     def scan(shape: Shape) -> None:
         assert_linear(work, shape, fixed=0.25, per_kb=0.010)
 
