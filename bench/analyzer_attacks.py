@@ -6,6 +6,21 @@ the report, and the longest time the service's event loop could not run meanwhil
 Each upload is measured in a fresh process, given up after --cap seconds (default 60). To compare
 with an older engine, run it with PYTHONPATH=<that checkout>/services/analyzer/src: where the
 analyzer has no engine process (the base commit), the engine runs in a thread as it did there.
+
+Measured 2026-12-07 on the 2-core development machine (other work running), seconds / longest stall
+of the event loop:
+
+    upload                                     base commit 12826d7      engine in RE2 + own process
+    README, 110 B after a private-key header   32.4 / 32.4              0.138 / 0.002
+    index.js, 40 KB identifier                 26.8 / 26.8              0.135 / 0.002
+    notes.txt, 480 KB of JWT prefixes          44.6 / 44.5              0.146 / 0.001
+    notes.txt, 300 KB of GitHub PAT prefixes   >60 (cap)                0.151 / 0.001
+    main.py, 60 KB URL with a space            >60 (cap)                0.141 / 0.001
+    main.py, 640 KB %-format of '%('           >60 (cap)                0.152 / 0.001
+    package.json, 60 KB start script           12.8 / 12.8              0.133 / 0.003
+    index.js, 320 KB nested parentheses        24.2 / 23.0              0.359 / 0.002
+
+(The engine process' own start, about 0.13 s, is most of each figure after.)
 """
 
 import argparse
