@@ -3,12 +3,15 @@ source served back; on SQLite and on the real Postgres."""
 
 import gzip
 import io
+import sys
 import tarfile
+import textwrap
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
+from runagents_analyzer.analyses import engine_process
 from runagents_analyzer.analyses.models import Analysis
 from runagents_analyzer.sources import LocalSourceStore
 from runagents_common.db import Database
@@ -19,6 +22,16 @@ from .conftest import Analyzer, StartAnalyzer
 PHASES = ["parsing", "detection", "scanning", "enrichment"]
 AGENT = b'import httpx\n\ndef handler(event):\n    return httpx.get("https://api.github.com/zen").text\n'
 REQUIREMENTS = b"httpx\n"
+EXPLODING_ENGINE = (sys.executable, "-c", textwrap.dedent("""
+    import sys
+    import runagents_analyzer.engine.__main__ as engine
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("token sk-live-0123456789 in line 3")
+
+    engine.analyze_tree = explode
+    sys.exit(engine.main())
+"""))
 
 
 def untar(archive: bytes) -> dict[str, bytes]:
@@ -111,17 +124,16 @@ async def test_an_analysis_interrupted_too_often_is_failed_instead_of_resumed(st
         events = await restarted.events_of(analysis_id)
 
     assert done["status"] == "failed"
-    assert "interrupted 3 times" in done["error"]
+    assert done["error"] == (
+        "the analysis was interrupted (the analyzer stopped while running it) on attempt 3; giving up after 3 attempts"
+    )
     assert [e.type for e in events] == ["analysis.completed.v1"]
 
 
 async def test_a_crashing_analysis_fails_with_a_reason_that_quotes_nothing_from_the_upload(
     analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(*_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError("token sk-live-0123456789 in line 3")
-
-    monkeypatch.setattr("runagents_analyzer.analyses.job.analyze_tree", explode)
+    monkeypatch.setattr(engine_process, "ENGINE_COMMAND", EXPLODING_ENGINE)
 
     accepted = (await analyzer.client.post("/api/v1/analyses", json={"sample": "hello-world"})).json()
     done = await analyzer.wait_finished(accepted["id"])

@@ -16,11 +16,14 @@ class AnalyzerSettings(PlatformSettings):
         default=2, ge=1, description="Analyses run at the same time by one analyzer process."
     )
     analyzer_timeout_seconds: float = Field(
-        default=300.0, gt=0, description="An analysis still running after this long is failed."
+        default=300.0, gt=0,
+        description="An attempt of an analysis still running after this long has its engine process killed; "
+                    "it is tried again up to analyzer_max_attempts starts.",
     )
     analyzer_max_attempts: int = Field(
         default=3, ge=1,
-        description="Starts of one analysis (the first plus resumes after a crash) before it is failed.",
+        description="Starts of one analysis (the first, retries after its deadline or a killed engine process, "
+                    "resumes after a crash of the service) before it is failed with the last reason.",
     )
     analyzer_lookup_timeout_seconds: float = Field(
         default=5.0, gt=0,

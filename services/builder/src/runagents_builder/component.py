@@ -1,6 +1,8 @@
 """The builder service: turns an analyzed upload into an artifact the deployer can start."""
 
+import asyncio
 import json
+import logging
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -16,11 +18,13 @@ from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.http import service_client
 from runagents_common.jobs import JobRunner
+from runagents_common.scratch import ScratchSpace
 from runagents_common.service import ServiceComponent
 
 from runagents_builder.builds import models as _models  # noqa: F401  isort: skip
 
 SERVICE = "builder"
+log = logging.getLogger("runagents.builder")
 
 
 def runtime_source() -> Path:
@@ -41,8 +45,14 @@ def create_component(settings: BuilderSettings | None = None) -> ServiceComponen
         timeout_seconds=settings.builder_timeout_seconds,
     )
     analyzer = service_client(settings.service_url("analyzer"), timeout=60)
-    runner = BuildRunner(database, outbox, artifacts, analyzer)
+    scratch = ScratchSpace(Path(settings.data_dir).resolve() / SERVICE / "scratch")
+    runner = BuildRunner(database, outbox, artifacts, analyzer, scratch)
     jobs = JobRunner("build", runner.run, concurrency=settings.builder_concurrency)
+
+    async def sweep_scratch() -> None:
+        removed = await asyncio.to_thread(scratch.sweep)
+        if removed:
+            log.info("removed %d scratch folder(s) left by builder processes that ended", len(removed))
 
     async def resume_unfinished_builds() -> None:
         async with database.session() as session:
@@ -52,6 +62,7 @@ def create_component(settings: BuilderSettings | None = None) -> ServiceComponen
     async def stop() -> None:
         await jobs.stop()
         await analyzer.aclose()
+        await asyncio.to_thread(scratch.close)
 
     return ServiceComponent(
         name=SERVICE,
@@ -62,7 +73,7 @@ def create_component(settings: BuilderSettings | None = None) -> ServiceComponen
         outbox=outbox,
         processed_events=ProcessedEvent,
         handlers=handlers(jobs.submit),
-        on_startup=[resume_unfinished_builds],
+        on_startup=[sweep_scratch, resume_unfinished_builds],
         on_shutdown=[stop],
         context=jobs,
     )

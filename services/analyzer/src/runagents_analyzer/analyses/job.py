@@ -1,57 +1,74 @@
-"""The analysis job: materialise the stored source, match against the registered resources,
-run the engine off the event loop, and record each phase, then the report or the failure."""
+"""The analysis job: materialise the stored source, match against the registered resources, run
+the engine in a process of its own, and record each phase, then the report or the failure.
+
+An attempt that runs past its deadline has its process killed; like one whose process died, it is
+tried again until ``analyzer_max_attempts`` starts, then failed for good with the reason. An upload
+that stalls or kills the engine therefore costs a bounded number of deadlines, also across restarts
+of the service (each start of an attempt is counted in the table before the attempt runs)."""
 
 import asyncio
 import logging
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_analyzer.analyses import repository
+from runagents_analyzer.analyses.engine_process import EngineFailed, EngineProcessDied, run_engine
 from runagents_analyzer.analyses.models import UNFINISHED, Analysis, AnalysisStatus
-from runagents_analyzer.analyses.phases import PhaseRelay
 from runagents_analyzer.analyses.resources import ResourceLookup, fetch_registered_resources
-from runagents_analyzer.engine import RegisteredResources, analyze_tree
+from runagents_analyzer.engine import RegisteredResources
 from runagents_analyzer.settings import AnalyzerSettings
 from runagents_analyzer.sources import SourceCorrupt, SourceNotFound, SourceStore
 from runagents_common.db import Database
 from runagents_common.db.base import utcnow
 from runagents_common.db.outbox import Outbox
 from runagents_common.events.catalog import AnalysisCompleted, AnalysisProgressed
+from runagents_common.scratch import ScratchSpace
 
 log = logging.getLogger("runagents.analyzer.job")
+
+INTERRUPTED = "the analysis was interrupted (the analyzer stopped while running it)"
+"""Why an attempt failed when it never said: what the table holds while an attempt runs."""
 
 
 @dataclass(frozen=True)
 class _Claimed:
     source_digest: str
     upload_skipped: list[dict[str, Any]]
+    attempt: int
+
+
+class _Retry(Exception):
+    """This attempt failed in a way another attempt may not: the reason, for the table."""
 
 
 class AnalysisJob:
     """``await job(analysis_id)`` runs one analysis to its end; safe to run again after a crash."""
 
-    def __init__(self, database: Database, outbox: Outbox, store: SourceStore, settings: AnalyzerSettings) -> None:
+    def __init__(self, database: Database, outbox: Outbox, store: SourceStore, settings: AnalyzerSettings,
+                 scratch: ScratchSpace) -> None:
         self.database = database
         self.outbox = outbox
         self.store = store
         self.settings = settings
+        self.scratch = scratch
 
     async def __call__(self, analysis_id: str) -> None:
-        claimed = await self._start(analysis_id)
-        if claimed is None:
+        while (claimed := await self._start(analysis_id)) is not None:
+            try:
+                report = await self._attempt(analysis_id, claimed)
+            except _Retry as retry:
+                log.warning("analysis %s, attempt %d: %s", analysis_id, claimed.attempt, retry,
+                            extra={"analysis_id": analysis_id})
+                await self._record_retry(analysis_id, str(retry))
+                continue
+            except Exception as exc:
+                log.exception("analysis %s failed", analysis_id, extra={"analysis_id": analysis_id})
+                await self._finish(analysis_id, error=self._failure_message(exc))
+                return
+            await self._finish(analysis_id, report=report)
             return
-        try:
-            async with asyncio.timeout(self.settings.analyzer_timeout_seconds):
-                report = await self._analyze(analysis_id, claimed)
-        except Exception as exc:
-            log.exception("analysis %s failed", analysis_id, extra={"analysis_id": analysis_id})
-            await self._finish(analysis_id, error=self._failure_message(exc))
-            return
-        await self._finish(analysis_id, report=report)
 
     async def _start(self, analysis_id: str) -> _Claimed | None:
         async with self.database.session() as session:
@@ -59,8 +76,9 @@ class AnalysisJob:
             if analysis is None or analysis.status not in UNFINISHED:
                 return None
             if analysis.attempts >= self.settings.analyzer_max_attempts:
-                # An upload that kills the process must not crash-loop the service on every start.
-                error = f"the analysis was interrupted {analysis.attempts} times and is not retried again"
+                # An upload that stalls or kills the engine must not cost a deadline on every start.
+                reason = analysis.error or INTERRUPTED
+                error = f"{reason} on attempt {analysis.attempts}; giving up after {analysis.attempts} attempts"
                 self._mark_finished(session, analysis, error=error)
                 return None
             analysis.attempts += 1
@@ -69,28 +87,42 @@ class AnalysisJob:
             analysis.phase = None
             analysis.progress = 0
             analysis.started_at = utcnow()
-            return _Claimed(analysis.source_digest, list(analysis.skipped or []))
+            analysis.error = INTERRUPTED  # stands if this attempt ends with the service
+            return _Claimed(analysis.source_digest, list(analysis.skipped or []), analysis.attempts)
+
+    async def _attempt(self, analysis_id: str, claimed: _Claimed) -> dict[str, Any]:
+        deadline = self.settings.analyzer_timeout_seconds
+        try:
+            async with asyncio.timeout(deadline) as timeout:
+                return await self._analyze(analysis_id, claimed)
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            raise _Retry(f"the analysis exceeded its {deadline:g} s deadline") from None
+        except EngineProcessDied as died:
+            raise _Retry(f"the analyzer's process {died.how}") from None
 
     async def _analyze(self, analysis_id: str, claimed: _Claimed) -> dict[str, Any]:
-        with tempfile.TemporaryDirectory(prefix="runagents-analysis-") as scratch:
-            root = Path(scratch)
+        with self.scratch.folder("analysis-") as scratch:
+            root = scratch / "source"
+            root.mkdir()
             await self.store.materialise(claimed.source_digest, root)
             lookup = await fetch_registered_resources(
                 self.settings.service_url("policy"),
                 self.settings.service_url("gateway"),
                 self.settings.analyzer_lookup_timeout_seconds,
             )
-            relay = PhaseRelay(lambda phase, progress: self._record_phase(analysis_id, phase, progress))
-            recorder = asyncio.create_task(relay.run(), name=f"analysis-phases-{analysis_id}")
-            try:
-                report = await asyncio.to_thread(analyze_tree, root, _registered(lookup), relay.on_phase)
-            finally:
-                relay.close()
-                await recorder
-        body: dict[str, Any] = report.model_dump(mode="json")
+            body = await run_engine(root, _registered(lookup), scratch / "report.json",
+                                    lambda phase, progress: self._record_phase(analysis_id, phase, progress))
         body["skipped"] = claimed.upload_skipped + body.get("skipped", [])
         body["errors"] = body.get("errors", []) + [{"file": "", "line": 0, "message": n} for n in lookup.notes]
         return body
+
+    async def _record_retry(self, analysis_id: str, reason: str) -> None:
+        async with self.database.session() as session:
+            analysis = await repository.get(session, analysis_id)
+            if analysis is not None:
+                analysis.error = reason  # shown only if no later attempt succeeds
 
     async def _record_phase(self, analysis_id: str, phase: str, progress: int) -> None:
         async with self.database.session() as session:
@@ -128,11 +160,10 @@ class AnalysisJob:
 
     def _failure_message(self, exc: Exception) -> str:
         # Only messages we wrote ourselves reach the client: an engine exception could quote the upload.
-        if isinstance(exc, TimeoutError):
-            return f"the analysis did not finish within {self.settings.analyzer_timeout_seconds:g} seconds"
         if isinstance(exc, SourceNotFound | SourceCorrupt):
             return f"the stored source could not be read: {exc}"
-        return f"the analyzer failed on this source ({type(exc).__name__}); the failure is in the service's log"
+        exception_type = exc.exception_type if isinstance(exc, EngineFailed) else type(exc).__name__
+        return f"the analyzer failed on this source ({exception_type}); the failure is in the service's log"
 
 
 def _registered(lookup: ResourceLookup) -> RegisteredResources | None:

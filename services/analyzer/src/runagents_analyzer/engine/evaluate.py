@@ -1,11 +1,11 @@
 """Constant propagation for strings: what text an expression can hold, with unknown parts named."""
 
 import ast
-import re
 import string
 from itertools import product
 from urllib.parse import urljoin
 
+from .linear_regex import compile_linear
 from .project import MAX_DEPTH, Project
 from .scopes import Binding, Scope, position_of
 from .values import Origin, StrValue, join_values
@@ -17,7 +17,7 @@ ENV_GETTERS = frozenset(
     {"os.environ.get", "os.getenv", "os.environ.setdefault", "decouple.config", "os.environ.__getitem__"}
 )
 URL_JOINERS = frozenset({"urllib.parse.urljoin", "requests.compat.urljoin", "urlparse.urljoin"})
-PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]")
+PERCENT_FIELD = compile_linear(r"%(?:\([^)]*\))?[-#0 +]*\p{Nd}*(?:\.\p{Nd}+)?[sdrifxXeEgGc]")
 STRIP_METHODS = frozenset({"rstrip", "lstrip", "strip", "removesuffix", "removeprefix"})
 
 

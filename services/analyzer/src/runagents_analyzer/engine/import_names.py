@@ -1,7 +1,8 @@
 """Import names to the distributions that provide them, where the two differ."""
 
-import re
 import sys
+
+from .linear_regex import compile_linear
 
 IMPORT_TO_DISTRIBUTION: dict[str, str] = {
     # general Python ecosystem
@@ -64,11 +65,12 @@ ALTERNATIVE_DISTRIBUTIONS: dict[str, frozenset[str]] = {
     "kafka-python": frozenset({"kafka-python-ng"}),
     "tavily-python": frozenset({"tavily"}),
 }
+SEPARATORS = compile_linear(r"[-_.]+")
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 
 
 def normalise_distribution(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return SEPARATORS.sub("-", name).lower()
 
 
 def provided_by_any_of(distribution: str) -> set[str]:

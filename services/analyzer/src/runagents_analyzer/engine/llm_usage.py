@@ -1,11 +1,11 @@
 """Language-model usage: SDK client calls, framework model objects and raw HTTP calls to LLM APIs."""
 
 import ast
-import re
 from dataclasses import dataclass
 
 from .evaluate import Evaluator
 from .http_calls import HttpCall, argument, keyword
+from .linear_regex import compile_linear
 from .llm_catalog import (
     BEDROCK_METHODS,
     BOTO3_CLIENT_TYPES,
@@ -27,7 +27,7 @@ from .report import LlmRole
 from .scopes import Scope
 from .urls import llm_endpoint, parse_url
 
-GOOGLE_REST_MODEL = re.compile(r"/models/([^/:{}]+):")
+GOOGLE_REST_MODEL = compile_linear(r"/models/([^/:{}]+):")
 LANGCHAIN_INIT_FUNCTIONS = {
     "init_chat_model": "langchain.chat_models.init_chat_model",
     "init_embeddings": "langchain.embeddings.init_embeddings",

@@ -4,19 +4,19 @@ then imports mapped to distributions, without the standard library or the upload
 import ast
 import configparser
 import json
-import re
 import tomllib
 from pathlib import PurePosixPath
 
 from .entry_point import is_test_or_setup_file
 from .import_names import distribution_for_import, normalise_distribution, provided_by_any_of
+from .linear_regex import compile_linear
 from .local_modules import LocalModules
 from .project import Project
 from .report import Ecosystem, Package, PackageSource
 from .sources import TextFile
 
-REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
-EGG_NAME = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+REQUIREMENT_NAME = compile_linear(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
+EGG_NAME = compile_linear(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def requirement_name(line: str) -> str | None:

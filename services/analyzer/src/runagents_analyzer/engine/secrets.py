@@ -3,25 +3,27 @@ to secret-looking names. Only a masked preview ever leaves this module."""
 
 import ast
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from .js_text import LineIndex
+from .linear_regex import SPACE, WORD, Match, Pattern, compile_linear, is_word_character
 from .report import Secret
 from .scopes import ModuleInfo
 from .sources import TextFile
 
-# Patterns start with a literal so the regex engine can skip ahead; the word boundary before a
-# key is checked in Python because a leading \b makes every position a candidate (10x slower).
-KEY_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern))
+# Every pattern runs on RE2 (linear_regex): a crafted upload cannot make one backtrack. Patterns
+# start with a literal so the search skips ahead; the word boundary before a key is checked in
+# Python, and so is the one after it wherever the pattern says \b (RE2's \b is ASCII-only).
+KEY_FORMATS: tuple[tuple[str, Pattern], ...] = tuple(
+    (kind, compile_linear(pattern))
     for kind, pattern in (
         # the header alone (a constant in a parser, say) is no key: key material must follow
-        ("private_key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\s|\\n|\\r)+"
-                        r"(?:[A-Za-z-]+:[^\n]*(?:\s|\\n|\\r)+)*[A-Za-z0-9+/=]{20,}"),
+        ("private_key", rf"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[{SPACE}]|\\n|\\r)+"
+                        rf"(?:[A-Za-z-]+:[^\n]*(?:[{SPACE}]|\\n|\\r)+)*[A-Za-z0-9+/=]{{20,}}"),
         ("anthropic_api_key", r"sk-ant-[A-Za-z0-9_\-]{20,}"),
-        ("openai_api_key", r"sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
+        # an "sk-ant-" match is left to anthropic_api_key (RE2 has no lookahead to say so here)
+        ("openai_api_key", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
         ("aws_access_key_id", r"A(?:KIA|SIA|BIA|CCA)[0-9A-Z]{16}\b"),
         ("github_token", r"gh[pousr]_[A-Za-z0-9]{36,}\b|github_pat_[A-Za-z0-9_]{22,}\b"),
         ("slack_token", r"xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,}"),
@@ -32,22 +34,26 @@ KEY_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("huggingface_token", r"hf_[A-Za-z0-9]{30,}\b"),
         ("groq_api_key", r"gsk_[A-Za-z0-9]{40,}\b"),
         ("jwt", r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
-        ("connection_string_password", r"://[^\s:/@'\"`]+:(?P<secret>[^\s@/'\"`]+)@"),
+        ("connection_string_password", rf"://[^:/@'\"`{SPACE}]+:(?P<secret>[^@/'\"`{SPACE}]+)@"),
     )
 )
-WORD_CHARACTER = re.compile(r"\w")
-SECRET_NAME = re.compile(
+ENDS_AT_WORD_BOUNDARY = frozenset(
+    {"aws_access_key_id", "github_token", "sendgrid_api_key", "stripe_key", "google_api_key", "huggingface_token",
+     "groq_api_key"}
+)
+SECRET_NAME = compile_linear(
     r"api_?key|secret|token|passw(or)?d|passwd|pwd|credential|private_?key|access_?key|auth_?key|bearer|"
     r"signing_?key|encryption_?key"
 )
-PASSWORD_NAME = re.compile(r"passw(or)?d|passwd|pwd")
-NOT_SECRET_NAME = re.compile(
+PASSWORD_NAME = compile_linear(r"passw(or)?d|passwd|pwd")
+NOT_SECRET_NAME = compile_linear(
     r"(_|^)(url|uri|endpoint|path|file|filename|name|env|var|header|type|len|length|count|limit|max|min|field|"
     r"prefix|id|dir|format|pattern|regex|param|kind|label|usage|budget|ttl|expiry|expires|expiration|timeout|"
     r"policy|scope|scopes|hint|prompt|placeholder|message|error|mode|source|provider|location)$|"
     r"^(max|num|total|n|min)_|_tokens?_(count|limit|used|usage)|tokenizer|token_type|tokens$|_tokens_|"
     r"^is_|^has_|^use_|^get_|^set_"
 )
+KEY_PREFIX = compile_linear(r"(?i)^(sk-(ant-|proj-)?|gh[pousr]_|xox[a-z]-|AKIA|AIza|hf_|gsk_)")
 DEFAULT_CREDENTIALS = frozenset(
     {"password", "pass", "passwd", "postgres", "root", "admin", "guest", "user", "secret", "changeme",
      "test", "example", "none", "null", "undefined", "true", "false", "string", "str", "token", "default",
@@ -61,11 +67,16 @@ PLACEHOLDER_MARKERS = (
 CONFIG_SUFFIXES = (".env", ".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".conf", ".properties")
 CONFIG_NAMES = frozenset({"credentials", "config", ".npmrc", ".pypirc", ".netrc"})
 """Suffix-less configuration files: ~/.aws/credentials and ~/.aws/config copied into a project."""
-CONFIG_ASSIGNMENT = re.compile(
-    r"""^\s*(?:export\s+)?["']?(?P<name>[A-Za-z0-9_.-]+)["']?\s*[:=]\s*["']?(?P<value>[^"'\s#,]+)"""
+CONFIG_ASSIGNMENT = compile_linear(
+    rf"""^[{SPACE}]*(?:export[{SPACE}]+)?["']?(?P<name>[A-Za-z0-9_.-]+)["']?[{SPACE}]*[:=][{SPACE}]*["']?"""
+    rf"""(?P<value>[^"'#,{SPACE}]+)"""
 )
-SCRIPT_ASSIGNMENT = re.compile(r"""(?P<name>[A-Za-z_$][\w$]*)["']?\s*[:=]\s*(?P<q>["'`])(?P<value>[^"'`\s]+)(?P=q)""")
-BEARER = re.compile(r"^(?:Bearer|Basic|Token)\s+(?P<secret>\S+)$")
+# name = "value" with the same quote on both sides: one alternative per quote (RE2 has no backreferences)
+_QUOTED = "|".join(rf"{q}(?P<value{i}>[^\"'`{SPACE}]+){q}" for i, q in enumerate(('"', "'", "`")))
+SCRIPT_ASSIGNMENT = compile_linear(
+    rf"""(?P<name>[A-Za-z_$][{WORD}$]*)["']?[{SPACE}]*[:=][{SPACE}]*(?:{_QUOTED})"""
+)
+BEARER = compile_linear(rf"^(?:Bearer|Basic|Token)[{SPACE}]+(?P<secret>[^{SPACE}]+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +106,18 @@ def is_placeholder(value: str) -> bool:
     lowered = value.lower()
     if lowered in DEFAULT_CREDENTIALS or lowered.startswith("test") or any(m in lowered for m in PLACEHOLDER_MARKERS):
         return True
-    body = re.sub(r"^(sk-(ant-|proj-)?|gh[pousr]_|xox[a-z]-|AKIA|AIza|hf_|gsk_)", "", value, flags=re.IGNORECASE)
+    prefix = KEY_PREFIX.match(value)
+    body = value[prefix.end():] if prefix is not None else value
     return len(set(body.lower())) < 6
 
 
 def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("-", "_").replace(".", "_")
+    """camelCase and dashed or dotted names in snake_case: "apiKey" -> "api_key"."""
+    words = [
+        f"_{c}" if "A" <= c <= "Z" and i > 0 and ("a" <= name[i - 1] <= "z" or "0" <= name[i - 1] <= "9") else c
+        for i, c in enumerate(name)
+    ]
+    return "".join(words).lower().replace("-", "_").replace(".", "_")
 
 
 def secret_kind_for_name(name: str) -> str | None:
@@ -116,7 +133,7 @@ def is_plausible_secret(value: str, kind: str) -> bool:
     if kind == "password":
         words_of_examples = ("password", "secret", "passwd")
         return len(value) >= 6 and entropy(value) >= 2.0 and not any(w in value.lower() for w in words_of_examples)
-    classes = sum(bool(re.search(p, value)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
+    classes = sum(any(low <= c <= high for c in value) for low, high in (("a", "z"), ("A", "Z"), ("0", "9")))
     return len(value) >= 12 and entropy(value) >= 3.0 and classes >= 2
 
 
@@ -125,8 +142,7 @@ def _format_hits(text_file: TextFile) -> list[_Hit]:
     lines: LineIndex | None = None
     for kind, pattern in KEY_FORMATS:
         for match in pattern.finditer(text_file.text):
-            start = match.start()
-            if start > 0 and kind != "connection_string_password" and WORD_CHARACTER.match(text_file.text[start - 1]):
+            if not _stands_alone(text_file.text, kind, match.start(), match.end()):
                 continue
             value = match.groupdict().get("secret") or match.group(0)
             if kind == "connection_string_password":
@@ -137,6 +153,25 @@ def _format_hits(text_file: TextFile) -> list[_Hit]:
                 lines = lines or LineIndex(text_file.text)
                 hits.append(_Hit(lines.line_of(match.start()), kind, value, True))
     return hits
+
+
+def _stands_alone(text: str, kind: str, start: int, end: int) -> bool:
+    """A key is not part of a longer word; an openai match of an Anthropic key is the other kind's."""
+    if kind == "connection_string_password":
+        return True
+    if start > 0 and is_word_character(text[start - 1]):
+        return False
+    if kind in ENDS_AT_WORD_BOUNDARY and end < len(text) and is_word_character(text[end]):
+        return False
+    return not (kind == "openai_api_key" and text.startswith("sk-ant-", start))
+
+
+def _assigned_value(match: Match) -> str:
+    groups = match.groupdict()
+    value = groups.get("value")
+    if value is None:  # SCRIPT_ASSIGNMENT: the value is in the group of its quote
+        value = next(v for n, v in groups.items() if n.startswith("value") and v is not None)
+    return str(value)
 
 
 def _assignment_hits(text_file: TextFile) -> list[_Hit]:
@@ -151,9 +186,10 @@ def _assignment_hits(text_file: TextFile) -> list[_Hit]:
         for match in matches:
             if match is None:
                 continue
+            value = _assigned_value(match)
             kind = secret_kind_for_name(match.group("name"))
-            if kind and is_plausible_secret(match.group("value"), kind):
-                hits.append(_Hit(number, kind, match.group("value"), False))
+            if kind and is_plausible_secret(value, kind):
+                hits.append(_Hit(number, kind, value, False))
     return hits
 
 

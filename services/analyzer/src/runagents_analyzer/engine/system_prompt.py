@@ -1,9 +1,9 @@
 """The system prompt: the text given to the model as its system message or instructions."""
 
 import ast
-import re
 
 from .evaluate import Evaluator
+from .linear_regex import compile_linear
 from .project import Project
 from .report import SystemPrompt
 from .scopes import Scope
@@ -15,7 +15,7 @@ PROMPT_KEYWORDS = frozenset(
 PROMPT_KEYWORDS_OF = {"create_react_agent": frozenset({"prompt"})}
 SYSTEM_ROLES = frozenset({"system", "developer"})
 SYSTEM_MESSAGE_CLASSES = frozenset({"SystemMessage", "SystemMessagePromptTemplate.from_template"})
-PROMPT_CONSTANT = re.compile(r"^[A-Z0-9_]*(SYSTEM_PROMPT|SYSTEM_MESSAGE|SYSTEM_INSTRUCTIONS?|INSTRUCTIONS)$")
+PROMPT_CONSTANT = compile_linear(r"^[A-Z0-9_]*(SYSTEM_PROMPT|SYSTEM_MESSAGE|SYSTEM_INSTRUCTIONS?|INSTRUCTIONS)$")
 MIN_PROMPT_LENGTH = 10
 
 

@@ -5,7 +5,7 @@ from functools import cache
 
 import tree_sitter_javascript
 import tree_sitter_typescript
-from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+from tree_sitter import Language, Node, Parser, Tree
 
 from .report import AnalysisError
 from .sources import TextFile
@@ -14,17 +14,11 @@ GRAMMAR_OF_SUFFIX = {
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
 }
-# Every node the detectors look at, captured in one pass that runs in C.
-_COMMON_PATTERNS = """
-(call_expression) @call
-(new_expression) @new
-(import_statement) @import
-(export_statement) @export
-(variable_declarator) @declarator
-(assignment_expression) @assignment
-"""
-_FIELD_PATTERN = {"javascript": "(field_definition) @field", "typescript": "(public_field_definition) @field",
-                  "tsx": "(public_field_definition) @field"}
+# Every node the detectors look at, by type, under the name the detectors ask for.
+_CAPTURED = {"call_expression": "call", "new_expression": "new", "import_statement": "import",
+             "export_statement": "export", "variable_declarator": "declarator", "assignment_expression": "assignment"}
+_FIELD_TYPE = {"javascript": "field_definition", "typescript": "public_field_definition",
+               "tsx": "public_field_definition"}
 
 
 @cache
@@ -41,9 +35,23 @@ def _parser(grammar: str) -> Parser:
     return Parser(_language(grammar))
 
 
-@cache
-def _query(grammar: str) -> Query:
-    return Query(_language(grammar), _COMMON_PATTERNS + _FIELD_PATTERN[grammar])
+def _captures(tree: Tree, grammar: str) -> dict[str, list[Node]]:
+    """The wanted nodes in document order, in one walk of the tree with a cursor. A tree-sitter
+    Query does the same in C but takes time quadratic in the nesting depth (40 KB of "(((...)))":
+    0.3 s, 320 KB: 35 s); the cursor's walk is linear and about as fast on ordinary code."""
+    wanted = _CAPTURED | {_FIELD_TYPE[grammar]: "field"}
+    found: dict[str, list[Node]] = {}
+    cursor = tree.walk()
+    while True:
+        node = cursor.node
+        name = wanted.get(node.type) if node is not None else None
+        if name is not None and node is not None:
+            found.setdefault(name, []).append(node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return found
 
 
 @dataclass(slots=True)
@@ -60,7 +68,7 @@ class ParsedJs:
 def parse_javascript(text_file: TextFile) -> ParsedJs:
     grammar = GRAMMAR_OF_SUFFIX.get(text_file.suffix, "typescript")
     tree = _parser(grammar).parse(text_file.text.encode("utf-8", "surrogatepass"))
-    found = QueryCursor(_query(grammar)).captures(tree.root_node)
+    found = _captures(tree, grammar)
     captures = {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in found.items()}
     return ParsedJs(text_file, tree, captures)
 

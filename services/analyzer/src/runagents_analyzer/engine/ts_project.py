@@ -2,9 +2,9 @@
 package.json or file names, and the agent framework that makes it custom-tier."""
 
 import json
-import re
 from pathlib import PurePosixPath
 
+from .linear_regex import WORD, compile_linear
 from .report import EntryPoint
 from .sources import TextFile
 from .tier import JsImport, framework_of_js_import
@@ -24,9 +24,11 @@ EXTRA_FRAMEWORKS = {
 }
 AI_SDK_TOOL_CALLS = frozenset({"generateText", "streamText", "generateObject", "streamObject"})
 ENTRY_STEMS = ("agent", "index", "main", "server", "app")
-TEST_FILE = re.compile(r"(^|/)(__tests__|tests?|e2e|__mocks__)/|\.(test|spec)\.[cm]?[jt]sx?$")
+TEST_FILE = compile_linear(r"(^|/)(__tests__|tests?|e2e|__mocks__)/|\.(test|spec)\.[cm]?[jt]sx?$")
 BUILD_FOLDERS = ("dist/", "build/", "lib/", "out/", ".output/")
-SCRIPT_FILE = re.compile(r"[\w./@-]+\.(?:[cm]?[jt]sx?)\b")
+SCRIPT_FILE = compile_linear(rf"[{WORD}./@-]+\.(?:[cm]?[jt]sx?)\b")
+LEADING_DOT_SLASHES = compile_linear(r"^(\./)+")
+SCRIPT_SUFFIX = compile_linear(r"\.[cm]?[jt]sx?$")
 SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx")
 
 
@@ -106,14 +108,14 @@ def _uses_ai_sdk_tools(module: JsModule | None) -> bool:
 def _source_for(target: str, folder: PurePosixPath, by_path: dict[str, TextFile]) -> str | None:
     """The uploaded file a package.json path names, mapping built output (dist/x.js) back to its source."""
     path = (folder / target).as_posix().removeprefix("./")
-    path = re.sub(r"^(\./)+", "", path)
+    path = LEADING_DOT_SLASHES.sub("", path)
     candidates = [path]
-    stem = re.sub(r"\.[cm]?[jt]sx?$", "", path)
+    stem = SCRIPT_SUFFIX.sub("", path)
     candidates += [stem + suffix for suffix in SOURCE_SUFFIXES]
     relative = PurePosixPath(target).as_posix().removeprefix("./")
     for build in BUILD_FOLDERS:
         if relative.startswith(build):
-            rest = re.sub(r"\.[cm]?[jt]sx?$", "", relative.removeprefix(build))
+            rest = SCRIPT_SUFFIX.sub("", relative.removeprefix(build))
             base = (folder / "src" / rest).as_posix().removeprefix("./")
             candidates += [base + suffix for suffix in SOURCE_SUFFIXES]
     candidates += [(PurePosixPath(path) / "index").as_posix() + s for s in SOURCE_SUFFIXES]

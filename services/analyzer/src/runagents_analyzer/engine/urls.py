@@ -1,13 +1,17 @@
 """URLs as the analyzer sees them: possibly templated, classified as tool or LLM endpoint."""
 
 import ipaddress
-import re
 from dataclasses import dataclass
 
+from .linear_regex import SPACE, compile_linear
 from .report import LlmRole
 from .values import Origin, StrValue
 
-URL_PATTERN = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<authority>[^/?#\s]*)(?P<rest>[^\s]*)$")
+# "\n?$": Python's "$" also matched before a final newline, and URLs written so still count
+URL_PATTERN = compile_linear(
+    rf"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://(?P<authority>[^/?#{SPACE}]*)(?P<rest>[^{SPACE}]*)\n?$"
+)
+NOT_SLUG = compile_linear(r"[^a-z0-9]+")
 HTTP_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 NETWORK_SCHEMES = HTTP_SCHEMES | frozenset(
@@ -41,10 +45,10 @@ LLM_ENV_NAMES = frozenset(
     {"LLM_GATEWAY_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE", "ANTHROPIC_BASE_URL", "OLLAMA_HOST",
      "OLLAMA_BASE_URL", "AZURE_OPENAI_ENDPOINT"}
 )
-LLM_PATH_PATTERN = re.compile(
+LLM_PATH_PATTERN = compile_linear(
+    r"(?i)"
     r"/chat/completions/?$|/v\d+/(completions|responses|embeddings|messages|rerank|moderations)/?$|"
-    r"/llm(/|$)|:(stream)?generateContent$|:embedContent$",
-    re.IGNORECASE,
+    r"/llm(/|$)|:(stream)?generateContent$|:embedContent$"
 )
 
 
@@ -105,7 +109,7 @@ def _is_ip(host: str) -> bool:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return NOT_SLUG.sub("-", text.lower()).strip("-")
 
 
 def tool_name_from_host(host: str, port: str | None = None) -> str:

@@ -3,7 +3,6 @@
 import io
 import logging
 import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from runagents_builder.builds import repository
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.events.catalog import AgentBuildCompleted, AgentBuildFailed, AgentBuildProgressed
+from runagents_common.scratch import ScratchSpace
 
 log = logging.getLogger("runagents.builder")
 
@@ -24,6 +24,8 @@ class BuildRunner:
     outbox: Outbox
     artifacts: ArtifactBuilder
     analyzer: httpx.AsyncClient
+    scratch: ScratchSpace
+    """Where a build unpacks its source; what a killed builder left is swept at the next start."""
 
     async def run(self, build_id: str) -> None:
         async with self.database.session() as session:
@@ -42,11 +44,11 @@ class BuildRunner:
                                                               progress=percent), subject=agent)
 
         try:
-            with tempfile.TemporaryDirectory(prefix="runagents-build-") as scratch:
+            with self.scratch.folder("build-") as scratch:
                 await progress("fetching-source", 10)
-                digest = await self._fetch_source(analysis_id, Path(scratch))
+                digest = await self._fetch_source(analysis_id, scratch)
                 artifact = await self.artifacts.build(
-                    BuildInput(build_id, agent, Path(scratch), digest, packages), progress
+                    BuildInput(build_id, agent, scratch, digest, packages), progress
                 )
         except BuildError as exc:
             await self._fail(build_id, agent, str(exc))
