@@ -292,6 +292,36 @@ class TestBusConformance:
         await wait_until(lambda: handler.types() == [FENCE], message="fence delivered")
         assert await harness.dead_lettered("listener") == []
 
+    @pytest.mark.parametrize("poison", ["nested_json", "nested_data", "handler_recursion"])
+    async def test_consumer_goes_on_after_a_message_that_raises_recursion_error(
+        self, harness: BusHarness, wait_until: Eventually, poison: str
+    ) -> None:
+        """A 200 KB deeply nested body (RecursionError is not a ValueError) once ended the consumer."""
+        depth = 100_000
+        handler = FlakyHandler({"agent.build.requested.v1"}, failures=1_000, error=RecursionError)
+        await harness.subscribe("sturdy", ["agent.#"], handler)
+
+        if poison == "nested_json":
+            await harness.publish_raw("agent.deleted.v1", b"[" * depth + b"]" * depth)
+        elif poison == "nested_data":
+            envelope = event("agent.deleted.v1").model_dump_json().encode()
+            body = envelope.replace(b'"data":{}', b'"data":{"x":' + b"[" * depth + b"]" * depth + b"}")
+            assert len(body) > 200_000
+            await harness.publish_raw("agent.deleted.v1", body)
+        else:
+            await harness.publish(event("agent.build.requested.v1", agent="a"))
+        after = event("agent.deleted.v1", agent="after")
+        await harness.publish(after)
+
+        await wait_until(lambda: handler.got(after), message="the next event handled")
+
+        async def dead_lettered() -> bool:
+            return len(await harness.dead_lettered("sturdy")) == 1
+
+        await wait_until(dead_lettered, message="the poison message dead-lettered")
+        assert [e.id for e in handler.received] == [after.id]
+        assert harness.bus.consumers_ready() == {"sturdy": True}
+
     async def test_health_follows_start_and_close(self, harness: BusHarness) -> None:
         assert await harness.bus.is_healthy()
         await harness.bus.close()

@@ -11,6 +11,7 @@ from runagents_common.bus.base import (
     DeadLetter,
     EventHandler,
     decode_envelope,
+    describe_error,
     encode_envelope,
     log_dead_letter,
     topic_matches,
@@ -65,20 +66,29 @@ class InMemoryBus(Bus):
         while True:
             body, attempt = await sub.queue.get()
             try:
-                await sub.handler(decode_envelope(body))
-            except PoisonEvent as exc:
-                self._dead_letter(sub.consumer, body, str(exc))
+                await self._deliver(sub, body, attempt)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
-                if attempt >= self.max_deliveries:
-                    self._dead_letter(sub.consumer, body, f"failed {attempt} times, last: {exc!r}")
-                else:
-                    log.warning("consumer %s failed on delivery %d: %r", sub.consumer, attempt, exc)
-                    await asyncio.sleep(self.retry_delay * attempt)
-                    sub.queue.put_nowait((body, attempt + 1))
+            except Exception:
+                # Even logging or dead-lettering failed: the event is dropped, the consumer goes on.
+                log.exception("consumer %s could not settle an event; dropped", sub.consumer)
             finally:
                 sub.queue.task_done()
+
+    async def _deliver(self, sub: _Subscription, body: bytes, attempt: int) -> None:
+        try:
+            await sub.handler(decode_envelope(body))
+        except PoisonEvent as exc:
+            self._dead_letter(sub.consumer, body, str(exc))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if attempt >= self.max_deliveries:
+                self._dead_letter(sub.consumer, body, f"failed {attempt} times, last: {describe_error(exc)}")
+            else:
+                log.warning("consumer %s failed on delivery %d: %s", sub.consumer, attempt, describe_error(exc))
+                await asyncio.sleep(self.retry_delay * attempt)
+                sub.queue.put_nowait((body, attempt + 1))
 
     def _dead_letter(self, consumer: str, body: bytes, reason: str) -> None:
         log_dead_letter(consumer, reason, body)
@@ -100,3 +110,6 @@ class InMemoryBus(Bus):
 
     async def is_healthy(self) -> bool:
         return self._running
+
+    def consumers_ready(self) -> dict[str, bool]:
+        return {sub.consumer: sub.worker is not None and not sub.worker.done() for sub in self._subscriptions}

@@ -4,7 +4,8 @@ consuming service, publisher confirms, manual acks, bounded redelivery, a dead-l
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
@@ -20,6 +21,7 @@ from runagents_common.bus.base import (
     Bus,
     EventHandler,
     decode_envelope,
+    describe_error,
     encode_envelope,
     log_dead_letter,
 )
@@ -28,22 +30,40 @@ from runagents_common.events.envelope import Envelope
 
 log = logging.getLogger("runagents.bus")
 
+CONNECT_TIMEOUT = 10.0
+"""Seconds a consumer waits for the broker to accept its connection before trying again."""
+MAX_RECONNECT_DELAY = 5.0
+"""The longest pause between two attempts of a consumer to subscribe again."""
+
+
+@dataclass
+class _Subscription:
+    consumer: str
+    patterns: Sequence[str]
+    handler: EventHandler
+    task: asyncio.Task[None] | None = None
+    consuming: bool = False
+    """Subscribed on an open channel right now."""
+    subscriptions: int = 0
+    """How many times it subscribed (1 + the re-subscriptions after a loss)."""
+
 
 class RabbitMQBus(Bus):
     """Events are routed by type on ``<namespace>.events``; consumer ``x`` reads the quorum
     queue ``<namespace>.x``, whose rejected or too-often-redelivered messages go to ``<namespace>.x.dlq``."""
 
     def __init__(self, url: str, namespace: str = "runagents", max_deliveries: int = 5,
-                 prefetch: int = 16, retry_delay: float = 0.2) -> None:
+                 prefetch: int = 16, retry_delay: float = 0.2, reconnect_delay: float = 0.5) -> None:
         self._url = url
         self.namespace = namespace
         self.max_deliveries = max_deliveries
         self.prefetch = prefetch
         self.retry_delay = retry_delay
+        self.reconnect_delay = reconnect_delay
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
-        self._consumers: list[asyncio.Task[None]] = []
+        self._subscriptions: dict[str, _Subscription] = {}
         self._channels: list[AbstractChannel] = []
 
     @property
@@ -105,11 +125,15 @@ class RabbitMQBus(Bus):
         await self._exchange.publish(aio_pika.Message(body=body), routing_key=routing_key)
 
     async def declare_queue(self, consumer: str, patterns: Sequence[str]) -> AbstractQueue:
-        """Declare a consumer's queue, its dead-letter queue and bindings (idempotent)."""
+        """Declare a consumer's queue, its dead-letter queue and bindings (idempotent); the queue
+        returned lives on a channel of its own, open until the bus closes."""
         if self._connection is None:
             raise RuntimeError("bus not started")
         channel = await self._connection.channel()
         self._channels.append(channel)
+        return await self._declare(channel, consumer, patterns)
+
+    async def _declare(self, channel: AbstractChannel, consumer: str, patterns: Sequence[str]) -> AbstractQueue:
         await channel.set_qos(prefetch_count=self.prefetch)
         dlx = await channel.declare_exchange(
             self.dead_letter_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
@@ -131,49 +155,120 @@ class RabbitMQBus(Bus):
         return queue
 
     async def subscribe(self, consumer: str, patterns: Sequence[str], handler: EventHandler) -> None:
-        queue = await self.declare_queue(consumer, patterns)
-        task = asyncio.create_task(self._consume(consumer, queue, handler), name=f"bus-consumer-{consumer}")
-        self._consumers.append(task)
+        """Declare the consumer's queue now (so events published from now on reach it), then consume
+        it in a task that re-subscribes whenever its connection or channel is lost."""
+        if self._connection is None:
+            raise RuntimeError("bus not started")
+        if consumer in self._subscriptions:
+            raise ValueError(f"consumer {consumer} already subscribed")
+        async with self._connection.channel() as channel:
+            await self._declare(channel, consumer, patterns)
+        subscription = _Subscription(consumer, list(patterns), handler)
+        subscription.task = asyncio.create_task(self._consume_forever(subscription),
+                                                name=f"bus-consumer-{consumer}")
+        self._subscriptions[consumer] = subscription
 
-    async def _consume(self, consumer: str, queue: AbstractQueue, handler: EventHandler) -> None:
-        async with queue.iterator() as messages:
-            async for message in messages:
-                await self._deliver(consumer, message, handler)
+    async def _consume_forever(self, subscription: _Subscription) -> None:
+        """Consume on a connection of the consumer's own, opened again after any loss.
+
+        Not left to aio-pika's robust channel restoring its consumers: a queue iterator ends when
+        its channel closes, and an ack on a dead channel raises; here every such end is a
+        re-subscription, and whether the consumer is subscribed right now is known (readiness).
+        """
+        delay = self.reconnect_delay
+        while True:
+            try:
+                if await self._consume_once(subscription):
+                    delay = self.reconnect_delay
+                log.warning("consumer %s lost its channel; re-subscribing", subscription.consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer %s cannot subscribe (%s); retrying in %.1f s",
+                            subscription.consumer, describe_error(exc), delay)
+            finally:
+                subscription.consuming = False
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RECONNECT_DELAY)
+
+    async def _consume_once(self, subscription: _Subscription) -> bool:
+        """Subscribe and deliver until the channel closes; whether the subscription was made."""
+        connection = await aio_pika.connect(self._url, timeout=CONNECT_TIMEOUT)
+        try:
+            channel = await connection.channel()
+            queue = await self._declare(channel, subscription.consumer, subscription.patterns)
+            async with queue.iterator() as messages:
+                subscription.consuming = True
+                subscription.subscriptions += 1
+                log.info("consumer %s subscribed", subscription.consumer)
+                async for message in messages:
+                    await self._deliver(subscription.consumer, message, subscription.handler)
+            return True
+        finally:
+            subscription.consuming = False
+            with contextlib.suppress(Exception):
+                await connection.close()
 
     async def _deliver(self, consumer: str, message: AbstractIncomingMessage, handler: EventHandler) -> None:
+        """Handle one message and settle it; nothing it raises ends the consumer, but cancellation."""
+        try:
+            settle = await self._handle(consumer, message, handler)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            raise
+        try:
+            await settle()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # The channel died under the message: the broker delivers it again on the next
+            # subscription (the inbox makes that harmless); the iterator ends with the channel.
+            log.warning("consumer %s could not settle event %s (%s); the broker will redeliver it",
+                        consumer, message.message_id, describe_error(exc))
+
+    async def _handle(self, consumer: str, message: AbstractIncomingMessage,
+                      handler: EventHandler) -> Callable[[], Awaitable[None]]:
+        """Run the handler; the settlement its outcome asks for."""
         try:
             await handler(decode_envelope(message.body))
         except PoisonEvent as exc:
             log_dead_letter(consumer, str(exc), message.body)
-            await message.reject(requeue=False)
+            return lambda: message.reject(requeue=False)
         except asyncio.CancelledError:
-            await message.nack(requeue=True)
             raise
         except Exception as exc:
             attempt = _delivery_count(message) + 1
             if attempt >= self.max_deliveries:
-                log_dead_letter(consumer, f"failed {attempt} times, last: {exc!r}", message.body)
-                await message.reject(requeue=False)
-            else:
-                log.warning("consumer %s failed on delivery %d: %r", consumer, attempt, exc)
-                await asyncio.sleep(self.retry_delay * attempt)
-                await message.nack(requeue=True)
-        else:
-            await message.ack()
+                log_dead_letter(consumer, f"failed {attempt} times, last: {describe_error(exc)}", message.body)
+                return lambda: message.reject(requeue=False)
+            log.warning("consumer %s failed on delivery %d: %s", consumer, attempt, describe_error(exc))
+            await asyncio.sleep(self.retry_delay * attempt)
+            return lambda: message.nack(requeue=True)
+        return message.ack
 
     async def close(self) -> None:
-        for task in self._consumers:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._consumers.clear()
+        for subscription in self._subscriptions.values():
+            if subscription.task is not None:
+                subscription.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await subscription.task
+        self._subscriptions.clear()
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
             self._exchange = None
 
     async def is_healthy(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed
+        """Whether the broker connection is up right now (the robust connection clears ``connected``
+        when it loses the broker and sets it again once it reconnected)."""
+        connection = self._connection
+        return connection is not None and not connection.is_closed and connection.connected.is_set()
+
+    def consumers_ready(self) -> dict[str, bool]:
+        return {
+            name: s.consuming and s.task is not None and not s.task.done() for name, s in self._subscriptions.items()
+        }
 
 
 def _delivery_count(message: AbstractIncomingMessage) -> int:
