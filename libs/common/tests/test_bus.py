@@ -5,19 +5,21 @@ fixture, which gives both the same observable surface (publish, publish raw byte
 read what a consumer dead-lettered). RabbitMQ tests use a private namespace deleted afterwards.
 """
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
+from yarl import URL
 
 from runagents_common.bus.base import EventHandler, topic_matches
 from runagents_common.bus.memory import InMemoryBus
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.events.catalog import PoisonEvent, parse_data
 from runagents_common.events.envelope import Envelope
-from runagents_common.testing import DeadLetters, delete_namespace
+from runagents_common.testing import DeadLetters, TcpProxy, delete_namespace
 
 Eventually = Callable[..., Awaitable[None]]
 
@@ -378,5 +380,67 @@ async def test_rabbitmq_queue_dead_letters_on_its_own_after_the_delivery_limit(
 
         await wait_until(dead_lettered, message="broker dead-lettered the event")
         assert deliveries == MAX_DELIVERIES
+    finally:
+        await harness.close()
+
+
+@pytest.fixture
+async def broker_proxy(amqp_url: str) -> AsyncIterator[TcpProxy]:
+    """A cuttable path to the shared broker: cutting it is the broker going down for the bus under test."""
+    url = URL(amqp_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5672)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.close()
+
+
+def through(amqp_url: str, proxy: TcpProxy) -> str:
+    return str(URL(amqp_url).with_port(proxy.port))
+
+
+async def test_rabbitmq_consumer_resubscribes_after_the_broker_connection_is_lost(
+    amqp_url: str, bus_namespace: str, broker_proxy: TcpProxy, wait_until: Eventually
+) -> None:
+    """An ack on a dead channel once ended the consumer for good: here the broker goes away while a
+    handler runs, the handler's ack fails, and the consumer subscribes again once the broker is back."""
+    bus = RabbitMQBus(through(amqp_url, broker_proxy), namespace=bus_namespace, reconnect_delay=0.05)
+    harness = RabbitHarness(bus, amqp_url)
+    await bus.start()
+    handling = asyncio.Event()
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def handler(envelope: Envelope) -> None:
+        if envelope.data.get("hold") and not release.is_set():
+            handling.set()
+            await release.wait()
+        handled.append(envelope.id)
+
+    try:
+        await harness.subscribe("enduring", ["agent.#"], handler)
+        held = event("agent.deleted.v1", hold=True)
+        await bus.publish(held)
+        await asyncio.wait_for(handling.wait(), 10)
+
+        await broker_proxy.cut()
+        await wait_until(lambda: bus.consumers_ready() == {"enduring": False},
+                         message="the consumer knows it lost the broker")
+        assert not await bus.is_healthy()
+        release.set()  # the handler finishes; its ack goes to a dead channel
+
+        await broker_proxy.restore()
+
+        async def healthy() -> bool:
+            return await bus.is_healthy() and bus.consumers_ready() == {"enduring": True}
+
+        await wait_until(healthy, within=30, message="the bus reconnected and the consumer re-subscribed")
+        after = event("agent.deleted.v1", n=2)
+        await bus.publish(after)
+        await wait_until(lambda: after.id in handled, within=20, message="an event published after the outage handled")
+        # The unacknowledged event is delivered again (the inbox makes the second time harmless).
+        assert handled.count(held.id) == 2
+        assert await harness.dead_lettered("enduring") == []
     finally:
         await harness.close()

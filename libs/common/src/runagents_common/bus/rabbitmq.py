@@ -32,6 +32,8 @@ log = logging.getLogger("runagents.bus")
 
 CONNECT_TIMEOUT = 10.0
 """Seconds a consumer waits for the broker to accept its connection before trying again."""
+PUBLISHER_RECONNECT_SECONDS = 1.0
+"""The pause between two attempts of the publishing (robust) connection to reconnect (aio-pika's default: 5 s)."""
 MAX_RECONNECT_DELAY = 5.0
 """The longest pause between two attempts of a consumer to subscribe again."""
 
@@ -42,10 +44,16 @@ class _Subscription:
     patterns: Sequence[str]
     handler: EventHandler
     task: asyncio.Task[None] | None = None
-    consuming: bool = False
-    """Subscribed on an open channel right now."""
+    channel: AbstractChannel | None = None
+    """The channel it consumes on while subscribed."""
     subscriptions: int = 0
     """How many times it subscribed (1 + the re-subscriptions after a loss)."""
+
+    def is_consuming(self) -> bool:
+        """Subscribed on a channel that is open right now (a handler may still be running on a
+        channel that closed under it: that is not consuming)."""
+        return (self.task is not None and not self.task.done() and self.channel is not None
+                and not self.channel.is_closed)
 
 
 class RabbitMQBus(Bus):
@@ -81,7 +89,7 @@ class RabbitMQBus(Bus):
         return f"{self.namespace}.{consumer}.dlq"
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(self._url)
+        self._connection = await aio_pika.connect_robust(self._url, reconnect_interval=PUBLISHER_RECONNECT_SECONDS)
         self._publish_channel = await self._connection.channel(publisher_confirms=True)
         self._exchange = await self._publish_channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
@@ -187,7 +195,7 @@ class RabbitMQBus(Bus):
                 log.warning("consumer %s cannot subscribe (%s); retrying in %.1f s",
                             subscription.consumer, describe_error(exc), delay)
             finally:
-                subscription.consuming = False
+                subscription.channel = None
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_RECONNECT_DELAY)
 
@@ -198,14 +206,14 @@ class RabbitMQBus(Bus):
             channel = await connection.channel()
             queue = await self._declare(channel, subscription.consumer, subscription.patterns)
             async with queue.iterator() as messages:
-                subscription.consuming = True
+                subscription.channel = channel
                 subscription.subscriptions += 1
                 log.info("consumer %s subscribed", subscription.consumer)
                 async for message in messages:
                     await self._deliver(subscription.consumer, message, subscription.handler)
             return True
         finally:
-            subscription.consuming = False
+            subscription.channel = None
             with contextlib.suppress(Exception):
                 await connection.close()
 
@@ -266,9 +274,7 @@ class RabbitMQBus(Bus):
         return connection is not None and not connection.is_closed and connection.connected.is_set()
 
     def consumers_ready(self) -> dict[str, bool]:
-        return {
-            name: s.consuming and s.task is not None and not s.task.done() for name, s in self._subscriptions.items()
-        }
+        return {name: s.is_consuming() for name, s in self._subscriptions.items()}
 
 
 def _delivery_count(message: AbstractIncomingMessage) -> int:
