@@ -269,9 +269,11 @@ class RabbitMQBus(Bus):
 
     async def is_healthy(self) -> bool:
         """Whether the broker connection is up right now (the robust connection clears ``connected``
-        when it loses the broker and sets it again once it reconnected)."""
-        connection = self._connection
-        return connection is not None and not connection.is_closed and connection.connected.is_set()
+        when it loses the broker and sets it again once it reconnected, a little before it reopened
+        the publishing channel)."""
+        connection, channel = self._connection, self._publish_channel
+        return (connection is not None and not connection.is_closed and connection.connected.is_set()
+                and channel is not None and not channel.is_closed)
 
     def consumers_ready(self) -> dict[str, bool]:
         return {name: s.is_consuming() for name, s in self._subscriptions.items()}
