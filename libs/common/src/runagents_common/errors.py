@@ -111,6 +111,46 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+"""What a 503 for an unreachable database asks the client to wait before retrying."""
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) says the database cannot be reached
+    right now (refused, reset or lost connections, a server starting or shutting down), as opposed
+    to a query it refused."""
+    import asyncpg
+    from sqlalchemy import exc as sa
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, sa.OperationalError | sa.InterfaceError | sa.DisconnectionError | sa.TimeoutError):
+            return True
+        if isinstance(current, ConnectionError | asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError
+                      | asyncpg.AdminShutdownError | asyncpg.CrashShutdownError | asyncpg.ConnectionDoesNotExistError
+                      | asyncpg.InterfaceError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def database_unavailable_response(instance: str | None = None) -> JSONResponse:
+    """The 503 problem+json (with ``Retry-After``) of a request that could not reach its database."""
+    response = problem_response(
+        503,
+        "Service unavailable",
+        "database unavailable: the request could not reach the database; retry shortly",
+        "database_unavailable",
+        instance=instance,
+    )
+    response.headers["retry-after"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` answer problem+json, never a stack trace."""
 
@@ -148,6 +188,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return response
 
     async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        if is_database_unavailable(exc):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                        type(exc).__name__)
+            return database_unavailable_response(request.url.path)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
             500, "Internal error", "The server failed to handle this request.", "internal_error"
