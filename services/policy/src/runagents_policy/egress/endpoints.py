@@ -12,7 +12,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.background import BackgroundTask
 
 from runagents_common.db.base import utcnow
-from runagents_common.errors import BadGateway, problem_response
+from runagents_common.errors import (
+    BadGateway,
+    database_unavailable_response,
+    is_database_unavailable,
+    problem_response,
+)
 from runagents_common.events.catalog import ToolCallCompleted
 from runagents_common.service import ServiceComponent, component
 from runagents_common.telemetry import trace_id_of
@@ -38,12 +43,20 @@ PolicyDep = Annotated[ServiceComponent, Depends(policy_component)]
 async def relay(agent: str, tool: str, path: str, request: Request, policy: PolicyDep) -> Response:
     started = time.perf_counter()
     path = "/" + path
-    async with policy.database.session() as session:
-        registered = await tools.get(session, tool)
-        granted = registered is not None and await grants.exists(session, agent, tool)
-        capabilities = list(registered.capabilities) if registered else []
-        base_url = registered.base_url if registered else ""
     record = _recorder(policy, request, agent, tool, path, started)
+    try:
+        async with policy.database.session() as session:
+            registered = await tools.get(session, tool)
+            granted = registered is not None and await grants.exists(session, agent, tool)
+            capabilities = list(registered.capabilities) if registered else []
+            base_url = registered.base_url if registered else ""
+    except Exception as exc:
+        if not is_database_unavailable(exc):
+            raise
+        # Not decided, so refused; the attempt is on the run's timeline once the database is back.
+        unavailable = database_unavailable_response(request.url.path)
+        unavailable.background = BackgroundTask(record, 503, "deny")
+        return unavailable
     if registered is None:
         return _deny(404, "unknown_tool", f"no tool named {tool!r} is registered", record)
     verdict = decide(granted=granted, capabilities=capabilities, method=request.method, path=path,
@@ -93,7 +106,7 @@ def _recorder(policy: ServiceComponent, request: Request, agent: str, tool: str,
             decision=decision, status=status, latency_ms=round((time.perf_counter() - started) * 1000, 3),
             at=utcnow(),
         )
-        async with policy.database.session() as session:
-            policy.outbox.add(session, event, subject=run_id or agent)
+        # After the response was sent: kept and retried while the database is down.
+        await policy.outbox.add_until_written(policy.database, event, subject=run_id or agent)
 
     return record
