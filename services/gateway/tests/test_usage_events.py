@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from runagents_common.events.envelope import Envelope
 from runagents_common.testing import TcpProxy, eventually
+from runagents_gateway.llm import usage
 from runagents_gateway.settings import GatewaySettings
 
 from .conftest import (
@@ -203,3 +204,24 @@ async def test_calls_finished_while_the_database_is_down_are_recorded_once_it_is
         assert len(calls) == 4  # each call once: none lost, none written twice
         assert [c["run_id"] for c in calls] == ["run-42"] * 4
         assert recorder.unwritten == 0 and recorder.dropped == 0
+
+
+async def test_past_the_bound_the_oldest_unwritten_calls_are_dropped_and_counted(
+        postgres_proxy: TcpProxy, start_gateway: StartGateway, postgres_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(usage, "MAX_UNWRITTEN_CALLS", 2)
+    database_url = make_url(postgres_url).set(port=postgres_proxy.port).render_as_string(hide_password=False)
+    settings = GatewaySettings(mode="distributed", data_dir=tmp_path, gateway_secret_key=SECRET_KEY,
+                               require_agent_key=False, database_url=database_url)
+    async with start_gateway(settings) as gateway:
+        recorder = gateway.component.context.usage
+        await postgres_proxy.cut()
+        for n in range(3):
+            await gateway.client(**{**CALLER, "X-RunAgents-Run-Id": f"run-{n}"}).chat.completions.create(
+                model="playground-mini", messages=[{"role": "user", "content": str(n)}])
+        await eventually(lambda: recorder.dropped == 1 and recorder.unwritten == 2,
+                         message="the oldest call dropped, two kept")
+        await postgres_proxy.restore()
+
+        calls = await gateway.wait_for_calls(2, within=30)
+        assert [c["run_id"] for c in calls] == ["run-1", "run-2"]
