@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from glob import glob
 from pathlib import Path
@@ -153,11 +154,11 @@ class PostgresCluster:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def wait_until(condition: "object", timeout: float, interval: float = 0.1) -> float:
+def wait_until(condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> float:
     """Poll ``condition()`` until true; the seconds it took (raises TimeoutError past ``timeout``)."""
     started = time.monotonic()
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() - started > timeout:
-            raise TimeoutError(f"not reached within {timeout} s")
+            raise TimeoutError(f"{what}: not within {timeout} s")
         time.sleep(interval)
     return time.monotonic() - started

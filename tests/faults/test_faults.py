@@ -73,7 +73,7 @@ def _invoke_until_stopped(base_url: str, agent: str, load: Load) -> None:
 def _service_urls(platform: PlatformProcesses) -> dict[str, str]:
     urls = {}
     for name, process in platform.processes.items():
-        args = [str(a) for a in process.args]  # type: ignore[union-attr]
+        args = [str(a) for a in process.args]
         if "serve" in args:
             urls[name] = f"http://127.0.0.1:{args[args.index('--port') + 1]}"
     return urls
@@ -126,10 +126,12 @@ def test_every_run_usage_event_and_tool_call_arrives_once_through_broker_and_dat
 
             started = time.monotonic()
             private_rabbitmq.stop()
-            figures["services saw the broker down (s)"] = wait_until(lambda: _any_not_ready(urls), 30)
+            figures["services saw the broker down (s)"] = wait_until(
+                lambda: _any_not_ready(urls), 30, "a service's /readyz says the broker is down")
             private_rabbitmq.start()
             figures["broker down (s)"] = time.monotonic() - started
-            figures["ready after the broker is back (s)"] = wait_until(lambda: _all_ready(urls), 60)
+            figures["ready after the broker is back (s)"] = wait_until(
+                lambda: _all_ready(urls), 60, "every service ready after the broker restart")
 
             time.sleep(STEADY_SECONDS)
 
@@ -138,7 +140,8 @@ def test_every_run_usage_event_and_tool_call_arrives_once_through_broker_and_dat
             time.sleep(DATABASE_DOWN_SECONDS)  # the outage lasts this long under load
             private_postgres.start()
             figures["database down (s)"] = time.monotonic() - started
-            figures["ready after the database is back (s)"] = wait_until(lambda: _all_ready(urls), 60)
+            figures["ready after the database is back (s)"] = wait_until(
+                lambda: _all_ready(urls), 60, "every service ready after the database restart")
 
             time.sleep(STEADY_SECONDS)
         finally:
