@@ -43,6 +43,8 @@ class Load:
     failed: dict[str, dict[str, Any]] = field(default_factory=dict)
     """run id -> the problem of an invoke that started a run the agent failed (502)"""
     statuses: Counter[str] = field(default_factory=Counter)
+    refusals: Counter[str] = field(default_factory=Counter)
+    """code and detail of each answer other than 200 -> how many"""
     stop: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,6 +63,8 @@ def _invoke_until_stopped(base_url: str, agent: str, load: Load) -> None:
                 status, body = type(exc).__name__, None
             with load.lock:
                 load.statuses[status] += 1
+                if status != "200":
+                    load.refusals[_refusal(response if status.isdigit() else None, status)] += 1
                 if status == "200" and body is not None:
                     load.answered[body["run_id"]] = body
                 elif body is not None and body.get("run_id"):
@@ -68,6 +72,16 @@ def _invoke_until_stopped(base_url: str, agent: str, load: Load) -> None:
                     body = None
             if body is None:
                 time.sleep(0.1)  # a refused invoke is retried by a client after a moment
+
+
+def _refusal(response: httpx.Response | None, status: str) -> str:
+    if response is None:
+        return status
+    try:
+        problem = response.json()
+        return f"{status} {problem.get('code')}: {str(problem.get('detail'))[:80]}"
+    except ValueError:
+        return f"{status} {response.text[:80]}"
 
 
 def _service_urls(platform: PlatformProcesses) -> dict[str, str]:
@@ -173,6 +187,8 @@ def test_every_run_usage_event_and_tool_call_arrives_once_through_broker_and_dat
     print("\n| figure | value |\n|---|---|")
     print(f"| invokes sent | {load.sent()} |")
     print(f"| answered | {dict(load.statuses)} |")
+    for refusal, count in load.refusals.most_common():
+        print(f"| answered {refusal} | {count} |")
     print(f"| runs answered 200 | {len(load.answered)} |")
     print(f"| runs answered 502 (the agent failed) | {len(load.failed)} |")
     print(f"| runs complete in the runs service | {received} |")
