@@ -38,11 +38,17 @@ class RabbitMQNode:
     name: str = field(default_factory=lambda: f"runagents-faults-{uuid.uuid4().hex[:8]}@localhost")
     port: int = field(default_factory=free_port)
     dist_port: int = field(default_factory=free_port)
+    management_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    @property
+    def management_url(self) -> str:
+        """The node's management API (per-service broker users are made through it)."""
+        return f"http://127.0.0.1:{self.management_port}"
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RABBITMQ_", "ERL_"))}
@@ -67,9 +73,10 @@ class RabbitMQNode:
         (self.root / "home").mkdir(parents=True, exist_ok=True)
         (self.root / "rabbitmq.conf").write_text(
             f"listeners.tcp.default = 127.0.0.1:{self.port}\nloopback_users = none\n"
+            f"management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = {self.management_port}\n"
         )
         (self.root / "rabbitmq-env.conf").write_text("")
-        (self.root / "enabled_plugins").write_text("[].\n")
+        (self.root / "enabled_plugins").write_text("[rabbitmq_management].\n")
         with open(self.root / "server.log", "ab") as log:
             self.process = subprocess.Popen([str(RABBITMQ_BIN / "rabbitmq-server")], env=self._env(), stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
