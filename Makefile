@@ -1,7 +1,7 @@
 # The project's verbs. `make dev` and `make test` are the README's two commands.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install dev test test-slow test-frameworks lint bench
+.PHONY: install dev test test-slow test-frameworks test-faults lint bench
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -18,6 +18,9 @@ test-slow: install
 
 test-frameworks: install
 	uv run pytest -m frameworks tests/frameworks $(ARGS)
+
+test-faults: install
+	uv run pytest -m faults tests/faults -s $(ARGS)
 
 lint: install
 	uv run ruff check .

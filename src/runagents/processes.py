@@ -100,11 +100,13 @@ def start_dev(data_dir: Path, timeout: float = 60, port: int | None = None) -> P
     return platform
 
 
-def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout: float = 90) -> PlatformProcesses:
+def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout: float = 90,
+                      management_url: str | None = None) -> PlatformProcesses:
     """Every service as its own process on Postgres + RabbitMQ, behind ``runagents ingress``.
 
     As in production, each service connects to the broker as its own user (made by the set-up of
-    ``runagents setup-bus``, on a vhost of this platform's own): ``amqp_url`` must be an administrator's.
+    ``runagents setup-bus``, on a vhost of this platform's own): ``amqp_url`` must be an administrator's;
+    ``management_url`` is the broker's management API (default: port 15672 of the AMQP host).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     ports = {service: free_port() for service in SERVICES}
@@ -127,7 +129,7 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
     migrate = subprocess.run([sys.executable, "-m", "runagents", "migrate"], env=env, capture_output=True)
     if migrate.returncode != 0:
         raise RuntimeError(f"migrate failed: {migrate.stdout.decode()}{migrate.stderr.decode()}")
-    admin = BrokerAdmin(urlunsplit(urlsplit(amqp_url)._replace(path=f"/{namespace}")))
+    admin = BrokerAdmin(urlunsplit(urlsplit(amqp_url)._replace(path=f"/{namespace}")), management_url)
     platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, namespace, bus_admin=admin)
     try:
         urls = create_service_users(admin, namespace=namespace)

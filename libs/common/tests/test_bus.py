@@ -5,6 +5,7 @@ fixture, which gives both the same observable surface (publish, publish raw byte
 read what a consumer dead-lettered). RabbitMQ tests use a private namespace deleted afterwards.
 """
 
+import asyncio
 import json
 import logging
 from collections import Counter
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+from yarl import URL
 
 from runagents_common.bus.base import EventHandler, topic_matches
 from runagents_common.bus.memory import InMemoryBus
@@ -25,7 +27,7 @@ from runagents_common.db.inbox import idempotent_handler
 from runagents_common.db.messaging import messaging_tables
 from runagents_common.events.catalog import AgentDeployRequested, EventData, PoisonEvent, Service, parse_data
 from runagents_common.events.envelope import Envelope, new_envelope
-from runagents_common.testing import DeadLetters, delete_namespace
+from runagents_common.testing import DeadLetters, TcpProxy, delete_namespace
 
 Eventually = Callable[..., Awaitable[None]]
 
@@ -394,6 +396,36 @@ class TestBusConformance:
 
         return check
 
+    @pytest.mark.parametrize("poison", ["nested_json", "nested_data", "handler_recursion"])
+    async def test_consumer_goes_on_after_a_message_that_raises_recursion_error(
+        self, harness: BusHarness, wait_until: Eventually, poison: str
+    ) -> None:
+        """A 200 KB deeply nested body (RecursionError is not a ValueError) once ended the consumer."""
+        depth = 100_000
+        handler = FlakyHandler({"agent.build.requested.v1"}, failures=1_000, error=RecursionError)
+        await harness.subscribe("sturdy", ["agent.#"], handler)
+
+        if poison == "nested_json":
+            await harness.publish_raw("agent.deleted.v1", b"[" * depth + b"]" * depth)
+        elif poison == "nested_data":
+            envelope = event("agent.deleted.v1").model_dump_json().encode()
+            body = envelope.replace(b'"data":{}', b'"data":{"x":' + b"[" * depth + b"]" * depth + b"}")
+            assert len(body) > 200_000
+            await harness.publish_raw("agent.deleted.v1", body)
+        else:
+            await harness.publish(event("agent.build.requested.v1", agent="a"))
+        after = event("agent.deleted.v1", agent="after")
+        await harness.publish(after)
+
+        await wait_until(lambda: handler.got(after), message="the next event handled")
+
+        async def dead_lettered() -> bool:
+            return len(await harness.dead_lettered("sturdy")) == 1
+
+        await wait_until(dead_lettered, message="the poison message dead-lettered")
+        assert [e.id for e in handler.received] == [after.id]
+        assert harness.bus.consumers_ready() == {"sturdy": True}
+
     async def test_health_follows_start_and_close(self, harness: BusHarness) -> None:
         assert await harness.bus.is_healthy()
         await harness.bus.close()
@@ -450,5 +482,67 @@ async def test_rabbitmq_queue_dead_letters_on_its_own_after_the_delivery_limit(
 
         await wait_until(dead_lettered, message="broker dead-lettered the event")
         assert deliveries == MAX_DELIVERIES
+    finally:
+        await harness.close()
+
+
+@pytest.fixture
+async def broker_proxy(amqp_url: str) -> AsyncIterator[TcpProxy]:
+    """A cuttable path to the shared broker: cutting it is the broker going down for the bus under test."""
+    url = URL(amqp_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5672)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.close()
+
+
+def through(amqp_url: str, proxy: TcpProxy) -> str:
+    return str(URL(amqp_url).with_port(proxy.port))
+
+
+async def test_rabbitmq_consumer_resubscribes_after_the_broker_connection_is_lost(
+    amqp_url: str, bus_namespace: str, broker_proxy: TcpProxy, wait_until: Eventually
+) -> None:
+    """An ack on a dead channel once ended the consumer for good: here the broker goes away while a
+    handler runs, the handler's ack fails, and the consumer subscribes again once the broker is back."""
+    bus = RabbitMQBus(through(amqp_url, broker_proxy), namespace=bus_namespace, reconnect_delay=0.05)
+    harness = RabbitHarness(bus, amqp_url)
+    await bus.start()
+    handling = asyncio.Event()
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def handler(envelope: Envelope) -> None:
+        if envelope.data.get("hold") and not release.is_set():
+            handling.set()
+            await release.wait()
+        handled.append(envelope.id)
+
+    try:
+        await harness.subscribe("enduring", ["agent.#"], handler)
+        held = event("agent.deleted.v1", hold=True)
+        await bus.publish(held)
+        await asyncio.wait_for(handling.wait(), 10)
+
+        await broker_proxy.cut()
+        await wait_until(lambda: bus.consumers_ready() == {"enduring": False},
+                         message="the consumer knows it lost the broker")
+        assert not await bus.is_healthy()
+        release.set()  # the handler finishes; its ack goes to a dead channel
+
+        await broker_proxy.restore()
+
+        async def healthy() -> bool:
+            return await bus.is_healthy() and bus.consumers_ready() == {"enduring": True}
+
+        await wait_until(healthy, within=30, message="the bus reconnected and the consumer re-subscribed")
+        after = event("agent.deleted.v1", n=2)
+        await bus.publish(after)
+        await wait_until(lambda: after.id in handled, within=20, message="an event published after the outage handled")
+        # The unacknowledged event is delivered again (the inbox makes the second time harmless).
+        assert handled.count(held.id) == 2
+        assert await harness.dead_lettered("enduring") == []
     finally:
         await harness.close()

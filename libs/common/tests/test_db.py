@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,6 +29,7 @@ from runagents_common.db.outbox import Outbox, OutboxRelay
 from runagents_common.events.catalog import AgentDeleted, EventData, PoisonEvent, Service
 from runagents_common.events.envelope import Envelope, new_envelope
 from runagents_common.telemetry import current_trace_id, tracer
+from runagents_common.testing import TcpProxy
 
 Eventually = Callable[..., Awaitable[None]]
 
@@ -589,3 +591,36 @@ async def test_combined_handlers_run_every_domain_s_handler_of_an_event_type_in_
     assert calls == ["grants", "providers"]
     assert combined["agent.deleted"] is only_grants
     assert set(combined) == {"agent.deployed", "agent.deleted"}
+
+
+async def test_an_event_recorded_while_the_database_is_down_is_written_once_it_is_back(
+    postgres_url: str, outbox: Outbox, wait_until: Eventually
+) -> None:
+    """A run's end or a tool call is recorded after its response was sent: an outage once lost it."""
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    database = Database(url.set(port=proxy.port).render_as_string(hide_password=False), schema=schema)
+    try:
+        await database.create_schema()
+        async with database.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        await proxy.cut()
+        recording = asyncio.create_task(outbox.add_until_written(database, AgentDeleted(agent="a"), subject="a"))
+        await wait_until(lambda: outbox._waiting == 1, message="the event waits for the database")
+        await proxy.restore()
+
+        assert await asyncio.wait_for(recording, 30) is True
+        async with database.session() as session:
+            rows = (await session.scalars(select(OutboxMessage))).all()
+        assert [(row.event_type, Envelope.model_validate_json(row.envelope).data) for row in rows] == [
+            ("agent.deleted.v1", {"agent": "a"})
+        ]
+    finally:
+        if proxy._server is None:
+            await proxy.restore()  # to drop the schema
+        async with database.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await database.dispose()
+        await proxy.close()

@@ -1,14 +1,20 @@
 """Every error of an app with install_error_handlers answers RFC 9457 problem+json."""
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.db.database import Database
 from runagents_common.errors import PROBLEM_JSON, Conflict, NotFound, Unauthorized, install_error_handlers
 from runagents_common.telemetry import TracingMiddleware
+from runagents_common.testing import TcpProxy
 
 
 class NewThing(BaseModel):
@@ -199,3 +205,58 @@ async def test_a_500_names_a_trace_id_found_in_the_log_and_no_server_detail(
     assert "instance" not in body and "/boom" not in response.text
     logged = [record for record in caplog.records if record.exc_info]
     assert logged and body["trace_id"] in logged[-1].getMessage() and "/boom" in logged[-1].getMessage()
+
+
+def database_app(database: Database) -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    async def session() -> AsyncIterator[AsyncSession]:
+        async with database.session() as unit_of_work:
+            yield unit_of_work
+
+    @app.get("/answer")
+    async def answer(session: Annotated[AsyncSession, Depends(session)]) -> int:
+        return int(await session.scalar(text("SELECT 42")) or 0)
+
+    return app
+
+
+async def test_a_request_answers_503_while_its_database_is_unreachable(postgres_url: str) -> None:
+    """A Postgres outage answered 500 "internal error": it is a 503 the client may retry."""
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    database = Database(url.set(port=proxy.port).render_as_string(hide_password=False))
+    transport = httpx.ASGITransport(app=database_app(database), raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.get("/answer")).json() == 42
+            await proxy.cut()  # the pooled connection dies and new ones are refused
+
+            for _ in range(2):
+                response = await client.get("/answer")
+                assert response.status_code == 503, response.text
+                assert response.headers["content-type"] == PROBLEM_JSON
+                assert response.headers["retry-after"] == "5"
+                body = response.json()
+                assert (body["code"], body["status"]) == ("database_unavailable", 503)
+                assert "database unavailable" in body["detail"]
+
+            await proxy.restore()
+            assert (await client.get("/answer")).json() == 42
+    finally:
+        await proxy.close()
+        await database.dispose()
+
+
+async def test_a_request_answers_503_when_its_database_refuses_connections() -> None:
+    database = Database("postgresql+asyncpg://postgres@127.0.0.1:1/none")  # nothing listens on port 1
+    transport = httpx.ASGITransport(app=database_app(database), raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.get("/answer")
+        assert response.status_code == 503
+        assert response.json()["code"] == "database_unavailable"
+    finally:
+        await database.dispose()

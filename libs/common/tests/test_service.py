@@ -1,5 +1,7 @@
 """ServiceHost and create_host_app: health, readiness, routers, relays and consumers wired together."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +14,10 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from yarl import URL
 
 from runagents_common.bus.memory import InMemoryBus
+from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.db import create_metadata
 from runagents_common.db.database import Database
 from runagents_common.db.inbox import TransactionalHandler
@@ -29,6 +33,7 @@ from runagents_common.service import (
     create_host_app,
     session_dependency,
 )
+from runagents_common.testing import TcpProxy
 
 Eventually = Callable[..., Awaitable[None]]
 Hook = Callable[[], Awaitable[None]]
@@ -132,7 +137,7 @@ async def test_readyz_with_healthy_database_and_started_bus(client: httpx.AsyncC
     assert response.status_code == 200
     assert response.json() == {
         "status": "ready",
-        "checks": {"producer.database": True, "consumer.database": True, "bus": True},
+        "checks": {"producer.database": True, "consumer.database": True, "bus": True, "consumer.consumer": True},
     }
 
 
@@ -146,7 +151,9 @@ async def test_readyz_is_503_problem_json_when_the_bus_is_closed(
     assert response.headers["content-type"] == PROBLEM_JSON
     body = response.json()
     assert (body["status"], body["code"]) == (503, "not_ready")
-    assert body["checks"] == {"producer.database": True, "consumer.database": True, "bus": False}
+    assert body["checks"] == {
+        "producer.database": True, "consumer.database": True, "bus": False, "consumer.consumer": False
+    }
     assert "bus" in body["detail"]
 
 
@@ -209,3 +216,59 @@ async def test_host_stops_cleanly_even_if_a_shutdown_hook_fails(tmp_path: Path) 
 
     assert calls == ["started", "failing", "fine"]
     assert not await bus.is_healthy()
+
+
+async def test_readyz_is_503_when_a_consumer_task_ended(client: httpx.AsyncClient, host: ServiceHost) -> None:
+    """A consumer task that died once left /readyz saying ready while no event was handled."""
+    assert isinstance(host.bus, InMemoryBus)
+    assert (await client.get("/readyz")).status_code == 200
+    worker = next(sub.worker for sub in host.bus._subscriptions if sub.consumer == "consumer")
+    assert worker is not None
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["consumer.consumer"] is False
+    assert "consumer.consumer" in response.json()["detail"]
+
+
+async def test_readyz_follows_the_broker_connection_and_the_consumer_subscription(
+    tmp_path: Path, amqp_url: str, bus_namespace: str, cleanup_namespace: list[str], wait_until: Eventually
+) -> None:
+    """/readyz once said the bus was fine while the broker was down."""
+    url = URL(amqp_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5672)
+    await proxy.start()
+
+    async def on_agent_deleted(session: AsyncSession, envelope: Envelope, data: EventData) -> None:
+        pass
+
+    listener = component("listener", tmp_path, handlers={"agent.deleted.v1": on_agent_deleted})
+    cleanup_namespace.append("listener")
+    async with listener.database.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    bus = RabbitMQBus(str(url.with_port(proxy.port)), namespace=bus_namespace, reconnect_delay=0.05)
+    app = create_host_app(ServiceHost([listener], bus), "test")
+    try:
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+                async def ready() -> bool:
+                    return (await client.get("/readyz")).status_code == 200
+
+                await wait_until(ready, message="ready once subscribed")
+                await proxy.cut()
+
+                async def broker_down() -> bool:
+                    response = await client.get("/readyz")
+                    checks = response.json()["checks"]
+                    return response.status_code == 503 and not checks["bus"] and not checks["listener.consumer"]
+
+                await wait_until(broker_down, message="the broker and the consumer reported down")
+                await proxy.restore()
+                await wait_until(ready, within=30, message="ready again once the broker is back")
+    finally:
+        await proxy.close()

@@ -2,15 +2,29 @@
 (one per short window) that leaves through the outbox."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
 import pytest
+from sqlalchemy.engine import make_url
 
 from runagents_common.events.envelope import Envelope
+from runagents_common.testing import TcpProxy, eventually
+from runagents_gateway.llm import usage
+from runagents_gateway.settings import GatewaySettings
 
-from .conftest import ECHO_TOOL, USAGE_EVENT_TYPE, FakeUpstream, Gateway, RegisterProvider
+from .conftest import (
+    ECHO_TOOL,
+    SECRET_KEY,
+    USAGE_EVENT_TYPE,
+    FakeUpstream,
+    Gateway,
+    RegisterProvider,
+    StartGateway,
+)
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER = {
@@ -156,3 +170,59 @@ def test_a_call_s_time_and_latency_end_when_its_answer_is_complete_not_when_it_i
     event = call.completed_event()
     assert event.at == finished_at
     assert event.latency_ms == latency < 50
+
+
+@pytest.fixture
+async def postgres_proxy(postgres_url: str) -> AsyncIterator[TcpProxy]:
+    """A cuttable path to the session's Postgres (set up before the gateway, so closed after it)."""
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+async def test_calls_finished_while_the_database_is_down_are_recorded_once_it_is_back(
+        postgres_proxy: TcpProxy, start_gateway: StartGateway, postgres_url: str, tmp_path: Path) -> None:
+    """A Postgres outage once dropped a batch ("could not record the usage of 2 model call(s)")."""
+    database_url = make_url(postgres_url).set(port=postgres_proxy.port).render_as_string(hide_password=False)
+    settings = GatewaySettings(mode="distributed", data_dir=tmp_path, gateway_secret_key=SECRET_KEY,
+                               require_agent_key=False, database_url=database_url)
+    async with start_gateway(settings) as gateway:
+        client = gateway.client(**CALLER)
+        await client.chat.completions.create(model="playground-mini", messages=[{"role": "user", "content": "1"}])
+        await gateway.wait_for_calls(1)
+
+        await postgres_proxy.cut()
+        for n in range(2, 5):
+            await client.chat.completions.create(
+                model="playground-mini", messages=[{"role": "user", "content": str(n)}])
+        recorder = gateway.component.context.usage
+        await eventually(lambda: recorder.unwritten == 3, message="the calls kept through the outage")
+        await postgres_proxy.restore()
+
+        calls = await gateway.wait_for_calls(4, within=30)
+        assert len(calls) == 4  # each call once: none lost, none written twice
+        assert [c["run_id"] for c in calls] == ["run-42"] * 4
+        assert recorder.unwritten == 0 and recorder.dropped == 0
+
+
+async def test_past_the_bound_the_oldest_unwritten_calls_are_dropped_and_counted(
+        postgres_proxy: TcpProxy, start_gateway: StartGateway, postgres_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(usage, "MAX_UNWRITTEN_CALLS", 2)
+    database_url = make_url(postgres_url).set(port=postgres_proxy.port).render_as_string(hide_password=False)
+    settings = GatewaySettings(mode="distributed", data_dir=tmp_path, gateway_secret_key=SECRET_KEY,
+                               require_agent_key=False, database_url=database_url)
+    async with start_gateway(settings) as gateway:
+        recorder = gateway.component.context.usage
+        await postgres_proxy.cut()
+        for n in range(3):
+            await gateway.client(**{**CALLER, "X-RunAgents-Run-Id": f"run-{n}"}).chat.completions.create(
+                model="playground-mini", messages=[{"role": "user", "content": str(n)}])
+        await eventually(lambda: recorder.dropped == 1 and recorder.unwritten == 2,
+                         message="the oldest call dropped, two kept")
+        await postgres_proxy.restore()
+
+        calls = await gateway.wait_for_calls(2, within=30)
+        assert [c["run_id"] for c in calls] == ["run-1", "run-2"]

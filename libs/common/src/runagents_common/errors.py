@@ -130,6 +130,46 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+"""What a 503 for an unreachable database asks the client to wait before retrying."""
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) says the database cannot be reached
+    right now (refused, reset or lost connections, a server starting or shutting down), as opposed
+    to a query it refused."""
+    import asyncpg
+    from sqlalchemy import exc as sa
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, sa.OperationalError | sa.InterfaceError | sa.DisconnectionError | sa.TimeoutError):
+            return True
+        if isinstance(current, ConnectionError | asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError
+                      | asyncpg.AdminShutdownError | asyncpg.CrashShutdownError | asyncpg.ConnectionDoesNotExistError
+                      | asyncpg.InterfaceError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def database_unavailable_response(instance: str | None = None) -> JSONResponse:
+    """The 503 problem+json (with ``Retry-After``) of a request that could not reach its database."""
+    response = problem_response(
+        503,
+        "Service unavailable",
+        "database unavailable: the request could not reach the database; retry shortly",
+        "database_unavailable",
+        instance=instance,
+    )
+    response.headers["retry-after"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` answer problem+json, never a stack trace."""
 
@@ -175,6 +215,10 @@ def install_error_handlers(app: FastAPI) -> None:
                 422, "Invalid request", "a text field contains the NUL character (\\u0000), which cannot be stored",
                 "validation_error", instance=request.url.path,
             )
+        if is_database_unavailable(exc):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                        type(exc).__name__)
+            return database_unavailable_response(request.url.path)
         # The answer names no file, path or exception text: those go to the log, found by the trace id.
         trace_id = request_trace_id(request.scope) or uuid.uuid4().hex
         log.exception("unhandled error on %s %s (trace %s)", request.method, request.url.path, trace_id)

@@ -125,9 +125,14 @@ class ServiceHost:
             await component.database.dispose()
 
     async def readiness(self) -> dict[str, bool]:
-        """Whether each database and the bus answer."""
+        """Whether each database and the broker answer, and each consumer is subscribed right now
+        (one whose task ended, or that waits for the broker to come back, is not)."""
         checks = {f"{c.name}.database": await c.database.ping() for c in self.components}
         checks["bus"] = await self.bus.is_healthy()
+        consumers = self.bus.consumers_ready()
+        for c in self.components:
+            if c.handlers:
+                checks[f"{c.name}.consumer"] = consumers.get(c.name, False)
         return checks
 
 

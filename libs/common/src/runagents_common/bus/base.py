@@ -1,5 +1,6 @@
 """The bus interface every implementation honours (see the conformance tests)."""
 
+import contextlib
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -15,7 +16,8 @@ log = logging.getLogger("runagents.bus")
 
 EventHandler = Callable[[Envelope], Awaitable[None]]
 """Processes one event. Raise :class:`PoisonEvent` to dead-letter it at once; any other
-exception makes the bus deliver it again, up to the delivery limit, then dead-letter it."""
+exception makes the bus deliver it again, up to the delivery limit, then dead-letter it. Whatever a
+handler raises, the consumer goes on with the next event."""
 
 BatchHandler = Callable[[Sequence[Envelope]], Awaitable[None]]
 """Processes several events at once (in delivery order), all or none. When it raises, the bus hands
@@ -79,13 +81,32 @@ class Bus(ABC):
     async def is_healthy(self) -> bool:
         """Whether the bus can publish right now."""
 
+    def consumers_ready(self) -> dict[str, bool]:
+        """Whether each subscribed consumer is receiving events right now (a consumer whose task
+        ended, or which is waiting for the broker to come back, is not)."""
+        return {}
+
 
 def decode_envelope(body: bytes) -> Envelope:
     """Parse a message body into an envelope, or raise :class:`PoisonEvent`."""
     try:
         return Envelope.model_validate(json.loads(body))
     except (ValueError, ValidationError) as exc:
-        raise PoisonEvent(f"malformed envelope: {str(exc).splitlines()[0][:200]}") from exc
+        raise PoisonEvent(f"malformed envelope: {_first_line(exc)}") from exc
+    except (RecursionError, MemoryError) as exc:
+        # A deeply nested or huge body: it can never be read, so it is not retried.
+        raise PoisonEvent(f"unreadable envelope: {type(exc).__name__}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short, bounded description of why handling failed (an exception's text may be huge)."""
+    text = repr(exc)
+    return text if len(text) <= 300 else text[:300] + "..."
 
 
 def encode_envelope(envelope: Envelope) -> bytes:
@@ -112,12 +133,11 @@ def _match(pattern: list[str], words: list[str]) -> bool:
 def log_dead_letter(consumer: str, reason: str, body: bytes) -> None:
     """Log a dead-lettered event without its data (which may be large or sensitive)."""
     event_id = event_type = None
-    try:
+    # A body that cannot be read (even one that raises RecursionError) is logged without its id.
+    with contextlib.suppress(Exception):
         raw = json.loads(body)
         if isinstance(raw, dict):
-            event_id, event_type = raw.get("id"), raw.get("type")
-    except ValueError:
-        pass
+            event_id, event_type = str(raw.get("id"))[:100], str(raw.get("type"))[:200]
     log.error(
         "event dead-lettered by %s: %s",
         consumer,

@@ -13,6 +13,7 @@ from runagents_common.bus.base import (
     DeadLetter,
     EventHandler,
     decode_envelope,
+    describe_error,
     encode_envelope,
     log_dead_letter,
     topic_matches,
@@ -96,10 +97,28 @@ class InMemoryBus(Bus):
                         raise
                     except Exception:
                         for body, attempt, _ in decoded:
-                            await self._deliver(sub, body, attempt)
+                            await self._settle(sub, body, attempt)
             finally:
                 for _ in items:
                     sub.queue.task_done()
+
+    async def _work(self, sub: _Subscription) -> None:
+        while True:
+            body, attempt = await sub.queue.get()
+            try:
+                await self._settle(sub, body, attempt)
+            finally:
+                sub.queue.task_done()
+
+    async def _settle(self, sub: _Subscription, body: bytes, attempt: int) -> None:
+        """Deliver one event; whatever happens, the consumer goes on."""
+        try:
+            await self._deliver(sub, body, attempt)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Even logging or dead-lettering failed: the event is dropped, the consumer goes on.
+            log.exception("consumer %s could not settle an event; dropped", sub.consumer)
 
     async def _deliver(self, sub: _Subscription, body: bytes, attempt: int) -> None:
         """One event to the subscription's handler, retried or dead-lettered as it fails."""
@@ -111,19 +130,11 @@ class InMemoryBus(Bus):
             raise
         except Exception as exc:
             if attempt >= self.max_deliveries:
-                self._dead_letter(sub.consumer, body, f"failed {attempt} times, last: {exc!r}")
+                self._dead_letter(sub.consumer, body, f"failed {attempt} times, last: {describe_error(exc)}")
             else:
-                log.warning("consumer %s failed on delivery %d: %r", sub.consumer, attempt, exc)
+                log.warning("consumer %s failed on delivery %d: %s", sub.consumer, attempt, describe_error(exc))
                 await asyncio.sleep(self.retry_delay * attempt)
                 sub.queue.put_nowait((body, attempt + 1))
-
-    async def _work(self, sub: _Subscription) -> None:
-        while True:
-            body, attempt = await sub.queue.get()
-            try:
-                await self._deliver(sub, body, attempt)
-            finally:
-                sub.queue.task_done()
 
     def _dead_letter(self, consumer: str, body: bytes, reason: str) -> None:
         log_dead_letter(consumer, reason, body)
@@ -145,3 +156,6 @@ class InMemoryBus(Bus):
 
     async def is_healthy(self) -> bool:
         return self._running
+
+    def consumers_ready(self) -> dict[str, bool]:
+        return {sub.consumer: sub.worker is not None and not sub.worker.done() for sub in self._subscriptions}

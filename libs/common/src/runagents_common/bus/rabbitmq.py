@@ -4,7 +4,8 @@ consuming service, publisher confirms, manual acks, bounded redelivery, a dead-l
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
@@ -13,6 +14,7 @@ from aio_pika.abc import (
     AbstractExchange,
     AbstractIncomingMessage,
     AbstractQueue,
+    AbstractQueueIterator,
     AbstractRobustConnection,
 )
 
@@ -22,6 +24,7 @@ from runagents_common.bus.base import (
     Bus,
     EventHandler,
     decode_envelope,
+    describe_error,
     encode_envelope,
     log_dead_letter,
 )
@@ -30,22 +33,51 @@ from runagents_common.events.envelope import Envelope
 
 log = logging.getLogger("runagents.bus")
 
+CONNECT_TIMEOUT = 10.0
+"""Seconds a consumer waits for the broker to accept its connection before trying again."""
+PUBLISHER_RECONNECT_SECONDS = 1.0
+"""The pause between two attempts of the publishing (robust) connection to reconnect (aio-pika's default: 5 s)."""
+MAX_RECONNECT_DELAY = 5.0
+"""The longest pause between two attempts of a consumer to subscribe again."""
+
+
+@dataclass
+class _Subscription:
+    consumer: str
+    patterns: Sequence[str]
+    handler: EventHandler
+    batch_handler: BatchHandler | None = None
+    """Set for a consumer of batches (``handler`` then hands it one event at a time)."""
+    prefetch: int | None = None
+    task: asyncio.Task[None] | None = None
+    channel: AbstractChannel | None = None
+    """The channel it consumes on while subscribed."""
+    subscriptions: int = 0
+    """How many times it subscribed (1 + the re-subscriptions after a loss)."""
+
+    def is_consuming(self) -> bool:
+        """Subscribed on a channel that is open right now (a handler may still be running on a
+        channel that closed under it: that is not consuming)."""
+        return (self.task is not None and not self.task.done() and self.channel is not None
+                and not self.channel.is_closed)
+
 
 class RabbitMQBus(Bus):
     """Events are routed by type on ``<namespace>.events``; consumer ``x`` reads the quorum
     queue ``<namespace>.x``, whose rejected or too-often-redelivered messages go to ``<namespace>.x.dlq``."""
 
     def __init__(self, url: str, namespace: str = "runagents", max_deliveries: int = 5,
-                 prefetch: int = 16, retry_delay: float = 0.2) -> None:
+                 prefetch: int = 16, retry_delay: float = 0.2, reconnect_delay: float = 0.5) -> None:
         self._url = url
         self.namespace = namespace
         self.max_deliveries = max_deliveries
         self.prefetch = prefetch
         self.retry_delay = retry_delay
+        self.reconnect_delay = reconnect_delay
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
-        self._consumers: list[asyncio.Task[None]] = []
+        self._subscriptions: dict[str, _Subscription] = {}
         self._channels: list[AbstractChannel] = []
 
     @property
@@ -63,7 +95,7 @@ class RabbitMQBus(Bus):
         return f"{self.namespace}.{consumer}.dlq"
 
     async def start(self) -> None:
-        self._connection = await aio_pika.connect_robust(self._url)
+        self._connection = await aio_pika.connect_robust(self._url, reconnect_interval=PUBLISHER_RECONNECT_SECONDS)
         self._publish_channel = await self._connection.channel(publisher_confirms=True)
         self._exchange = await self._publish_channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
@@ -107,11 +139,16 @@ class RabbitMQBus(Bus):
         await self._exchange.publish(aio_pika.Message(body=body), routing_key=routing_key)
 
     async def declare_queue(self, consumer: str, patterns: Sequence[str], prefetch: int | None = None) -> AbstractQueue:
-        """Declare a consumer's queue, its dead-letter queue and bindings (idempotent)."""
+        """Declare a consumer's queue, its dead-letter queue and bindings (idempotent); the queue
+        returned lives on a channel of its own, open until the bus closes."""
         if self._connection is None:
             raise RuntimeError("bus not started")
         channel = await self._connection.channel()
         self._channels.append(channel)
+        return await self._declare(channel, consumer, patterns, prefetch)
+
+    async def _declare(self, channel: AbstractChannel, consumer: str, patterns: Sequence[str],
+                       prefetch: int | None = None) -> AbstractQueue:
         await channel.set_qos(prefetch_count=prefetch or self.prefetch)
         dlx = await channel.declare_exchange(
             self.dead_letter_exchange_name, aio_pika.ExchangeType.DIRECT, durable=True
@@ -133,48 +170,119 @@ class RabbitMQBus(Bus):
         return queue
 
     async def subscribe(self, consumer: str, patterns: Sequence[str], handler: EventHandler) -> None:
-        queue = await self.declare_queue(consumer, patterns)
-        task = asyncio.create_task(self._consume(consumer, queue, handler), name=f"bus-consumer-{consumer}")
-        self._consumers.append(task)
-
-    async def _consume(self, consumer: str, queue: AbstractQueue, handler: EventHandler) -> None:
-        async with queue.iterator() as messages:
-            async for message in messages:
-                await self._deliver(consumer, message, handler)
+        """Declare the consumer's queue now (so events published from now on reach it), then consume
+        it in a task that re-subscribes whenever its connection or channel is lost."""
+        await self._subscribe(_Subscription(consumer, list(patterns), handler))
 
     async def subscribe_batch(self, consumer: str, patterns: Sequence[str], handler: BatchHandler,
                               max_batch: int = DEFAULT_MAX_BATCH) -> None:
         """Batches of what the broker already pushed: the prefetch is ``max_batch``, so a backlog
         arrives ``max_batch`` messages at a time and is handled in one call, acknowledged at once."""
-        queue = await self.declare_queue(consumer, patterns, prefetch=max_batch)
-        task = asyncio.create_task(self._consume_batches(consumer, queue, handler, max_batch),
-                                   name=f"bus-consumer-{consumer}")
-        self._consumers.append(task)
 
-    async def _consume_batches(self, consumer: str, queue: AbstractQueue, handler: BatchHandler,
-                               max_batch: int) -> None:
-        waiting: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        async def one_at_a_time(envelope: Envelope) -> None:
+            await handler([envelope])
 
-        async def arrived(message: AbstractIncomingMessage) -> None:
-            waiting.put_nowait(message)
+        await self._subscribe(_Subscription(consumer, list(patterns), one_at_a_time, batch_handler=handler,
+                                            prefetch=max_batch))
 
-        tag = await queue.consume(arrived)
+    async def _subscribe(self, subscription: _Subscription) -> None:
+        consumer = subscription.consumer
+        if self._connection is None:
+            raise RuntimeError("bus not started")
+        if consumer in self._subscriptions:
+            raise ValueError(f"consumer {consumer} already subscribed")
+        async with self._connection.channel() as channel:
+            await self._declare(channel, consumer, subscription.patterns, subscription.prefetch)
+        subscription.task = asyncio.create_task(self._consume_forever(subscription),
+                                                name=f"bus-consumer-{consumer}")
+        self._subscriptions[consumer] = subscription
+
+    async def _consume_forever(self, subscription: _Subscription) -> None:
+        """Consume on a connection of the consumer's own, opened again after any loss.
+
+        Not left to aio-pika's robust channel restoring its consumers: a queue iterator ends when
+        its channel closes, and an ack on a dead channel raises; here every such end is a
+        re-subscription, and whether the consumer is subscribed right now is known (readiness).
+        """
+        delay = self.reconnect_delay
+        while True:
+            try:
+                if await self._consume_once(subscription):
+                    delay = self.reconnect_delay
+                log.warning("consumer %s lost its channel; re-subscribing", subscription.consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer %s cannot subscribe (%s); retrying in %.1f s",
+                            subscription.consumer, describe_error(exc), delay)
+            finally:
+                subscription.channel = None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RECONNECT_DELAY)
+
+    async def _consume_once(self, subscription: _Subscription) -> bool:
+        """Subscribe and deliver until the channel closes; whether the subscription was made."""
+        connection = await aio_pika.connect(self._url, timeout=CONNECT_TIMEOUT)
         try:
-            while True:
-                batch = [await waiting.get()]
+            channel = await connection.channel()
+            queue = await self._declare(channel, subscription.consumer, subscription.patterns,
+                                        subscription.prefetch)
+            async with queue.iterator() as messages:
+                subscription.channel = channel
+                subscription.subscriptions += 1
+                log.info("consumer %s subscribed", subscription.consumer)
+                if subscription.batch_handler is None:
+                    async for message in messages:
+                        await self._deliver(subscription.consumer, message, subscription.handler)
+                else:
+                    await self._deliver_batches(subscription.consumer, messages, subscription.batch_handler,
+                                                subscription.prefetch or DEFAULT_MAX_BATCH)
+            return True
+        finally:
+            subscription.channel = None
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+    async def _deliver_batches(self, consumer: str, messages: AbstractQueueIterator, handler: BatchHandler,
+                               max_batch: int) -> None:
+        """Hand ``handler`` what has arrived, up to ``max_batch`` at a time, until the iterator ends
+        (its channel closed)."""
+        waiting: asyncio.Queue[AbstractIncomingMessage | None] = asyncio.Queue()
+
+        async def receive() -> None:
+            try:
+                async for message in messages:
+                    waiting.put_nowait(message)
+            finally:
+                waiting.put_nowait(None)
+
+        receiving = asyncio.create_task(receive())
+        try:
+            ended = False
+            while not ended:
+                first = await waiting.get()
+                if first is None:
+                    return
+                batch = [first]
                 while len(batch) < max_batch and not waiting.empty():
-                    batch.append(waiting.get_nowait())
+                    message = waiting.get_nowait()
+                    if message is None:
+                        ended = True
+                        break
+                    batch.append(message)
                 try:
                     await self._deliver_batch(consumer, batch, handler)
                 except asyncio.CancelledError:
                     raise
-                except Exception:
-                    # Settling failed (a channel lost with the connection, say): what was not acknowledged
-                    # comes again on the new channel, and the handler skips what it already committed.
-                    log.exception("consumer %s could not settle a batch of %d", consumer, len(batch))
+                except Exception as exc:
+                    # Settling failed (the channel died under the batch): what was not acknowledged
+                    # comes again on the next subscription, and the handler skips what it committed.
+                    log.warning("consumer %s could not settle a batch of %d (%s); the broker will redeliver it",
+                                consumer, len(batch), describe_error(exc))
         finally:
-            with contextlib.suppress(Exception):
-                await queue.cancel(tag)
+            receiving.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await receiving
 
     async def _deliver_batch(self, consumer: str, batch: list[AbstractIncomingMessage],
                              handler: BatchHandler) -> None:
@@ -191,53 +299,84 @@ class RabbitMQBus(Bus):
             await handler([envelope for _, envelope in decoded])
         except asyncio.CancelledError:
             for message, _ in decoded:
-                await message.nack(requeue=True)
+                with contextlib.suppress(Exception):
+                    await message.nack(requeue=True)
             raise
         except Exception as exc:
             if len(decoded) > 1:
-                log.info("consumer %s failed on a batch of %d (%r); handling its events one by one",
-                         consumer, len(decoded), exc)
+                log.info("consumer %s failed on a batch of %d (%s); handling its events one by one",
+                         consumer, len(decoded), describe_error(exc))
+
+            async def one(envelope: Envelope) -> None:
+                await handler([envelope])
+
             for message, envelope in decoded:
-                await self._deliver(consumer, message, lambda one: handler([one]), envelope)
+                await self._deliver(consumer, message, one, envelope)
         else:
             # One frame settles the batch: every earlier delivery on this channel is settled already.
             await decoded[-1][0].ack(multiple=True)
 
     async def _deliver(self, consumer: str, message: AbstractIncomingMessage, handler: EventHandler,
                        envelope: Envelope | None = None) -> None:
+        """Handle one message and settle it; nothing it raises ends the consumer, but cancellation."""
+        try:
+            settle = await self._handle(consumer, message, handler, envelope)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            raise
+        try:
+            await settle()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # The channel died under the message: the broker delivers it again on the next
+            # subscription (the inbox makes that harmless); the iterator ends with the channel.
+            log.warning("consumer %s could not settle event %s (%s); the broker will redeliver it",
+                        consumer, message.message_id, describe_error(exc))
+
+    async def _handle(self, consumer: str, message: AbstractIncomingMessage, handler: EventHandler,
+                      envelope: Envelope | None = None) -> Callable[[], Awaitable[None]]:
+        """Run the handler; the settlement its outcome asks for."""
         try:
             await handler(envelope or decode_envelope(message.body))
         except PoisonEvent as exc:
             log_dead_letter(consumer, str(exc), message.body)
-            await message.reject(requeue=False)
+            return lambda: message.reject(requeue=False)
         except asyncio.CancelledError:
-            await message.nack(requeue=True)
             raise
         except Exception as exc:
             attempt = _delivery_count(message) + 1
             if attempt >= self.max_deliveries:
-                log_dead_letter(consumer, f"failed {attempt} times, last: {exc!r}", message.body)
-                await message.reject(requeue=False)
-            else:
-                log.warning("consumer %s failed on delivery %d: %r", consumer, attempt, exc)
-                await asyncio.sleep(self.retry_delay * attempt)
-                await message.nack(requeue=True)
-        else:
-            await message.ack()
+                log_dead_letter(consumer, f"failed {attempt} times, last: {describe_error(exc)}", message.body)
+                return lambda: message.reject(requeue=False)
+            log.warning("consumer %s failed on delivery %d: %s", consumer, attempt, describe_error(exc))
+            await asyncio.sleep(self.retry_delay * attempt)
+            return lambda: message.nack(requeue=True)
+        return message.ack
 
     async def close(self) -> None:
-        for task in self._consumers:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._consumers.clear()
+        for subscription in self._subscriptions.values():
+            if subscription.task is not None:
+                subscription.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await subscription.task
+        self._subscriptions.clear()
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
             self._exchange = None
 
     async def is_healthy(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed
+        """Whether the broker connection is up right now (the robust connection clears ``connected``
+        when it loses the broker and sets it again once it reconnected, a little before it reopened
+        the publishing channel)."""
+        connection, channel = self._connection, self._publish_channel
+        return (connection is not None and not connection.is_closed and connection.connected.is_set()
+                and channel is not None and not channel.is_closed)
+
+    def consumers_ready(self) -> dict[str, bool]:
+        return {name: s.is_consuming() for name, s in self._subscriptions.items()}
 
 
 def _delivery_count(message: AbstractIncomingMessage) -> int:

@@ -14,10 +14,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from runagents_common.bus.base import Bus
 from runagents_common.db.base import UtcDateTime, utcnow
 from runagents_common.db.database import Database
+from runagents_common.errors import is_database_unavailable
 from runagents_common.events.catalog import CATALOG, EventData
 from runagents_common.events.envelope import Envelope, new_envelope
 
 log = logging.getLogger("runagents.outbox")
+
+MAX_WAITING_EVENTS = 10_000
+"""How many events :meth:`Outbox.add_until_written` keeps waiting for the database at once."""
+UNTIL_WRITTEN_GIVE_UP_SECONDS = 900.0
+"""How long :meth:`Outbox.add_until_written` keeps trying before it drops the event."""
 
 
 class OutboxMessageMixin:
@@ -40,12 +46,53 @@ class Outbox:
     def __init__(self, model: type[OutboxMessageMixin], source: str) -> None:
         self.model = model
         self.source = source
+        self._waiting = 0
 
     def add(self, session: AsyncSession, data: EventData, subject: str | None = None) -> Envelope:
         """Record ``data`` as an event, to be published once ``session``'s transaction commits."""
         envelope = new_envelope(data.event_type, self.source, data, subject)
         self.add_envelope(session, envelope)
         return envelope
+
+    async def add_until_written(self, database: Database, data: EventData, subject: str | None = None) -> bool:
+        """Record ``data`` in a unit of work of its own, trying again while ``database`` cannot be
+        reached (0.5 s doubling to 10 s, for up to ``UNTIL_WRITTEN_GIVE_UP_SECONDS``); whether it was written.
+
+        For what is recorded after a response was sent (a run's end, a tool call), where nobody is
+        left to retry: an outage of the database no longer loses it. The event is made once, so a
+        retried write keeps its id and time. At most ``MAX_WAITING_EVENTS`` wait at once per outbox;
+        past that, or past the deadline, the event is dropped with an error logged. Any other error
+        is logged and not retried.
+        """
+        envelope = new_envelope(data.event_type, self.source, data, subject)
+        if self._waiting >= MAX_WAITING_EVENTS:
+            log.error("dropped event %s: %d events already wait for the database", envelope.type, self._waiting,
+                      extra={"event_id": envelope.id, "event_type": envelope.type})
+            return False
+        delay = 0.5
+        deadline = time.monotonic() + UNTIL_WRITTEN_GIVE_UP_SECONDS
+        waiting = False
+        try:
+            while True:
+                try:
+                    async with database.session() as session:
+                        self.add_envelope(session, envelope)
+                    return True
+                except Exception as exc:
+                    if not is_database_unavailable(exc) or time.monotonic() + delay > deadline:
+                        log.exception("could not record event %s", envelope.type,
+                                      extra={"event_id": envelope.id, "event_type": envelope.type})
+                        return False
+                    if not waiting:
+                        waiting = True
+                        self._waiting += 1
+                        log.warning("database unavailable: event %s waits to be recorded", envelope.type,
+                                    extra={"event_id": envelope.id, "event_type": envelope.type})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        finally:
+            if waiting:
+                self._waiting -= 1
 
     def add_envelope(self, session: AsyncSession, envelope: Envelope) -> None:
         """Record a ready-made envelope (keeps its id and trace context).

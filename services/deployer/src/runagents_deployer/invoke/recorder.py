@@ -52,10 +52,13 @@ class RunRecorder:
 
     async def _completed(self, status: str, ended: datetime, **fields: Any) -> None:
         duration_ms = int((ended - self.started_at).total_seconds() * 1000)
-        async with self.database.session() as session:
-            self.outbox.add(session, RunCompleted(run_id=self.run_id, agent=self.agent, status=status,
-                                                  ended_at=ended, duration_ms=duration_ms, **fields),
-                            subject=self.run_id)
+        # Often after the response was sent: kept and retried while the database is down.
+        await self.outbox.add_until_written(
+            self.database,
+            RunCompleted(run_id=self.run_id, agent=self.agent, status=status, ended_at=ended, duration_ms=duration_ms,
+                         **fields),
+            subject=self.run_id,
+        )
 
 
 def _usage(raw: Any) -> dict[str, int]:

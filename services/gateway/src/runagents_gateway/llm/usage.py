@@ -6,13 +6,15 @@ away from any request: at once when the gateway is quiet, so the run's timeline 
 away; under load at most one batch every ``LINGER_SECONDS``, one event for all the calls of that
 while. Per call that costs a few microseconds; writing and publishing a batch costs about 10 ms
 of CPU on a small machine whatever its size, more than relaying the call when it was one per
-call. What is pending when the gateway stops is written before it closes its database; a crash
-loses at most that while's batch, never a response.
+call. While the database is down, finished calls are kept in memory and written once it answers
+(bounded: see ``MAX_UNWRITTEN_CALLS``). What is pending when the gateway stops is written before it
+closes its database; a crash loses what was not written yet, never a response.
 """
 
 import asyncio
 import contextlib
 import logging
+from collections import deque
 
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
@@ -30,6 +32,13 @@ LINGER_SECONDS = 0.5
 and update) is spread over the calls of this while; a call waits about this long at most to be written."""
 MAX_CALLS_PER_EVENT = 200
 """Keeps an event under about 100 kB."""
+MAX_UNWRITTEN_CALLS = 50_000
+"""The bound of calls kept while the database is down (about 1 kB each in memory). Past it the oldest
+are dropped, counted in ``UsageRecorder.dropped`` and logged as an error: at 35 calls/s this is an
+outage of about 24 minutes. The responses were sent already; refusing them would not bring the usage back."""
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 10.0
+"""A failed write is tried again after 0.5 s, doubling up to 10 s, until the database answers."""
 HELD_BODY_BYTES = 16_384
 """A relayed answer longer than this (embeddings, say) is read for its usage when it is recorded,
 not kept in memory until its batch is written."""
@@ -41,7 +50,12 @@ class UsageRecorder:
         self._outbox = outbox
         self._limits = limits
         self._pending: list[LlmCall] = []
-        """Finished calls not yet written."""
+        """Finished calls not yet made into events."""
+        self._unwritten: deque[LlmCallCompleted] = deque()
+        """Calls made into events (and charged) that are not written yet: a batch whose write failed
+        stays here, oldest first, until a later write succeeds."""
+        self.dropped = 0
+        """Calls whose usage was given up because ``MAX_UNWRITTEN_CALLS`` were waiting."""
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -72,38 +86,74 @@ class UsageRecorder:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="gateway-usage-recorder")
 
+    @property
+    def unwritten(self) -> int:
+        """How many finished calls are not written yet (pending, or kept through a database outage)."""
+        return len(self._pending) + len(self._unwritten)
+
     async def aclose(self) -> None:
-        """Stop, writing what is pending."""
+        """Stop, writing what is pending (one last try if the database is down)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        while self._pending:
-            await self._write_batch()
+        while self._pending or self._unwritten:
+            if not await self._write_batch():
+                log.error("the gateway stops with the usage of %d model call(s) unwritten: the database is "
+                          "unavailable", len(self._unwritten))
+                return
 
     async def _run(self) -> None:
+        retry_in = RETRY_FIRST_SECONDS
         while True:
             await self._wake.wait()
             self._wake.clear()
-            await self._write_batch()
-            # Calls that finish from now on wait for the next batch rather than being written a few
-            # at a time back to back.
-            await asyncio.sleep(LINGER_SECONDS)
+            if await self._write_batch():
+                retry_in = RETRY_FIRST_SECONDS
+                # Calls that finish from now on wait for the next batch rather than being written a
+                # few at a time back to back.
+                await asyncio.sleep(LINGER_SECONDS)
+            else:
+                await asyncio.sleep(retry_in)
+                retry_in = min(retry_in * 2, RETRY_MAX_SECONDS)
+                self._wake.set()
 
-    async def _write_batch(self) -> None:
+    async def _write_batch(self) -> bool:
+        """Write every finished call not yet written; whether that succeeded. What could not be
+        written is kept for the next try, up to ``MAX_UNWRITTEN_CALLS``."""
         calls, self._pending = self._pending, []
+        # Each call is charged and turned into its event once, however many tries its write takes.
+        for call in calls:
+            try:
+                self._unwritten.append(self._completed(call))
+            except Exception:
+                log.exception("could not read the usage of a model call; it is not recorded")
+        self._drop_over_bound()
+        batch = list(self._unwritten)
         try:
-            batch = [self._completed(call) for call in calls]
             async with self._database.session() as session:
                 for start in range(0, len(batch), MAX_CALLS_PER_EVENT):
                     self._outbox.add(session, LlmCallsCompleted(calls=batch[start:start + MAX_CALLS_PER_EVENT]))
         except asyncio.CancelledError:
-            self._pending[:0] = calls  # written by aclose
-            raise
-        except Exception:
-            # The responses are already sent: there is no one left to report this to but the log.
-            log.exception("could not record the usage of %d model call(s)", len(calls))
+            raise  # kept in _unwritten: written by aclose
+        except Exception as exc:
+            # The responses are already sent: the calls are kept and written once the database answers.
+            log.warning("could not record the usage of %d model call(s) yet (%s); keeping them to retry",
+                        len(batch), type(exc).__name__)
+            return False
+        for _ in batch:
+            self._unwritten.popleft()
+        return True
+
+    def _drop_over_bound(self) -> None:
+        over = len(self._unwritten) - MAX_UNWRITTEN_CALLS
+        if over > 0:
+            for _ in range(over):
+                self._unwritten.popleft()
+            self.dropped += over
+            log.error("dropped the usage of the %d oldest unwritten model call(s): more than %d waited for "
+                      "the database (%d dropped since start)", over, MAX_UNWRITTEN_CALLS, self.dropped)
 
     def _completed(self, call: LlmCall) -> LlmCallCompleted:
         event = call.completed_event()

@@ -13,7 +13,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.background import BackgroundTask
 
 from runagents_common.db.base import utcnow
-from runagents_common.errors import BadGateway, problem_response
+from runagents_common.errors import (
+    BadGateway,
+    database_unavailable_response,
+    is_database_unavailable,
+    problem_response,
+)
 from runagents_common.events.catalog import ToolCallCompleted
 from runagents_common.run_wire import RUN_ID_HEADER, RUN_SEQ_HEADER, run_seq_of
 from runagents_common.service import ServiceComponent, component
@@ -46,12 +51,20 @@ async def relay(agent: str, tool: str, path: str, request: Request, policy: Poli
     except UnsafePath as exc:
         record = _recorder(policy, request, agent, tool, path, started)
         return _deny(400, "TOOL_PATH_REFUSED", str(exc), record)
-    async with policy.database.session() as session:
-        registered = await tools.get(session, tool)
-        granted = registered is not None and await grants.exists(session, agent, tool)
-        capabilities = list(registered.capabilities) if registered else []
-        base_url = registered.base_url if registered else ""
     record = _recorder(policy, request, agent, tool, path, started)
+    try:
+        async with policy.database.session() as session:
+            registered = await tools.get(session, tool)
+            granted = registered is not None and await grants.exists(session, agent, tool)
+            capabilities = list(registered.capabilities) if registered else []
+            base_url = registered.base_url if registered else ""
+    except Exception as exc:
+        if not is_database_unavailable(exc):
+            raise
+        # Not decided, so refused; the attempt is on the run's timeline once the database is back.
+        unavailable = database_unavailable_response(request.url.path)
+        unavailable.background = BackgroundTask(record, 503, "deny", _moment())
+        return unavailable
     if registered is None:
         return _deny(404, "unknown_tool", f"no tool named {tool!r} is registered", record)
     verdict = decide(granted=granted, capabilities=capabilities, method=request.method, path=path,
@@ -109,7 +122,7 @@ def _recorder(policy: ServiceComponent, request: Request, agent: str, tool: str,
             run_id=run_id, trace_id=trace_id, agent=agent, tool=tool, method=method, path=path,
             decision=decision, status=status, latency_ms=round((finished - started) * 1000, 3), at=at, seq=seq,
         )
-        async with policy.database.session() as session:
-            policy.outbox.add(session, event, subject=run_id or agent)
+        # After the response was sent: kept and retried while the database is down.
+        await policy.outbox.add_until_written(policy.database, event, subject=run_id or agent)
 
     return record
