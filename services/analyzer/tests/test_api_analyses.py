@@ -6,7 +6,6 @@ import io
 import sys
 import tarfile
 import textwrap
-from typing import Any
 from uuid import uuid4
 
 import pytest
