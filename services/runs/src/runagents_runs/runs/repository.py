@@ -2,14 +2,18 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import Insert, Table, and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_common.db.base import utcnow
 from runagents_runs.runs.models import Run, RunEvent, RunStatus
+
+RUNS = cast(Table, Run.__table__)
+"""The runs table, as Core statements take it (the ORM types ``__table__`` as any ``FromClause``)."""
+RUN_EVENTS = cast(Table, RunEvent.__table__)
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -17,7 +21,7 @@ def _dialect(session: AsyncSession) -> str:
 
 
 def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
-    table = Run.__table__
+    table = RUNS
     if _dialect(session) == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"])
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=["id"])
@@ -83,7 +87,7 @@ async def lock_or_create_many(session: AsyncSession, first_seen: Mapping[str, da
              "llm_calls_seen": 0, "tool_calls_seen": 0, "updated_at": now}
             for run_id in ids
         ])
-    table = Run.__table__
+    table = RUNS
     rows = (await session.execute(
         select(*(table.c[name] for name in _STATE_COLUMNS)).where(table.c.id.in_(ids)).order_by(table.c.id)
         .with_for_update()
@@ -123,7 +127,7 @@ async def save_runs(session: AsyncSession, runs: Iterable[RunState]) -> None:
         if columns["id"]:
             await session.execute(_PG_SAVE_RUNS, columns)
         return
-    table = Run.__table__
+    table = RUNS
     now = utcnow()
     params = [{**{f"new_{name}": getattr(run, name) for name in _STATE_COLUMNS}, "new_updated_at": now}
               for run in runs]
@@ -167,7 +171,7 @@ async def serialize_traces(session: AsyncSession, trace_ids: Sequence[str]) -> N
 async def adopt_pending(session: AsyncSession, run_of_trace: Mapping[str, str]) -> list[dict[str, Any]]:
     """Attach the events parked for each trace of ``run_of_trace`` to its run; returns them
     (trace_id, type, time, data). Nothing is read when nothing is parked but the index probe."""
-    table = RunEvent.__table__
+    table = RUN_EVENTS
     pending = (await session.execute(
         select(table.c.id, table.c.trace_id, table.c.type, table.c.time, table.c.data)
         .where(table.c.trace_id.in_(list(run_of_trace)), table.c.run_id.is_(None))
@@ -200,7 +204,7 @@ async def insert_events(session: AsyncSession, rows: list[dict[str, Any]]) -> No
         await session.execute(_PG_INSERT_EVENTS, columns)
         return
     now = utcnow()
-    await session.execute(insert(RunEvent.__table__), [{**row, "received_at": now} for row in rows])
+    await session.execute(insert(RUN_EVENTS), [{**row, "received_at": now} for row in rows])
 
 
 async def get_with_timeline(session: AsyncSession, run_id: str) -> tuple[Run, list[RunEvent]] | None:
