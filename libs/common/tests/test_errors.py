@@ -1,5 +1,7 @@
 """Every error of an app with install_error_handlers answers RFC 9457 problem+json."""
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from runagents_common.db.database import Database
 from runagents_common.errors import PROBLEM_JSON, Conflict, NotFound, Unauthorized, install_error_handlers
 from runagents_common.telemetry import TracingMiddleware
-from runagents_common.testing import TcpProxy
+from runagents_common.testing import TcpProxy, serve_app
 
 
 class NewThing(BaseModel):
@@ -260,3 +262,31 @@ async def test_a_request_answers_503_when_its_database_refuses_connections() -> 
         assert response.json()["code"] == "database_unavailable"
     finally:
         await database.dispose()
+
+
+async def test_a_database_outage_answered_503_keeps_the_connection_for_the_next_request() -> None:
+    """Answered by Starlette's last-resort handler, the 503 was followed by the server dropping the
+    connection: a proxy reusing it (the ingress) lost the next request (ReadError, 502)."""
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/lost")
+    async def lost() -> None:
+        raise ConnectionResetError("connection reset by the database")
+
+    async with serve_app(app) as base_url:
+        host, port = base_url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            answers = []
+            for _ in range(2):  # both on one connection
+                writer.write(f"GET /lost HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+                await writer.drain()
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length")))
+                body = await reader.readexactly(length)
+                answers.append((head.split(b" ")[1], json.loads(body)["code"]))
+        finally:
+            writer.close()
+    assert answers == [(b"503", "database_unavailable")] * 2

@@ -229,6 +229,14 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RunAgentsError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    # Errors from the database or the network answered with a 503 (or a 422) are expected answers, not
+    # crashes: handled below Starlette's last-resort handler, which re-raises after answering and makes the
+    # server drop the connection, so a proxy that reuses it loses the next request (ReadError, 502).
+    import asyncpg
+    from sqlalchemy.exc import SQLAlchemyError
+
+    for expected in (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        app.add_exception_handler(expected, on_unexpected_error)
     app.add_exception_handler(Exception, on_unexpected_error)
 
 
