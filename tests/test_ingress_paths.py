@@ -2,28 +2,14 @@
 which resolved on the way would reach another path than the one routed (the egress layer's checks
 depend on seeing what the agent sent)."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from runagents.ingress import create_ingress_app
 from runagents_common.settings import PlatformSettings
-from runagents_common.testing import serve_app
-
-
-async def raw_get(base_url: str, target: str) -> tuple[int, str]:
-    """GET ``target`` exactly as written (an HTTP client would resolve its dot segments before sending)."""
-    parts = urlsplit(base_url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-    writer.write(f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode("latin-1"))
-    await writer.drain()
-    answer = (await reader.read()).decode("latin-1")
-    writer.close()
-    head, _, body = answer.partition("\r\n\r\n")
-    return int(head.split(" ", 2)[1]), body
+from runagents_common.testing import raw_http_get, serve_app
 
 
 @pytest.fixture
@@ -49,7 +35,7 @@ async def test_a_path_with_dot_segments_is_refused_and_reaches_no_service(ingres
     for target in ("/egress/bot/gh/repos/%2e%2e/%2e%2e/issues", "/egress/bot/gh/repos/%2E%2E/x/issues",
                    "/egress/bot/gh/../../victim/gh/x", "/egress/bot/gh/./x", "/egress/bot/gh/x/..",
                    "/egress/bot/gh/repos/octo%2f..%2fx/issues"):
-        status, body = await raw_get(url, target)
+        status, body = await raw_http_get(url, target)
         assert status == 400, (target, body)
         assert '"code":"dot_segment"' in body, target
     assert received == []
@@ -59,6 +45,6 @@ async def test_a_service_receives_the_path_as_it_was_sent(ingress: tuple[str, li
     url, received = ingress
     sent = ["/egress/bot/gh/repos/octo%2fx/issues", "/egress/bot/gh/repos/a%20b/%252e%252e", "/egress/bot/gh/x"]
     for target in sent:
-        status, body = await raw_get(url, target + "?q=1")
+        status, body = await raw_http_get(url, target + "?q=1")
         assert status == 200, (target, body)
     assert received == sent

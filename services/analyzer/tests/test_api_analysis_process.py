@@ -6,9 +6,6 @@ The engine is replaced here by small stand-in programs (a stuck one, one that is
 reports its environment) through ``engine_process.ENGINE_COMMAND``: no real input stalls the engine
 any more (test_engine_linear_time.py shows the ones that did)."""
 
-import os
-import signal
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -17,6 +14,7 @@ import pytest
 
 from runagents_analyzer.analyses import engine_process, repository
 from runagents_common.scratch import ScratchSpace
+from runagents_common.testing import leave_scratch_of_a_killed_process
 
 from .conftest import Analyzer, StartAnalyzer
 
@@ -128,28 +126,6 @@ async def test_the_engine_process_sees_none_of_the_services_environment(
     assert "secret" not in seen.read_text() and "hunter2" not in seen.read_text()
 
 
-def leave_scratch_of_a_killed_process(scratch_root: Path) -> Path:
-    """An analyzer process killed in the middle of a job: its scratch folder, with a source in it."""
-    crashed = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent("""
-            import sys, time
-            from pathlib import Path
-            from runagents_common.scratch import ScratchSpace
-            with ScratchSpace(Path(sys.argv[1])).folder("analysis-") as folder:
-                (folder / "agent.py").write_text("uploaded source")
-                print(folder, flush=True)
-                time.sleep(600)
-        """), str(scratch_root)],
-        stdout=subprocess.PIPE, text=True,
-    )
-    assert crashed.stdout is not None
-    left_behind = Path(crashed.stdout.readline().strip())
-    os.kill(crashed.pid, signal.SIGKILL)
-    crashed.wait()
-    assert (left_behind / "agent.py").exists()
-    return left_behind
-
-
 def existing(*paths: Path) -> list[Path]:
     return [path for path in paths if path.exists()]
 
@@ -162,7 +138,7 @@ async def test_scratch_folders_left_by_a_killed_analyzer_are_removed_at_the_next
     start_analyzer: StartAnalyzer, no_registry: None, tmp_path: Path
 ) -> None:
     scratch_root = tmp_path / "data" / "analyzer" / "scratch"
-    left_behind = leave_scratch_of_a_killed_process(scratch_root)
+    left_behind = leave_scratch_of_a_killed_process(scratch_root, "analysis-")
     alive = ScratchSpace(scratch_root)  # another analyzer process sharing the data directory
     with alive.folder("analysis-") as in_use:
         async with start_analyzer() as analyzer:

@@ -2,18 +2,16 @@
 resolve to another one on the way (dot segments, however spelt, encoded slashes, backslashes, double
 slashes) is refused before matching, and the tool, a real server on loopback, receives nothing."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from runagents_common.events import new_envelope
 from runagents_common.events.catalog import AgentDeployRequested, Service
-from runagents_common.testing import eventually, serve_app
+from runagents_common.testing import eventually, raw_http_get, serve_app
 
 
 @dataclass
@@ -30,18 +28,6 @@ class ToolServer:
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": b'{"ok": true}'})
-
-
-async def raw_get(base_url: str, target: str) -> tuple[int, str]:
-    """GET ``target`` exactly as written (an HTTP client would resolve its dot segments before sending)."""
-    parts = urlsplit(base_url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-    writer.write(f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode("latin-1"))
-    await writer.drain()
-    answer = (await reader.read()).decode("latin-1")
-    writer.close()
-    head, _, body = answer.partition("\r\n\r\n")
-    return int(head.split(" ", 2)[1]), body
 
 
 @pytest.fixture
@@ -89,7 +75,7 @@ async def test_a_path_that_could_escape_its_match_is_refused_and_the_tool_receiv
         wired_tool: tuple[str, ToolServer]) -> None:
     base_url, tool = wired_tool
     for attack, target in ATTACKS.items():
-        status, body = await raw_get(base_url, "/egress/bot/gh" + target)
+        status, body = await raw_http_get(base_url, "/egress/bot/gh" + target)
 
         assert status == 400, (attack, body)
         assert '"code":"TOOL_PATH_REFUSED"' in body and '"status":400' in body, attack
@@ -105,9 +91,9 @@ async def test_the_tool_receives_exactly_the_path_that_was_matched(wired_tool: t
         ("/repos/octo/h%3Fx%23y/issues", "/api/github/repos/octo/h%3Fx%23y/issues"),
         ("/repos/octo/50%25/issues", "/api/github/repos/octo/50%25/issues"),
     ]:
-        status, body = await raw_get(base_url, "/egress/bot/gh" + target)
+        status, body = await raw_http_get(base_url, "/egress/bot/gh" + target)
         assert status == 200, (target, body)
         assert tool.received[-1] == sent, target
-    status, body = await raw_get(base_url, "/egress/bot/gh/issues")
+    status, body = await raw_http_get(base_url, "/egress/bot/gh/issues")
     assert status == 403 and "matches no capability" in body
     assert len(tool.received) == 5

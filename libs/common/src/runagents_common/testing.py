@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -238,3 +239,46 @@ class TcpProxy:
         finally:
             sink.transport.abort()
             self._writers.discard(sink)
+
+
+async def raw_http_get(base_url: str, target: str) -> tuple[int, str]:
+    """GET ``target`` exactly as written (an HTTP client would resolve its dot segments before sending);
+    the status and the body."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode("latin-1"))
+    await writer.drain()
+    answer = (await reader.read()).decode("latin-1")
+    writer.close()
+    head, _, body = answer.partition("\r\n\r\n")
+    return int(head.split(" ", 2)[1]), body
+
+
+def leave_scratch_of_a_killed_process(scratch_root: Path, prefix: str) -> Path:
+    """What a process killed (-9) in the middle of a job leaves: its scratch folder under ``scratch_root``
+    (made with ``ScratchSpace``, named ``prefix...``) with a file ``agent.py`` in it."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    crashed = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent("""
+            import sys, time
+            from pathlib import Path
+            from runagents_common.scratch import ScratchSpace
+            with ScratchSpace(Path(sys.argv[1])).folder(sys.argv[2]) as folder:
+                (folder / "agent.py").write_text("uploaded source")
+                print(folder, flush=True)
+                time.sleep(600)
+        """), str(scratch_root), prefix],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert crashed.stdout is not None
+    left_behind = Path(crashed.stdout.readline().strip())
+    os.kill(crashed.pid, signal.SIGKILL)
+    crashed.wait()
+    assert (left_behind / "agent.py").exists()
+    return left_behind
