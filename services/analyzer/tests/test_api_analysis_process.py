@@ -84,6 +84,30 @@ async def test_an_analysis_whose_process_is_killed_is_tried_again_then_failed_wi
     assert done["error"] == "the analyzer's process was killed by SIGKILL on attempt 3; giving up after 3 attempts"
 
 
+async def test_an_analysis_that_needs_more_memory_than_its_limit_fails_on_this_source(
+    start_analyzer: StartAnalyzer, no_registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An engine allocating without bound takes no more than its limit of the machine's memory."""
+    hungry = engine_command("""
+        import json
+        from runagents_analyzer.engine.__main__ import limit_memory
+        limit = json.loads(sys.stdin.read()).get("memory_bytes")
+        limit_memory(limit)
+        try:
+            hog = bytearray(4 * (limit or 256 * 1024**2))
+            print(json.dumps({"failed": f"allocated {len(hog)} bytes"}))
+        except MemoryError:
+            print(json.dumps({"failed": "MemoryError"}))
+    """)
+    monkeypatch.setattr(engine_process, "ENGINE_COMMAND", hungry)
+
+    async with start_analyzer(analyzer_memory_limit_bytes=256 * 1024**2) as analyzer:
+        done = await analyze(analyzer)
+
+    assert done["status"] == "failed"
+    assert done["error"] == "the analyzer failed on this source (MemoryError); the failure is in the service's log"
+
+
 async def test_an_analysis_whose_first_process_is_killed_succeeds_on_the_next_attempt(
     start_analyzer: StartAnalyzer, no_registry: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

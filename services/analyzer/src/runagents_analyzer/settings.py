@@ -20,6 +20,11 @@ class AnalyzerSettings(PlatformSettings):
         description="An attempt of an analysis still running after this long has its engine process killed; "
                     "it is tried again up to analyzer_max_attempts starts.",
     )
+    analyzer_memory_limit_bytes: int = Field(
+        default=2 * 1024**3, ge=256 * 1024**2,
+        description="The address space an analysis's engine process may use; past it the engine fails on this "
+                    "source (MemoryError) instead of taking the machine's memory.",
+    )
     analyzer_max_attempts: int = Field(
         default=3, ge=1,
         description="Starts of one analysis (the first, retries after its deadline or a killed engine process, "

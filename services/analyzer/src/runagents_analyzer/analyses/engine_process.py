@@ -47,8 +47,9 @@ class EngineProcessDied(Exception):
 
 
 async def run_engine(root: Path, resources: RegisteredResources | None, report_path: Path,
-                     on_phase: OnPhase) -> dict[str, Any]:
-    """Analyze the tree at ``root`` in a new process and return the report as JSON data.
+                     on_phase: OnPhase, memory_bytes: int | None = None) -> dict[str, Any]:
+    """Analyze the tree at ``root`` in a new process (of at most ``memory_bytes`` of address space)
+    and return the report as JSON data.
 
     ``on_phase`` is awaited for each phase as the process reports it. The report is written to
     ``report_path`` (a scratch file) and read from there.
@@ -65,7 +66,7 @@ async def run_engine(root: Path, resources: RegisteredResources | None, report_p
     stderr = asyncio.create_task(_tail(process.stderr), name=f"engine-stderr-{process.pid}")
     try:
         request = {"root": str(root), "report": str(report_path), "resources": _resources(resources),
-                   "parent": os.getpid()}
+                   "parent": os.getpid(), "memory_bytes": memory_bytes}
         process.stdin.write(json.dumps(request).encode())
         with contextlib.suppress(ConnectionError):  # an engine that died at once is reported below
             await process.stdin.drain()

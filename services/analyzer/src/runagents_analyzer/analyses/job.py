@@ -113,7 +113,8 @@ class AnalysisJob:
                 self.settings.analyzer_lookup_timeout_seconds,
             )
             body = await run_engine(root, _registered(lookup), scratch / "report.json",
-                                    lambda phase, progress: self._record_phase(analysis_id, phase, progress))
+                                    lambda phase, progress: self._record_phase(analysis_id, phase, progress),
+                                    memory_bytes=self.settings.analyzer_memory_limit_bytes)
         body["skipped"] = claimed.upload_skipped + body.get("skipped", [])
         body["errors"] = body.get("errors", []) + [{"file": "", "line": 0, "message": n} for n in lookup.notes]
         return body

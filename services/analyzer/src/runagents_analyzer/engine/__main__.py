@@ -4,7 +4,8 @@ The analyzer service runs every analysis in such a process of its own, so that i
 analysis at its deadline (a thread cannot be stopped, and one busy in C holds the GIL) and so that
 nothing an upload does to the engine reaches the service's event loop.
 
-Protocol: standard input carries one JSON request ``{"root", "report", "resources", "parent"}``;
+Protocol: standard input carries one JSON request ``{"root", "report", "resources", "parent",
+"memory_bytes"}``;
 standard output carries one JSON line per phase (``{"phase", "progress"}``) and a last line
 ``{"done": true}`` once the report is written to the ``report`` path, or ``{"failed": "<type>"}``
 (the exception's type only: its message could quote the upload; the traceback goes to standard
@@ -37,6 +38,13 @@ def _die_with_parent(parent: int) -> None:
         os._exit(3)
 
 
+def limit_memory(memory_bytes: int | None) -> None:
+    """Cap the process's address space: an upload that makes the engine allocate without bound ends
+    in a MemoryError on this source, not in the machine running out of memory."""
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
 def _resources(raw: dict[str, Any] | None) -> RegisteredResources | None:
     if raw is None:
         return None
@@ -55,6 +63,7 @@ def main() -> int:
     request = json.loads(sys.stdin.read())
     _die_with_parent(int(request["parent"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash dumps no upload to disk
+    limit_memory(request.get("memory_bytes"))
     # The protocol keeps the real standard output; stray prints of the engine go to standard error.
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
