@@ -252,6 +252,21 @@ class TestBusConformance:
         assert handler.attempts[doomed.id] == MAX_DELIVERIES
         assert dead_ids(await harness.dead_lettered("doomed")) == [doomed.id]
 
+    async def test_an_event_waits_out_a_database_outage_without_using_up_its_deliveries(
+        self, harness: BusHarness, wait_until: Eventually
+    ) -> None:
+        """A few seconds of database outage once dead-lettered the events a consumer was handling."""
+        handler = FlakyHandler({"agent.deleted.v1"}, failures=MAX_DELIVERIES + 3, error=ConnectionRefusedError)
+        await harness.subscribe("patient", ["agent.#"], handler)
+
+        waiting = event("agent.deleted.v1", agent="a")
+        await harness.publish(waiting)
+
+        await wait_until(lambda: handler.got(waiting), message="the event handled once the database answers")
+        assert handler.attempts[waiting.id] == MAX_DELIVERIES + 4
+        assert handler.types() == ["agent.deleted.v1"]
+        assert await harness.dead_lettered("patient") == []
+
     async def test_malformed_bodies_are_dead_lettered_at_once(
         self, harness: BusHarness, wait_until: Eventually
     ) -> None:

@@ -1,8 +1,10 @@
 """The bus interface every implementation honours (see the conformance tests)."""
 
+import asyncio
 import contextlib
 import json
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -144,3 +146,36 @@ def log_dead_letter(consumer: str, reason: str, body: bytes) -> None:
         reason,
         extra={"event_id": event_id, "event_type": event_type, "service": consumer},
     )
+
+
+OUTAGE_PATIENCE_SECONDS = 900.0
+"""How long a consumer keeps an event while its database cannot be reached, before the delivery counts as failed."""
+MAX_OUTAGE_DELAY = 10.0
+
+
+async def handle_through_outages(consumer: str, handler: EventHandler, envelope: Envelope,
+                                 first_delay: float) -> None:
+    """Run ``handler`` on ``envelope``; while it fails because its database cannot be reached, wait
+    (``first_delay`` doubling to 10 s, for up to ``OUTAGE_PATIENCE_SECONDS``) and run it again.
+
+    An outage is no fault of the event: counted as failed deliveries, a few seconds of it used up an
+    event's deliveries and dead-lettered it (a run's tool call lost from its timeline). Any other
+    error, and an outage past the patience, is raised for the bus to count.
+    """
+    from runagents_common.errors import is_database_unavailable
+
+    delay = max(first_delay, 0.01)
+    deadline = time.monotonic() + OUTAGE_PATIENCE_SECONDS
+    while True:
+        try:
+            await handler(envelope)
+            return
+        except PoisonEvent:
+            raise
+        except Exception as exc:
+            if not is_database_unavailable(exc) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("consumer %s cannot reach its database (%s); event %s waits %.1f s", consumer,
+                        describe_error(exc), envelope.id, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, MAX_OUTAGE_DELAY)

@@ -15,6 +15,7 @@ from runagents_common.bus.base import (
     decode_envelope,
     describe_error,
     encode_envelope,
+    handle_through_outages,
     log_dead_letter,
     topic_matches,
 )
@@ -123,7 +124,7 @@ class InMemoryBus(Bus):
     async def _deliver(self, sub: _Subscription, body: bytes, attempt: int) -> None:
         """One event to the subscription's handler, retried or dead-lettered as it fails."""
         try:
-            await sub.handler(decode_envelope(body))
+            await handle_through_outages(sub.consumer, sub.handler, decode_envelope(body), self.retry_delay)
         except PoisonEvent as exc:
             self._dead_letter(sub.consumer, body, str(exc))
         except asyncio.CancelledError:

@@ -26,6 +26,7 @@ from runagents_common.bus.base import (
     decode_envelope,
     describe_error,
     encode_envelope,
+    handle_through_outages,
     log_dead_letter,
 )
 from runagents_common.events.catalog import PoisonEvent
@@ -339,7 +340,8 @@ class RabbitMQBus(Bus):
                       envelope: Envelope | None = None) -> Callable[[], Awaitable[None]]:
         """Run the handler; the settlement its outcome asks for."""
         try:
-            await handler(envelope or decode_envelope(message.body))
+            await handle_through_outages(consumer, handler, envelope or decode_envelope(message.body),
+                                         self.retry_delay)
         except PoisonEvent as exc:
             log_dead_letter(consumer, str(exc), message.body)
             return lambda: message.reject(requeue=False)
