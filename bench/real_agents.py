@@ -1,0 +1,290 @@
+"""Real public agents, uploaded unchanged: how many reach Running and how many answer (issue 14, item 9).
+
+    uv run python bench/real_agents.py [--only ID,...] [--include-held-out] [--url URL]
+                                       [--timeout 600] [--mirrors /work/.mirror] [--json OUT]
+
+The list is bench/real_agents.toml (pointers and labels only: repository, pinned commit, path). This
+script downloads nothing itself: each agent's folder is materialized from a local mirror of its
+repository (`git --git-dir=<mirrors>/<owner>+<name>/repo archive <commit> <path>`); a missing mirror
+or commit is reported in the table with the command that would bring it. The platform's builder
+installs each agent's own requirements from PyPI, as it would for any user.
+
+Unless --url is given, the platform is started in dev mode (fresh data dir, a free port). For each
+agent: upload the files unchanged (POST /api/v1/analyses, multipart, one zip as `runagents deploy`
+sends a folder), wait for the analysis, deploy with the suggested wiring (each suggested tool; every
+detected model role wired to the playground provider's chat model, and a `chat` role when none was
+detected; access open), wait for Running or Failed, invoke with the probe message, delete the agent.
+Held-out agents are skipped unless --include-held-out (look at them only for the final measure).
+See docs/real-agents.md.
+"""
+
+import argparse
+import io
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import uuid
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LIST = Path(__file__).with_name("real_agents.toml")
+PLAYGROUND = {"provider": "playground", "model": "playground-mini"}
+SKIPPED_PARTS = {".git", "__pycache__", ".venv", "node_modules"}
+# What a Python repr of an object or a failure looks like, rather than text a person reads.
+REPR = re.compile(r"^\s*(<[\w.]+ object at 0x|[A-Z]\w*\(\w+=|\{'|\[\{'|\[[A-Z]\w*\(|Traceback \(most recent)")
+ERROR = re.compile(r"^\s*(error|exception|traceback)\b|\b(Error|Exception): ", re.IGNORECASE)
+
+
+@dataclass
+class Result:
+    id: str
+    framework: str
+    held_out: bool
+    status: str = ""  # Running, Failed, or what stopped before a deploy (missing mirror, analysis failed...)
+    reason: str = ""
+    answered: bool = False
+    http: int | None = None
+    response: str = ""
+    seconds: float = 0.0
+    entry: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def load_agents(path: Path) -> list[dict[str, Any]]:
+    return tomllib.loads(path.read_text())["agent"]
+
+
+def mirror_of(mirrors: Path, repo: str) -> Path:
+    return mirrors / repo.replace("/", "+") / "repo"
+
+
+def materialize(agent: dict[str, Any], mirrors: Path, into: Path) -> str | None:
+    """Write the agent's files at its commit under `into`; None, or why not (with what would fix it)."""
+    git_dir = mirror_of(mirrors, agent["repo"])
+    if not git_dir.exists():
+        return (f"mirror missing: {git_dir} (fetch github:{agent['repo']}, or "
+                f"git clone --bare https://github.com/{agent['repo']} {git_dir})")
+    commit = agent["commit"]
+    known = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "-e", f"{commit}^{{commit}}"],
+                           capture_output=True)
+    if known.returncode != 0:
+        return (f"commit {commit[:12]} not in {git_dir} (fetch github:{agent['repo']} again, or "
+                f"git --git-dir={git_dir} fetch origin {commit})")
+    paths = agent["path"] if isinstance(agent["path"], list) else [agent["path"]]
+    archive = subprocess.run(["git", f"--git-dir={git_dir}", "archive", "--format=tar", commit, *paths],
+                             capture_output=True)
+    if archive.returncode != 0:
+        return f"git archive failed: {archive.stderr.decode(errors='replace').strip()}"
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return None
+
+
+def upload_root(agent: dict[str, Any], scratch: Path) -> Path:
+    """The folder a user would upload: the agent's folder, or the files' common parent."""
+    paths = agent["path"] if isinstance(agent["path"], list) else [agent["path"]]
+    if len(paths) == 1 and (scratch / paths[0]).is_dir():
+        return scratch / paths[0]
+    parents = {str(Path(p).parent) for p in paths}
+    return scratch / (parents.pop() if len(parents) == 1 else "")
+
+
+def zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink() and not SKIPPED_PARTS & set(path.relative_to(folder).parts):
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def poll(client: httpx.Client, path: str, ended: tuple[str, ...], timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        response = client.get(path)
+        if response.status_code == 200:
+            body = response.json()
+            if body.get("status") in ended:
+                return body
+        time.sleep(1)
+    return {**body, "status": "Timeout", "message": f"not {' or '.join(ended)} within {timeout:.0f} s "
+                                                    f"(last: {body.get('status')} {body.get('phase') or ''})"}
+
+
+def wiring(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    tools = {t["name"]: t.get("suggested") for t in report.get("tools", [])}
+    roles = {(u.get("role") or "chat") for u in report.get("llm_usage", [])}
+    models = {role: ({"provider": "playground", "model": "playground-embed"} if role == "embedding" else PLAYGROUND)
+              for role in roles or {"chat"}}
+    return tools, models
+
+
+def first_line(text: Any) -> str:
+    text = str(text or "").strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
+def answered(status: int, body: Any) -> bool:
+    if status != 200 or not isinstance(body, dict):
+        return False
+    response = body.get("response")
+    if not isinstance(response, str) or not response.strip():
+        return False
+    return not REPR.search(response) and not ERROR.search(response[:200])
+
+
+def run_one(client: httpx.Client, agent: dict[str, Any], mirrors: Path, timeout: float) -> Result:
+    result = Result(agent["id"], agent["framework"], bool(agent.get("held_out")))
+    started = time.monotonic()
+    name = f"ra-{re.sub(r'[^a-z0-9-]', '-', agent['id'].lower())[:40]}-{uuid.uuid4().hex[:4]}"
+    deployed = False
+    try:
+        with tempfile.TemporaryDirectory(prefix="real-agent-") as scratch:
+            missing = materialize(agent, mirrors, Path(scratch))
+            if missing:
+                result.status, result.reason = "Missing", missing
+                return result
+            payload = zip_folder(upload_root(agent, Path(scratch)))
+        created = client.post("/api/v1/analyses", files=[("files", ("upload.zip", payload, "application/zip"))])
+        if created.status_code != 202:
+            result.status, result.reason = f"Upload {created.status_code}", first_line(created.text)
+            return result
+        analysis = poll(client, f"/api/v1/analyses/{created.json()['id']}", ("succeeded", "failed"), timeout)
+        if analysis.get("status") != "succeeded":
+            result.status = "Analysis failed"
+            result.reason = first_line(analysis.get("error") or analysis.get("message"))
+            return result
+        report = analysis.get("report") or {}
+        result.entry = first_line(json.dumps(report.get("entry_point") or report.get("entrypoint") or ""))
+        tools, models = wiring(report)
+        unwired = [name for name, suggested in tools.items() if not suggested]
+        if unwired:
+            result.notes.append("tools with no suggestion: " + ", ".join(unwired))
+        body = {"name": name, "analysis_id": analysis["id"], "tools": tools, "models": models,
+                "access": {"mode": "open"}}
+        response = client.post("/api/v1/agents", json=body)
+        if response.status_code != 202:
+            result.status, result.reason = f"Deploy {response.status_code}", first_line(response.text)
+            return result
+        deployed = True
+        remaining = max(10.0, timeout - (time.monotonic() - started))
+        state = poll(client, f"/api/v1/agents/{name}", ("Running", "Failed"), remaining)
+        result.status = state.get("status", "")
+        if result.status != "Running":
+            result.reason = first_line(state.get("message"))
+            return result
+        invoked = client.post(f"/api/v1/agents/{name}/invoke", json={"message": agent["probe"]}, timeout=300)
+        result.http = invoked.status_code
+        try:
+            answer = invoked.json()
+        except ValueError:
+            answer = invoked.text
+        result.answered = answered(invoked.status_code, answer)
+        if isinstance(answer, dict):
+            text = answer.get("response") if invoked.status_code == 200 else answer.get("detail", answer)
+        else:
+            text = answer
+        result.response = " ".join(str(text if text is not None else "").split())[:100]
+        return result
+    except httpx.HTTPError as exc:
+        result.status = result.status or "Error"
+        result.reason = f"{type(exc).__name__}: {exc}"
+        return result
+    finally:
+        result.seconds = round(time.monotonic() - started, 1)
+        if deployed:
+            try:
+                client.delete(f"/api/v1/agents/{name}")
+            except httpx.HTTPError as exc:
+                result.notes.append(f"delete failed: {exc}")
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def table(results: list[Result]) -> str:
+    lines = ["| id | framework | held out | status | answered | response (first 100 chars) / reason | s |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        shown = r.response if r.status == "Running" else r.reason
+        if r.status == "Running" and r.http != 200:
+            shown = f"HTTP {r.http}: {r.response}"
+        lines.append(f"| {r.id} | {r.framework} | {'yes' if r.held_out else 'no'} | {cell(r.status)} | "
+                     f"{'yes' if r.answered else 'no'} | {cell(shown)} | {r.seconds:.0f} |")
+    return "\n".join(lines)
+
+
+def summary(results: list[Result], label: str) -> str:
+    running = sum(r.status == "Running" for r in results)
+    return f"{label}: {running} of {len(results)} Running, {sum(r.answered for r in results)} answered"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help="comma-separated agent ids")
+    parser.add_argument("--include-held-out", action="store_true")
+    parser.add_argument("--url", help="a running platform; default: start one in dev mode")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per agent until Running or Failed")
+    parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument("--list", type=Path, default=LIST)
+    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    args = parser.parse_args()
+
+    agents = load_agents(args.list)
+    if args.only:
+        wanted = set(args.only.split(","))
+        unknown = wanted - {a["id"] for a in agents}
+        if unknown:
+            parser.error(f"unknown ids: {', '.join(sorted(unknown))}")
+        agents = [a for a in agents if a["id"] in wanted]
+    if not args.include_held_out:
+        agents = [a for a in agents if not a.get("held_out")]
+
+    platform = None
+    scratch = None
+    url = args.url
+    if not url:
+        from runagents.processes import start_dev
+
+        scratch = tempfile.TemporaryDirectory(prefix="runagents-real-agents-")
+        platform = start_dev(Path(scratch.name))
+        url = platform.base_url
+        print(f"platform (dev) at {url}, data dir {scratch.name}", flush=True)
+    results: list[Result] = []
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+            for agent in agents:
+                print(f"-- {agent['id']} ({agent['framework']}) ...", flush=True)
+                result = run_one(client, agent, args.mirrors, args.timeout)
+                results.append(result)
+                print(f"   {result.status} answered={result.answered} {result.seconds:.0f}s "
+                      f"{result.reason or result.response}", flush=True)
+                if args.json:
+                    args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    finally:
+        if platform is not None:
+            platform.stop()
+        if scratch is not None:
+            scratch.cleanup()
+    print()
+    print(table(results))
+    print()
+    print(summary([r for r in results if not r.held_out], "Not held out"))
+    if args.include_held_out:
+        print(summary([r for r in results if r.held_out], "Held out"))
+
+
+if __name__ == "__main__":
+    main()
