@@ -58,6 +58,7 @@ class Result:
     response: str = ""
     seconds: float = 0.0
     entry: str = ""
+    detail: str = ""  # the whole message behind `reason` or a failed invoke (JSON output only)
     notes: list[str] = field(default_factory=list)
 
 
@@ -123,7 +124,9 @@ def poll(client: httpx.Client, path: str, ended: tuple[str, ...], timeout: float
 
 
 def wiring(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    tools = {t["name"]: t.get("suggested") for t in report.get("tools", [])}
+    """Each detected tool that has a suggested registered tool (the others are left unwired, as a user
+    with nothing registered for them would); every detected model role on the playground."""
+    tools = {t["name"]: t["suggested"] for t in report.get("tools", []) if t.get("suggested")}
     roles = {(u.get("role") or "chat") for u in report.get("llm_usage", [])}
     models = {role: ({"provider": "playground", "model": "playground-embed"} if role == "embedding" else PLAYGROUND)
               for role in roles or {"chat"}}
@@ -131,8 +134,12 @@ def wiring(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def first_line(text: Any) -> str:
-    text = str(text or "").strip()
-    return text.splitlines()[0][:200] if text else ""
+    """The first line of a message; when it only introduces what follows (ends with ':'), the next one too."""
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    shown = lines[0] if not lines[0].endswith(":") or len(lines) == 1 else f"{lines[0]} {lines[1]}"
+    return shown[:200]
 
 
 def answered(status: int, body: Any) -> bool:
@@ -168,14 +175,18 @@ def run_one(client: httpx.Client, agent: dict[str, Any], mirrors: Path, timeout:
         report = analysis.get("report") or {}
         result.entry = first_line(json.dumps(report.get("entry_point") or report.get("entrypoint") or ""))
         tools, models = wiring(report)
-        unwired = [name for name, suggested in tools.items() if not suggested]
+        unwired = [t["name"] for t in report.get("tools", []) if not t.get("suggested")]
         if unwired:
             result.notes.append("tools with no suggestion: " + ", ".join(unwired))
         body = {"name": name, "analysis_id": analysis["id"], "tools": tools, "models": models,
                 "access": {"mode": "open"}}
         response = client.post("/api/v1/agents", json=body)
         if response.status_code != 202:
-            result.status, result.reason = f"Deploy {response.status_code}", first_line(response.text)
+            problem = response.json() if "json" in response.headers.get("content-type", "") else {}
+            result.status = f"Deploy {response.status_code}"
+            said = problem.get("detail") if isinstance(problem, dict) else None
+            result.reason = first_line(said) or first_line(response.text)
+            result.detail = response.text[:4000]
             return result
         deployed = True
         remaining = max(10.0, timeout - (time.monotonic() - started))
@@ -183,6 +194,7 @@ def run_one(client: httpx.Client, agent: dict[str, Any], mirrors: Path, timeout:
         result.status = state.get("status", "")
         if result.status != "Running":
             result.reason = first_line(state.get("message"))
+            result.detail = str(state.get("message") or "")[:4000]
             return result
         invoked = client.post(f"/api/v1/agents/{name}/invoke", json={"message": agent["probe"]}, timeout=300)
         result.http = invoked.status_code
@@ -191,11 +203,21 @@ def run_one(client: httpx.Client, agent: dict[str, Any], mirrors: Path, timeout:
         except ValueError:
             answer = invoked.text
         result.answered = answered(invoked.status_code, answer)
+        if isinstance(answer, dict) and invoked.status_code != 200 and answer.get("run_id"):
+            # The invoke's problem points at the run's timeline, where the agent's own error is.
+            for _ in range(20):  # the runs service records the failure shortly after the answer
+                run = client.get(f"/api/v1/runs/{answer['run_id']}")
+                if run.status_code == 200 and run.json().get("error"):
+                    answer = {**answer, "detail": f"run error: {run.json()['error']}"}
+                    break
+                time.sleep(0.5)
         if isinstance(answer, dict):
             text = answer.get("response") if invoked.status_code == 200 else answer.get("detail", answer)
         else:
             text = answer
         result.response = " ".join(str(text if text is not None else "").split())[:100]
+        if not result.answered:
+            result.detail = json.dumps(answer)[:4000] if isinstance(answer, dict) else str(answer)[:4000]
         return result
     except httpx.HTTPError as exc:
         result.status = result.status or "Error"
