@@ -134,12 +134,15 @@ def wiring(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def first_line(text: Any) -> str:
-    """The first line of a message; when it only introduces what follows (ends with ':'), the next one too."""
+    """The first line of a message; when it only introduces what follows (ends with ':'), the first
+    later line that names an error (an installer's `error:`, an `...Error:`), else the next line."""
     lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
     if not lines:
         return ""
-    shown = lines[0] if not lines[0].endswith(":") or len(lines) == 1 else f"{lines[0]} {lines[1]}"
-    return shown[:200]
+    if not lines[0].endswith(":") or len(lines) == 1:
+        return lines[0][:200]
+    named = [line for line in lines[1:] if re.match(r"(error|\w*(Error|Exception)):", line)]
+    return f"{lines[0]} {(named or lines[1:])[0]}"[:200]
 
 
 def answered(status: int, body: Any) -> bool:
