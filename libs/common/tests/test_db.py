@@ -446,6 +446,23 @@ async def test_idempotent_handler_refuses_an_event_whose_source_does_not_own_its
     assert await count(database, ProcessedEvent) == 0
 
 
+async def test_batch_handler_refuses_a_batch_holding_an_event_whose_source_does_not_own_its_type(
+    database: Database,
+) -> None:
+    handed: list[str] = []
+
+    async def handle(session: AsyncSession, events: Sequence[tuple[Envelope, EventData]]) -> None:
+        handed.extend(envelope.id for envelope, _ in events)
+
+    handler = idempotent_batch_handler(database, ProcessedEvent, "consumer", handle)
+    forged = new_envelope("agent.deleted.v1", Service.GATEWAY.source, AgentDeleted(agent="a"))
+
+    with pytest.raises(PoisonEvent, match="refused as forged"):
+        await handler([agent_deleted("b"), forged])  # the bus then hands them over one by one
+    assert handed == []
+    assert await count(database, ProcessedEvent) == 0
+
+
 async def test_outbox_refuses_an_event_type_its_service_does_not_own(database: Database) -> None:
     gateway_outbox = Outbox(OutboxMessage, Service.GATEWAY.source)
     async with database.session() as session:

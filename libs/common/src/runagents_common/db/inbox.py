@@ -129,6 +129,7 @@ def idempotent_batch_handler(
     async def on_batch(envelopes: Sequence[Envelope]) -> None:
         parsed: dict[str, tuple[Envelope, EventData]] = {}
         for envelope in envelopes:
+            check_source(envelope)  # as idempotent_handler: a forged event is never handled
             data = parse_data(envelope)
             parsed.setdefault(envelope.id, (envelope, data))
         with continued_span(f"consume {len(parsed)} event(s)", envelopes[0].trace_headers(),
