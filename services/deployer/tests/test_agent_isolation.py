@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from runagents_common.run_wire import INVOKE_KEY_HEADER
 from runagents_common.testing import eventually
-from runagents_deployer.agents.gateway_keys import INVOKE_KEY_ENV, INVOKE_KEY_HEADER, agent_invoke_key
+from runagents_deployer.agents.gateway_keys import INVOKE_KEY_ENV, agent_invoke_key
 from runagents_deployer.agents.launcher import running_message
 from runagents_deployer.backends.base import LaunchError, LaunchSpec, RunningAgent
 from runagents_deployer.backends.local_process import LocalProcessBackend, _runtime_pids

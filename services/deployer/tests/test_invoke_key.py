@@ -1,7 +1,8 @@
 """The front door proves to each agent's runtime that an invoke comes from the platform."""
 
+from runagents_common.run_wire import INVOKE_KEY_HEADER
 from runagents_deployer.agents import repository
-from runagents_deployer.agents.gateway_keys import INVOKE_KEY_HEADER, agent_invoke_key
+from runagents_deployer.agents.gateway_keys import agent_invoke_key
 
 from .conftest import Deployer
 

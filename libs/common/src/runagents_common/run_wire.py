@@ -1,7 +1,8 @@
 """What identifies a run on the wire: its id and the headers its calls carry.
 
 The agent runtime sends :data:`RUN_ID_HEADER` and :data:`RUN_SEQ_HEADER` on every outbound call
-it makes during a run (the gateway and the egress layer read them). The runtime cannot import this
+it makes during a run (the gateway and the egress layer read them), and reads :data:`INVOKE_KEY_HEADER`
+on the invokes the front door sends it. The runtime cannot import this
 package (it runs inside the agent's own environment), so it spells the same names in
 ``runagents_runtime.propagation``; a test in tests/ holds the two spellings equal.
 
@@ -25,6 +26,9 @@ RUN_SEQ_HEADER = "X-RunAgents-Run-Seq"
 """The call's number within its run (1, 2, ...), in the order the run's process started its calls."""
 AGENT_HEADER = "X-RunAgents-Agent"
 """The agent that makes the call."""
+INVOKE_KEY_HEADER = "X-RunAgents-Invoke-Key"
+"""The deployment's invoke key, which the front door sends with each invoke; the runtime serves
+/invoke and /invoke/stream only with it."""
 
 _MAX_SEQ = 2**31 - 1
 _DIGITS = re.compile(r"^[0-9]{1,10}$")

@@ -17,10 +17,6 @@ KEY_PREFIX = "ra-agent-"
 INVOKE_KEY_PREFIX = "ra-invoke-"
 INVOKE_KEY_ENV = "RUNAGENTS_INVOKE_KEY"
 """The runtime reads its invoke key from this variable (runagents_runtime.config)."""
-INVOKE_KEY_HEADER = "X-RunAgents-Invoke-Key"
-"""The header the front door sends it in; the runtime's wire definition is
-runagents_runtime.propagation.INVOKE_KEY_HEADER (tests/test_runtime_wire.py keeps the two equal: a
-service does not import the runtime)."""
 
 
 def agent_gateway_key(secret: SecretStr, agent: str, deployment_id: str) -> str:

@@ -13,11 +13,11 @@ from starlette.background import BackgroundTask
 
 from runagents_common.db import utcnow
 from runagents_common.errors import BadGateway, Conflict, problem_response
-from runagents_common.run_wire import RUN_ID_HEADER
+from runagents_common.run_wire import INVOKE_KEY_HEADER, RUN_ID_HEADER
 from runagents_common.service import ServiceComponent, component
 from runagents_common.telemetry import current_trace_headers, current_trace_id
 from runagents_deployer.agents import service
-from runagents_deployer.agents.gateway_keys import INVOKE_KEY_HEADER, agent_invoke_key
+from runagents_deployer.agents.gateway_keys import agent_invoke_key
 from runagents_deployer.agents.schemas import InvokeRequest
 from runagents_deployer.context import DeployerContext, deployer_context
 from runagents_deployer.identity_providers import service as identity_providers
