@@ -1,11 +1,8 @@
 """The builder service: turns an analyzed upload into an artifact the deployer can start."""
 
 import asyncio
-import json
 import logging
-from importlib import metadata
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
 from runagents_builder.builds import repository
@@ -17,6 +14,7 @@ from runagents_builder.settings import BuilderSettings
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.http import service_client
+from runagents_common.installs import installed_from
 from runagents_common.jobs import JobRunner
 from runagents_common.scratch import ScratchSpace
 from runagents_common.service import ServiceComponent
@@ -29,10 +27,10 @@ log = logging.getLogger("runagents.builder")
 
 def runtime_source() -> Path:
     """The folder of the agent runtime package, as installed in this workspace (editable)."""
-    direct_url = metadata.distribution("runagents-runtime").read_text("direct_url.json")
-    if not direct_url:
+    folder = installed_from("runagents-runtime")
+    if folder is None:
         raise RuntimeError("runagents-runtime is not installed from a folder; set RUNAGENTS_BUILDER_RUNTIME_SOURCE")
-    return Path(unquote(urlparse(json.loads(direct_url)["url"]).path))
+    return folder
 
 
 def create_component(settings: BuilderSettings | None = None) -> ServiceComponent:

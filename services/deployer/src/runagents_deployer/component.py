@@ -1,9 +1,6 @@
 """The deployer service: agents, their wiring, their deployments, and the front door to them."""
 
-import json
-from importlib import metadata
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import httpx
 
@@ -11,6 +8,7 @@ from runagents_common.db import Database
 from runagents_common.db.inbox import combined_handlers
 from runagents_common.db.outbox import Outbox
 from runagents_common.http import service_client
+from runagents_common.installs import installed_from
 from runagents_common.jobs import JobRunner
 from runagents_common.service import ServiceComponent
 from runagents_deployer.agents import repository
@@ -38,13 +36,9 @@ SERVICE = "deployer"
 def runtime_source() -> Path | None:
     """The agent runtime's source folder as this workspace installs it (editable), if it does; agents'
     virtualenvs install the same one (the builder finds it the same way)."""
-    try:
-        direct_url = metadata.distribution("runagents-runtime").read_text("direct_url.json")
-    except metadata.PackageNotFoundError:
+    folder = installed_from("runagents-runtime")
+    if folder is None:
         return None
-    if not direct_url:
-        return None
-    folder = Path(unquote(urlparse(json.loads(direct_url)["url"]).path))
     return folder / "src" if (folder / "src").is_dir() else folder
 
 
