@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from runagents.components import SERVICES, component_factory
+from runagents.components import SERVICES, create_components
 from runagents_common.bus import InMemoryBus
 from runagents_common.errors import PROBLEM_JSON
 from runagents_common.service import ServiceHost, create_host_app
@@ -73,16 +73,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             # about what it makes of any request (the playground model answers in-process).
             "RUNAGENTS_REQUIRE_AGENT_KEY": "false",
         }
-        saved = {key: os.environ.get(key) for key in env}
-        os.environ.update(env)
-        try:
-            components = [component_factory(service)() for service in SERVICES]
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        components = create_components(SERVICES, env)
         app = create_host_app(ServiceHost(components, InMemoryBus(), migrate_on_start=True), "RunAgents (tests)")
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)

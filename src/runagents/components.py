@@ -1,7 +1,9 @@
 """The services of the platform, by name, and how to build each one's component."""
 
 import importlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from runagents_common.service import ServiceComponent
 
@@ -29,3 +31,24 @@ def available_services() -> list[str]:
             continue
         found.append(service)
     return found
+
+
+def create_components(services: tuple[str, ...] | list[str], environment: Mapping[str, str]) -> list[ServiceComponent]:
+    """The components of ``services``, their settings read with ``environment`` set on top of this process's
+    (which is as it was afterwards)."""
+    with _environment(environment):
+        return [component_factory(service)() for service in services]
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
