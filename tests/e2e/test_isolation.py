@@ -57,20 +57,26 @@ def test_the_data_dir_its_databases_and_keys_are_the_platforms_alone(dev_platfor
     assert len((data_dir / "gateway-secret.key").read_text().strip()) >= 32
 
 
-def test_agents_outlive_a_crash_of_the_platform_and_are_adopted(tmp_path: Path) -> None:
+def deploy_then_crash(tmp_path: Path, name: str) -> tuple[PlatformProcesses, int]:
+    """A dev platform that deployed the sample as ``name``, then was killed (-9); the agent's runtime pid."""
     platform = start_dev(tmp_path)
     try:
         with httpx.Client(base_url=platform.base_url, timeout=60) as client:
-            assert deploy(client, "steadfast", analyze_sample(client)).status_code == 202
-            assert wait_settled(client, "steadfast")["status"] == "Running"
-        pid = runtime_pid("steadfast")
+            assert deploy(client, name, analyze_sample(client)).status_code == 202
+            assert wait_settled(client, name)["status"] == "Running"
+        pid = runtime_pid(name)
         crashed = platform.processes["dev"]
         crashed.send_signal(signal.SIGKILL)
         crashed.wait()
-        # The agent still serves while the platform is down.
-        assert httpx.get(f"http://127.0.0.1:{_port(pid)}/healthz", timeout=10).status_code == 200
     finally:
         platform.stop()
+    return platform, pid
+
+
+def test_agents_outlive_a_crash_of_the_platform_and_are_adopted(tmp_path: Path) -> None:
+    platform, pid = deploy_then_crash(tmp_path, "steadfast")
+    # The agent still serves while the platform is down.
+    assert httpx.get(f"http://127.0.0.1:{_port(pid)}/healthz", timeout=10).status_code == 200
     platform = start_dev(tmp_path, port=httpx.URL(platform.base_url).port)
     try:
         with httpx.Client(base_url=platform.base_url, timeout=60) as client:
@@ -96,16 +102,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_an_agent_left_by_a_crash_that_no_longer_fits_is_replaced_not_leaked(tmp_path: Path) -> None:
-    platform = start_dev(tmp_path)
-    try:
-        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
-            assert deploy(client, "moved", analyze_sample(client)).status_code == 202
-            assert wait_settled(client, "moved")["status"] == "Running"
-        pid = runtime_pid("moved")
-        platform.processes["dev"].send_signal(signal.SIGKILL)
-        platform.processes["dev"].wait()
-    finally:
-        platform.stop()
+    _, pid = deploy_then_crash(tmp_path, "moved")
     platform = start_dev(tmp_path)  # on another port: the agent's gateway URL is stale
     try:
         with httpx.Client(base_url=platform.base_url, timeout=60) as client:
