@@ -226,3 +226,34 @@ async def test_past_the_bound_the_oldest_unwritten_calls_are_dropped_and_counted
 
         calls = await gateway.wait_for_calls(2, within=30)
         assert [c["run_id"] for c in calls] == ["run-1", "run-2"]
+
+
+async def test_a_batch_that_fails_for_another_reason_than_an_outage_is_not_retried_for_ever(
+        gateway: Gateway, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Only a database outage is waited out: a batch failing otherwise would fail at every try and hold
+    every later call behind it."""
+    recorder = gateway.component.context.usage
+    outbox = gateway.component.outbox
+    add = outbox.add
+    failures = 0
+
+    def add_failing_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal failures
+        if failures == 0:
+            failures += 1
+            raise ValueError("the event could not be made")
+        return add(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "add", add_failing_once)
+    await gateway.client(**{**CALLER, "X-RunAgents-Run-Id": "run-a"}).chat.completions.create(
+        model="playground-mini", messages=[{"role": "user", "content": "1"}])
+    await eventually(lambda: failures == 1 and recorder.unwritten == 0, message="the failed batch given up")
+    await gateway.client(**{**CALLER, "X-RunAgents-Run-Id": "run-b"}).chat.completions.create(
+        model="playground-mini", messages=[{"role": "user", "content": "2"}])
+
+    calls = await gateway.wait_for_calls(1)
+    await asyncio.sleep(usage.LINGER_SECONDS * 2)  # a retry of run-a's batch would have been written by now
+    assert [c["run_id"] for c in await gateway.calls()] == ["run-b"]
+    assert [c["run_id"] for c in calls] == ["run-b"]
+    assert any(r.getMessage() == "could not record the usage of 1 model call(s)" and r.exc_info
+               for r in caplog.records)

@@ -21,6 +21,7 @@ from starlette.responses import Response, StreamingResponse
 
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
+from runagents_common.errors import is_database_unavailable
 from runagents_common.events.catalog import LlmCallCompleted, LlmCallsCompleted
 from runagents_gateway.agent_keys.limits import AgentLimits
 from runagents_gateway.llm.calls import LlmCall
@@ -138,6 +139,12 @@ class UsageRecorder:
         except asyncio.CancelledError:
             raise  # kept in _unwritten: written by aclose
         except Exception as exc:
+            if not is_database_unavailable(exc):
+                # Not an outage: trying again would fail again and hold every later call behind these.
+                log.exception("could not record the usage of %d model call(s)", len(batch))
+                for _ in batch:
+                    self._unwritten.popleft()
+                return True
             # The responses are already sent: the calls are kept and written once the database answers.
             log.warning("could not record the usage of %d model call(s) yet (%s); keeping them to retry",
                         len(batch), type(exc).__name__)
