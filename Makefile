@@ -24,7 +24,7 @@ test-faults: install
 
 lint: install
 	uv run ruff check .
-	uv run mypy libs/common/src runtime/src
+	uv run mypy libs/common/src libs/contracts/src runtime/src
 	uv run mypy services/analyzer/src services/builder/src services/deployer/src services/gateway/src services/policy/src services/runs/src src
 	uv run lint-imports
 
