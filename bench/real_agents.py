@@ -58,6 +58,7 @@ class Result:
     response: str = ""
     seconds: float = 0.0
     entry: str = ""
+    by: str = ""  # what answered: the adapter that called the agent's own code, or the built-in loop
     detail: str = ""  # the whole message behind `reason` or a failed invoke (JSON output only)
     notes: list[str] = field(default_factory=list)
 
@@ -176,7 +177,11 @@ def run_one(client: httpx.Client, agent: dict[str, Any], mirrors: Path, timeout:
             result.reason = first_line(analysis.get("error") or analysis.get("message"))
             return result
         report = analysis.get("report") or {}
-        result.entry = first_line(json.dumps(report.get("entry_point") or report.get("entrypoint") or ""))
+        entry = report.get("entry_point") or {}
+        result.entry = first_line(json.dumps(entry))
+        tier = (report.get("tier") or {}).get("value")
+        adapter = f"{entry.get('adapter') or '?'} {entry.get('target') or ''}".strip()
+        result.by = "built-in loop" if tier != "custom" else adapter
         tools, models = wiring(report)
         unwired = [t["name"] for t in report.get("tools", []) if not t.get("suggested")]
         if unwired:
@@ -240,20 +245,22 @@ def cell(text: str) -> str:
 
 
 def table(results: list[Result]) -> str:
-    lines = ["| id | framework | held out | status | answered | response (first 100 chars) / reason | s |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| id | framework | held out | status | answered | by | response (first 100 chars) / reason | s |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         shown = r.response if r.status == "Running" else r.reason
         if r.status == "Running" and r.http != 200:
             shown = f"HTTP {r.http}: {r.response}"
         lines.append(f"| {r.id} | {r.framework} | {'yes' if r.held_out else 'no'} | {cell(r.status)} | "
-                     f"{'yes' if r.answered else 'no'} | {cell(shown)} | {r.seconds:.0f} |")
+                     f"{'yes' if r.answered else 'no'} | {cell(r.by)} | {cell(shown)} | {r.seconds:.0f} |")
     return "\n".join(lines)
 
 
 def summary(results: list[Result], label: str) -> str:
     running = sum(r.status == "Running" for r in results)
-    return f"{label}: {running} of {len(results)} Running, {sum(r.answered for r in results)} answered"
+    own = sum(r.answered and r.by != "built-in loop" for r in results)
+    return (f"{label}: {running} of {len(results)} Running, {sum(r.answered for r in results)} answered "
+            f"({own} by the agent's own code)")
 
 
 def main() -> None:
