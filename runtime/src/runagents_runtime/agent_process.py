@@ -175,11 +175,11 @@ class AgentProcess:
                 self._dispatch(protocol.decode(line))
         except (ValueError, ConnectionError) as exc:
             logger.error("the agent's process broke the protocol: %s", exc)
-        if self._stopping:
-            return
+        if self._stopping or self.state is LoadState.FAILED:
+            return  # a child whose code failed to load ends by design: the runtime serves its status on
         reason = await self._exit_reason()
         logger.error("the agent's process ended: %s", reason)
-        self._settle(LoadState.ENDED, reason if self.state is not LoadState.FAILED else f"{self.error}; {reason}")
+        self._settle(LoadState.ENDED, reason)
         for queue in self._turns.values():
             queue.put_nowait(_ENDED)
         if self.on_exit is not None:
