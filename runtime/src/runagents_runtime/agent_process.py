@@ -19,7 +19,7 @@ import os
 import signal
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -33,8 +33,14 @@ from runagents_runtime.agent_side.child.bootstrap import bootstrap_source
 from runagents_runtime.config import INVOKE_KEY_ENV, RuntimeConfig
 from runagents_runtime.environment import inject_sdk_environment
 from runagents_runtime.error_summary import redact_secrets
-from runagents_runtime.events import AgentAnswer, AgentEvent, ChatMessage, ContentDelta, ToolCallAnswered, \
-    ToolCallRequested
+from runagents_runtime.events import (
+    AgentAnswer,
+    AgentEvent,
+    ChatMessage,
+    ContentDelta,
+    ToolCallAnswered,
+    ToolCallRequested,
+)
 from runagents_runtime.problems import AgentProcessEnded, UserCodeFailed, UserCodeUnavailable
 from runagents_runtime.propagation import RunPropagation, current_propagation
 
@@ -141,7 +147,7 @@ class AgentProcess:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader_task
 
-    async def turn(self, turn: dict[str, Any], run: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+    async def turn(self, turn: dict[str, Any], run: dict[str, Any]) -> AsyncGenerator[dict[str, Any], None]:
         """Run one turn in the child; yield its protocol messages (event, then done or error).
 
         Raises AgentProcessEnded when the child ends first. Leaving early cancels the turn in the child.

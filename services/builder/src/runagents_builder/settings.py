@@ -1,6 +1,5 @@
 import shutil
 import sys
-from pathlib import Path
 
 from pydantic import Field
 

@@ -31,7 +31,7 @@ def main(fd: int) -> None:
     root = str(start.get("cwd") or os.getcwd())
     try:
         entry = _load(start, root)
-    except BaseException as exc:  # noqa: BLE001 - SystemExit or anything the module's import raised
+    except BaseException as exc:
         sock.sendall(protocol.encode({"type": protocol.FAILED, "error": _load_error(exc, root)}))
         sock.close()
         return

@@ -10,7 +10,7 @@ the agent's code set itself is left as it is. The agent's own token is never add
 
   - urllib and requests (through urllib3): http.client.HTTPConnection.endheaders, the one place
     both pass through once per request; requests needs no patch of its own (it would count twice).
-  - httpx: Client.send and AsyncClient.send.
+  - httpx (and httpx2, its successor some SDKs use): Client.send and AsyncClient.send.
   - aiohttp: ClientRequest.update_headers, where each request's headers are made.
 """
 
@@ -218,6 +218,7 @@ def _patch_aiohttp(module: ModuleType) -> None:
 PATCHES: dict[str, Callable[[ModuleType], None]] = {
     "http.client": _patch_http_client,
     "httpx": _patch_httpx,
+    "httpx2": _patch_httpx,
     "aiohttp": _patch_aiohttp,
 }
 """Module name: how its client is patched once the module has run."""
