@@ -6,8 +6,10 @@ in a process of its own with AGENT_PYTHON (agent_process.py).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import sys
 
 import uvicorn
 
@@ -27,6 +29,7 @@ def main() -> None:
         raise SystemExit(f"runagents-runtime: configuration error: {exc}") from None
     # Nothing this process starts has any use for the key that proves an invoke came from the platform.
     os.environ.pop(INVOKE_KEY_ENV, None)
+    _close_proc_files()
     logger.info(
         "agent %s: model %r, %d tool(s), %s",
         config.agent_name,
@@ -49,6 +52,24 @@ def main() -> None:
     server.run()
     if ended:
         raise SystemExit(f"runagents-runtime: stopping, {ended[0]}")
+
+
+PR_SET_DUMPABLE = 4
+
+
+def _close_proc_files() -> None:
+    """Make /proc/<this pid>/environ (which still holds the invoke key) and the like readable by root alone.
+
+    The agent's process runs as the same user as this one; without this it could read them.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+            logger.warning("could not make the runtime's /proc files private (errno %d)", ctypes.get_errno())
+    except (OSError, AttributeError) as exc:
+        logger.warning("could not make the runtime's /proc files private: %s", exc)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ def handler(request):
         "secret": attempt(lambda: open(targets["secret"]).read()),
         "platform_environ": attempt(lambda: open(f"/proc/{targets['platform_pid']}/environ", "rb").read()),
         "sibling_environ": attempt(lambda: open(f"/proc/{targets['sibling_pid']}/environ", "rb").read()),
+        "runtime_environ": attempt(lambda: open(f"/proc/{os.getppid()}/environ", "rb").read()),
         "data_dir": attempt(lambda: os.listdir(targets["data_dir"])),
         "write_data_dir": attempt(lambda: write(os.path.join(targets["data_dir"], "planted"))),
         "write_code": attempt(lambda: write("planted.py")),
@@ -147,7 +148,9 @@ async def test_an_agent_reaches_neither_the_platform_nor_another_agent(platform:
     assert answer.status_code == 200, answer.text
     seen = json.loads(answer.json()["response"])
 
-    for probe in ("secret", "platform_environ", "sibling_environ", "data_dir", "write_data_dir", "write_code"):
+    # runtime_environ: the runtime's server, whose initial environment holds the invoke key.
+    for probe in ("secret", "platform_environ", "sibling_environ", "runtime_environ", "data_dir", "write_data_dir",
+                  "write_code"):
         assert seen[probe].startswith("refused: "), (probe, seen[probe])
     assert not (platform.data_dir / "planted").exists()
     assert seen["write_tmp"] == "reached: /tmp/scratch"  # its own private /tmp
