@@ -326,3 +326,29 @@ async def test_an_interpreter_that_cannot_start_is_a_load_failure(base_env, agen
 
     assert process.state is LoadState.FAILED
     assert "could not start the agent's interpreter" in (process.error or "")
+
+
+async def test_the_agents_process_leaves_when_the_server_closes_even_with_a_thread_stuck_in_the_agents_code(
+        base_env, agent_dir):
+    write_module(agent_dir, "stuck_agent.py", """
+        import pathlib, time
+
+        def handler(request):
+            pathlib.Path("started").write_text("")
+            time.sleep(3600)
+        """)
+
+    async with agent_runtime(base_env, agent_dir, "stuck_agent.py") as (_, app, exits):
+        process: AgentProcess = app.state.agent_process
+        turn = process.turn({"message": "x", "history": [], "context": {}, "stream": False},
+                            {"request_id": "r", "trace_id": "1" * 32, "trace_flags": "01", "agent": "a"})
+        pending = asyncio.create_task(anext(turn))
+        while not (agent_dir / "started").exists():  # noqa: ASYNC110 - the child signals through a file
+            await asyncio.sleep(0.01)
+        await process.stop()
+        pending.cancel()
+        await asyncio.gather(pending, return_exceptions=True)
+
+    assert process._process is not None
+    assert process._process.returncode == 0  # it left by itself: neither SIGTERM nor SIGKILL was needed
+    assert exits == []  # stopping it is no death

@@ -181,6 +181,8 @@ class AgentProcess:
                 self._dispatch(protocol.decode(line))
         except (ValueError, ConnectionError) as exc:
             logger.error("the agent's process broke the protocol: %s", exc)
+            if self._process is not None and self._process.returncode is None:
+                self._process.kill()
         if self._stopping or self.state is LoadState.FAILED:
             return  # a child whose code failed to load ends by design: the runtime serves its status on
         reason = await self._exit_reason()

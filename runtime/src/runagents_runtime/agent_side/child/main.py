@@ -36,11 +36,15 @@ def main(fd: int) -> None:
         sock.close()
         return
     sock.sendall(protocol.encode({"type": protocol.LOADED, "adapter": entry.adapter, "target": entry.target}))
-    asyncio.run(_serve(sock, entry, root))
-    # Worker threads still inside the agent's code must not keep the process alive once the server left.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(_serve(sock, entry, root))
+    finally:
+        # Not asyncio.run: it would wait for worker threads still inside the agent's code, and nothing
+        # must keep this process alive once the server has gone.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _first_line(sock: socket.socket) -> bytes:
