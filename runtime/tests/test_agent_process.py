@@ -319,7 +319,7 @@ async def test_the_invoke_key_never_reaches_the_agents_process(base_env, agent_d
 
 async def test_an_interpreter_that_cannot_start_is_a_load_failure(base_env, agent_dir):
     config = load_config({**base_env, "USER_ENTRY_POINT": "x.py", "AGENT_PYTHON": str(agent_dir / "no-python")})
-    process = AgentProcess(config, EntryEnvironment("x.py"), python=str(config.agent_python), cwd=agent_dir,
+    process = AgentProcess(EntryEnvironment("x.py"), python=str(config.agent_python), cwd=agent_dir,
                            environ={})
     await process.start()
     await process.stop()

@@ -68,11 +68,6 @@ class EntryEnvironment:
     target: str | None = None
     module: str | None = None
 
-    @classmethod
-    def from_environ(cls, entry_point: str, environ: Mapping[str, str]) -> EntryEnvironment:
-        return cls(entry_point, environ.get("USER_ENTRY_ADAPTER") or None, environ.get("USER_ENTRY_TARGET") or None,
-                   environ.get("USER_ENTRY_MODULE") or None)
-
 
 def child_environment(config: RuntimeConfig, environ: Mapping[str, str]) -> dict[str, str]:
     """The child's environment: the runtime's, with the SDK variables pointing at the gateway, and never
@@ -85,9 +80,8 @@ def child_environment(config: RuntimeConfig, environ: Mapping[str, str]) -> dict
 class AgentProcess:
     """The child running the agent's code, and the turns in flight with it."""
 
-    def __init__(self, config: RuntimeConfig, entry: EntryEnvironment, *, python: str, cwd: Path,
-                 environ: Mapping[str, str], on_exit: Callable[[str], None] | None = None) -> None:
-        self.config = config
+    def __init__(self, entry: EntryEnvironment, *, python: str, cwd: Path, environ: Mapping[str, str],
+                 on_exit: Callable[[str], None] | None = None) -> None:
         self.entry = entry
         self.python = python
         self.cwd = cwd

@@ -61,7 +61,7 @@ def create_app(config: RuntimeConfig, *, cwd: Path | None = None, environ: Mappi
         entry = EntryEnvironment(config.user_entry_point, config.user_entry_adapter, config.user_entry_target,
                                  config.user_entry_module)
         agent_process = AgentProcess(
-            config, entry, python=config.agent_python or sys.executable, cwd=(cwd or Path.cwd()).resolve(),
+            entry, python=config.agent_python or sys.executable, cwd=(cwd or Path.cwd()).resolve(),
             environ=child_environment(config, os.environ if environ is None else environ), on_exit=on_agent_exit,
         )
     tool_loop = (
