@@ -17,7 +17,7 @@ async def test_health_reports_agent_model_tool_count_and_no_user_code(start_runt
         "deployment": None,
         "model": "gpt-4o-mini",
         "tools": 1,
-        "user_code": {"entry_point": None, "loaded": False, "error": None},
+        "user_code": {"entry_point": None, "loaded": False, "error": None, "adapter": None, "target": None},
     }
 
 

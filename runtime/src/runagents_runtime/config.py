@@ -55,6 +55,12 @@ class RuntimeConfig:
     provider_name: str = ""
     model_roles: Mapping[str, ModelRole] = field(default_factory=dict)
     user_entry_point: str | None = None
+    user_entry_adapter: str | None = None
+    """USER_ENTRY_ADAPTER / _TARGET / _MODULE: the deployer's analysis of the entry (runagents_contracts.entry)."""
+    user_entry_target: str | None = None
+    user_entry_module: str | None = None
+    agent_python: str | None = None
+    """AGENT_PYTHON: the interpreter of the agent's virtualenv, which runs the agent's code (None: this one)."""
     tool_names: tuple[str, ...] = ()
     tool_urls: Mapping[str, str] = field(default_factory=dict)
     tool_definitions: tuple[Mapping[str, Any], ...] = ()
@@ -117,6 +123,10 @@ def load_config(environ: Mapping[str, str]) -> RuntimeConfig:
         provider_name=environ.get("LLM_PROVIDER_NAME", "").strip(),
         model_roles=_model_roles(environ),
         user_entry_point=_optional(environ, "USER_ENTRY_POINT"),
+        user_entry_adapter=_optional(environ, "USER_ENTRY_ADAPTER"),
+        user_entry_target=_optional(environ, "USER_ENTRY_TARGET"),
+        user_entry_module=_optional(environ, "USER_ENTRY_MODULE"),
+        agent_python=_optional(environ, "AGENT_PYTHON"),
         tool_names=tool_names,
         tool_urls=_tool_urls(environ, tool_names),
         tool_definitions=_tool_definitions(environ),

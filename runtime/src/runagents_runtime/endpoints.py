@@ -12,6 +12,7 @@ import aiohttp
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
+from runagents_runtime.agent_process import AgentProcess, LoadState, ProcessAgent
 from runagents_runtime.config import RuntimeConfig
 from runagents_runtime.events import Agent, AgentAnswer, ChatMessage
 from runagents_runtime.outbound_http import TRANSPORT_ERRORS, OutboundHttp
@@ -21,12 +22,11 @@ from runagents_runtime.problems import (
     GatewayNotReady,
     InvokeKeyRefused,
     RuntimeProblem,
-    UserCodeUnavailable,
+    UserCodeNotLoaded,
 )
 from runagents_runtime.propagation import INVOKE_KEY_HEADER, current_propagation, outbound_headers
 from runagents_runtime.schemas import HealthResponse, InvokeRequest, InvokeResponse, ReadyResponse, UserCodeHealth
 from runagents_runtime.sse import DONE_FRAME, error_payload, event_payload, sse_frame
-from runagents_runtime.user_code import UserCode, UserCodeAgent
 
 logger = logging.getLogger(__name__)
 
@@ -44,34 +44,46 @@ class Runtime:
     config: RuntimeConfig
     http: OutboundHttp
     tool_loop: Agent | None
-    user_code: UserCode | None
+    agent_process: AgentProcess | None
+    """Tier 2: the process running the agent's code; None for the built-in loop."""
 
     def agent(self) -> Agent:
         """Return the agent that answers requests, or raise the problem that prevents it."""
-        if self.user_code is not None:
-            if self.user_code.entry is None:
-                raise UserCodeUnavailable(
-                    f"USER_ENTRY_POINT {self.user_code.entry_point!r} failed to load: {self.user_code.error}",
-                    entry_point=self.user_code.entry_point,
-                )
-            return UserCodeAgent(self.config, self.user_code.entry)
+        if self.agent_process is not None:
+            agent = ProcessAgent(self.config, self.agent_process)
+            agent.check()
+            return agent
         if self.tool_loop is None:
             raise GatewayNotConfigured("LLM_GATEWAY_URL is not set, so the built-in loop cannot reach a model")
         return self.tool_loop
 
+    def check_loaded(self) -> None:
+        """Raise UserCodeNotLoaded unless the agent's code (if any) is loaded and its process alive."""
+        process = self.agent_process
+        if process is None or process.state is LoadState.LOADED:
+            return
+        if process.state is LoadState.LOADING:
+            raise UserCodeNotLoaded(f"USER_ENTRY_POINT {process.entry.file!r} is still loading")
+        if process.state is LoadState.FAILED:
+            raise UserCodeNotLoaded(f"USER_ENTRY_POINT {process.entry.file!r} failed to load: {process.error}")
+        raise UserCodeNotLoaded(f"the agent's process ended: {process.error}")
+
     def health(self) -> HealthResponse:
-        """Return the health body; degraded when the agent's code failed to load."""
-        code = self.user_code
+        """Return the health body; degraded when the agent's code failed to load or its process ended."""
+        process = self.agent_process
+        broken = process is not None and process.state in (LoadState.FAILED, LoadState.ENDED)
         return HealthResponse(
-            status="degraded" if code is not None and not code.loaded else "ok",
+            status="degraded" if broken else "ok",
             agent=self.config.agent_name,
             deployment=self.config.deployment_id,
             model=self.config.model,
             tools=len(self.config.tool_names),
             user_code=UserCodeHealth(
                 entry_point=self.config.user_entry_point,
-                loaded=code is not None and code.loaded,
-                error=code.error if code else None,
+                loaded=process is not None and process.state is LoadState.LOADED,
+                error=process.error if process else None,
+                adapter=process.adapter if process else None,
+                target=process.target if process else None,
             ),
         )
 
@@ -101,6 +113,7 @@ def build_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/readyz", response_model=ReadyResponse)
     async def ready() -> ReadyResponse:
+        runtime.check_loaded()
         url = runtime.config.llm_gateway_health_url
         if url is None:
             raise GatewayNotReady("LLM_GATEWAY_URL is not set, so there is no gateway to check")

@@ -1,9 +1,8 @@
 """The runtime's own HTTP client: one aiohttp session for model calls, tool calls and readiness checks.
 
-Only the runtime's calls go through it; the agent's own code (Tier 2) brings its own clients,
-which `outbound_tracing` instruments. This session is deliberately left uninstrumented: the
-runtime adds the run's headers (and the agent's token) itself, so a per-request OpenTelemetry
-hook would only cost time and overwrite the span id the runtime chose.
+Only the runtime's calls go through it, and it adds the run's headers (and the agent's token)
+itself. The agent's own code (Tier 2) runs in its own process with its own clients, which
+agent_side/child/outbound.py patches to carry the run's headers.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 import aiohttp
-from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 # Model calls with long tool results or reasoning models can go quiet for minutes.
@@ -59,9 +57,6 @@ class OutboundHttp:
             # request (~0.1 ms each), so only when there is something to find.
             trust_env=bool(urllib.request.getproxies()),
         )
-        # The instrumentor wraps ClientSession.__init__ whatever the caller passes (suppressing
-        # instrumentation or trace_configs=[] does not stop it), so take its hook off afterwards.
-        AioHttpClientInstrumentor.uninstrument_session(session)
         self._session = session
         try:
             yield session

@@ -72,6 +72,22 @@ class UserCodeUnavailable(RuntimeProblem):
     title = "Agent code failed to load"
 
 
+class UserCodeNotLoaded(RuntimeProblem):
+    """The agent's code is still loading, or failed to (readiness)."""
+
+    status = 503
+    code = "user-code-not-loaded"
+    title = "Agent code not loaded"
+
+
+class AgentProcessEnded(RuntimeProblem):
+    """The process running the agent's code ended; the runtime stops too."""
+
+    status = 503
+    code = "agent-process-ended"
+    title = "Agent process ended"
+
+
 class UserCodeFailed(RuntimeProblem):
     """The agent's code raised while handling a request."""
 

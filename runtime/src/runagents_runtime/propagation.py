@@ -60,6 +60,14 @@ class RunSteps:
             self._counts[kind] += 1
             return self._last
 
+    def absorb(self, counts: Mapping[str, int]) -> None:
+        """Count calls another process numbered for this run (the agent's, whose numbers started at 1)."""
+        with self._lock:
+            for kind in CallKind:
+                added = int(counts.get(kind.value, 0))
+                self._counts[kind] += added
+                self._last += added
+
     def counts(self) -> dict[str, int]:
         """How many calls of each kind were numbered so far."""
         with self._lock:

@@ -79,11 +79,13 @@ class InvokeResponse(BaseModel):
 
 
 class UserCodeHealth(BaseModel):
-    """Whether USER_ENTRY_POINT was loaded."""
+    """Whether USER_ENTRY_POINT was loaded, and what calls it."""
 
     entry_point: str | None
     loaded: bool
     error: str | None
+    adapter: str | None = Field(default=None, description="The adapter that calls the entry (EntryAdapter)")
+    target: str | None = Field(default=None, description="The module-level name it calls")
 
 
 class HealthResponse(BaseModel):

@@ -60,6 +60,7 @@ def handler(request):
         "secret": attempt(lambda: open(targets["secret"]).read()),
         "platform_environ": attempt(lambda: open(f"/proc/{targets['platform_pid']}/environ", "rb").read()),
         "sibling_environ": attempt(lambda: open(f"/proc/{targets['sibling_pid']}/environ", "rb").read()),
+        "runtime_environ": attempt(lambda: open(f"/proc/{os.getppid()}/environ", "rb").read()),
         "data_dir": attempt(lambda: os.listdir(targets["data_dir"])),
         "write_data_dir": attempt(lambda: write(os.path.join(targets["data_dir"], "planted"))),
         "write_code": attempt(lambda: write("planted.py")),
@@ -135,8 +136,8 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
 
 async def test_an_agent_reaches_neither_the_platform_nor_another_agent(platform: Platform) -> None:
     await platform.start("sibling", {"agent.py": "def handler(request):\n    return 'hi'\n"},
-                                   {"USER_ENTRY_POINT": "agent", "SIBLING_TOKEN": SIBLING_SECRET})
-    prober = await platform.start("prober", {"agent.py": PROBE_AGENT}, {"USER_ENTRY_POINT": "agent"})
+                                   {"USER_ENTRY_POINT": "agent.py", "SIBLING_TOKEN": SIBLING_SECRET})
+    prober = await platform.start("prober", {"agent.py": PROBE_AGENT}, {"USER_ENTRY_POINT": "agent.py"})
     assert prober.without_isolation == "", prober.without_isolation
     sibling_pid = _runtime_pids(platform.backend._processes["sibling"].pid)[0]
     environ = Path(f"/proc/{sibling_pid}/environ").read_text()  # noqa: ASYNC240
@@ -147,13 +148,16 @@ async def test_an_agent_reaches_neither_the_platform_nor_another_agent(platform:
     assert answer.status_code == 200, answer.text
     seen = json.loads(answer.json()["response"])
 
-    for probe in ("secret", "platform_environ", "sibling_environ", "data_dir", "write_data_dir", "write_code"):
+    # runtime_environ: the runtime's server, whose initial environment holds the invoke key.
+    for probe in ("secret", "platform_environ", "sibling_environ", "runtime_environ", "data_dir", "write_data_dir",
+                  "write_code"):
         assert seen[probe].startswith("refused: "), (probe, seen[probe])
     assert not (platform.data_dir / "planted").exists()
     assert seen["write_tmp"] == "reached: /tmp/scratch"  # its own private /tmp
     assert SIBLING_SECRET not in answer.text
-    # Its own sandbox alone: bwrap's reaper and the runtime, nothing of the platform or the sibling.
-    assert len(seen["processes"]) <= 2, seen["processes"]
+    # Its own sandbox alone: bwrap's reaper, the runtime's server and the agent's process, nothing of the
+    # platform or the sibling.
+    assert len(seen["processes"]) <= 3, seen["processes"]
     assert all("pytest" not in cmdline and "sibling" not in cmdline for cmdline in seen["processes"])
     assert seen["uid"] != 0
 
@@ -171,7 +175,7 @@ async def test_an_uploaded_runagents_runtime_package_replaces_the_runtime_for_no
 
         def handler(request):
             return runagents_runtime.__file__
-    '''}, {"USER_ENTRY_POINT": "agent"})
+    '''}, {"USER_ENTRY_POINT": "agent.py"})
     answer = await platform.invoke(custom, "which runtime?")
     assert answer.status_code == 200, answer.text
     assert answer.json()["response"] == str(runtime_source() / "runagents_runtime" / "__init__.py")
@@ -182,7 +186,7 @@ async def test_without_bubblewrap_an_agent_runs_and_says_so_unless_isolation_is_
         platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
     running = await platform.start("exposed", {"agent.py": "def handler(request):\n    return 'hi'\n"},
-                                   {"USER_ENTRY_POINT": "agent"})
+                                   {"USER_ENTRY_POINT": "agent.py"})
     assert running.without_isolation == "bubblewrap (bwrap) not found"
     assert running_message(running) == "running without isolation: bubblewrap (bwrap) not found"
     assert (await platform.invoke(running, "hi")).json()["response"] == "hi"

@@ -14,7 +14,6 @@ from runagents_builder.settings import BuilderSettings
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.http import service_client
-from runagents_common.installs import installed_from
 from runagents_common.jobs import JobRunner
 from runagents_common.scratch import ScratchSpace
 from runagents_common.service import ServiceComponent
@@ -25,21 +24,12 @@ SERVICE = "builder"
 log = logging.getLogger("runagents.builder")
 
 
-def runtime_source() -> Path:
-    """The folder of the agent runtime package, as installed in this workspace (editable)."""
-    folder = installed_from("runagents-runtime")
-    if folder is None:
-        raise RuntimeError("runagents-runtime is not installed from a folder; set RUNAGENTS_BUILDER_RUNTIME_SOURCE")
-    return folder
-
-
 def create_component(settings: BuilderSettings | None = None) -> ServiceComponent:
     settings = settings or BuilderSettings()
     database = Database.for_service(settings, SERVICE)
     outbox = Outbox(OutboxMessage, source=f"/runagents/{SERVICE}")
     artifacts = LocalVenvBuilder(
         root=Path(settings.data_dir).resolve() / "builds", python=settings.builder_python, uv=settings.builder_uv,
-        runtime_source=settings.builder_runtime_source or runtime_source(),
         timeout_seconds=settings.builder_timeout_seconds,
     )
     analyzer = service_client(settings.service_url("analyzer"), timeout=60)

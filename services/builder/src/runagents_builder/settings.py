@@ -1,6 +1,5 @@
 import shutil
 import sys
-from pathlib import Path
 
 from pydantic import Field
 
@@ -14,8 +13,5 @@ class BuilderSettings(PlatformSettings):
                                 description="Python interpreter the agents' virtualenvs are created from.")
     builder_uv: str | None = Field(default_factory=lambda: shutil.which("uv"),
                                    description="Path of the uv executable used to create virtualenvs.")
-    builder_runtime_source: Path | None = Field(
-        default=None, description="Source folder of the agent runtime package (found automatically when unset)."
-    )
     builder_timeout_seconds: float = Field(default=600, gt=0, description="Longest a package install may take.")
     builder_concurrency: int = Field(default=2, ge=1, description="Builds run at the same time.")

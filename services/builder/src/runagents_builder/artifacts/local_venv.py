@@ -1,4 +1,7 @@
-"""Builds an agent as a local virtualenv (the runtime + the agent's packages) plus its source.
+"""Builds an agent as a local virtualenv (the agent's packages, nothing of the platform's) plus its source.
+
+The runtime's server runs with the platform's own interpreter and starts the agent's code with this
+virtualenv's (docs/runtime.md): the agent's declared versions are never constrained by the platform's.
 
 Virtualenvs are cached by the hash of what is installed in them, so redeploying an agent or
 deploying another with the same requirements costs nothing. A venv is built in a temporary
@@ -19,13 +22,11 @@ MAX_ERROR_LINES = 15
 
 
 class LocalVenvBuilder(ArtifactBuilder):
-    def __init__(self, root: Path, python: str, uv: str | None, runtime_source: Path,
-                 timeout_seconds: float) -> None:
+    def __init__(self, root: Path, python: str, uv: str | None, timeout_seconds: float) -> None:
         self.envs_dir = root / "envs"
         self.sources_dir = root / "sources"
         self.python = python
         self.uv = uv
-        self.runtime_source = runtime_source
         self.timeout_seconds = timeout_seconds
         self._locks: dict[str, asyncio.Lock] = {}
         self._remove_abandoned_builds()
@@ -62,11 +63,7 @@ class LocalVenvBuilder(ArtifactBuilder):
         return sorted(set(request.packages))
 
     def _cache_key(self, requirements: list[str]) -> str:
-        # The runtime is installed editable, so its code needs no rebuild, but its own dependencies do.
-        manifest = self.runtime_source / "pyproject.toml"
-        runtime_manifest = manifest.read_text(errors="replace") if manifest.is_file() else ""
-        identity = json.dumps({"python": self.python, "runtime": str(self.runtime_source),
-                               "runtime_manifest": runtime_manifest, "req": requirements})
+        identity = json.dumps({"python": self.python, "req": requirements})
         return hashlib.sha256(identity.encode()).hexdigest()[:24]
 
     def _remove_abandoned_builds(self) -> None:
@@ -84,8 +81,9 @@ class LocalVenvBuilder(ArtifactBuilder):
         shutil.rmtree(scratch, ignore_errors=True)
         try:
             await self._run([self.uv or "uv", "venv", "--quiet", "--python", self.python, str(scratch)])
-            await self._run([self.uv or "uv", "pip", "install", "--quiet", "--python", str(scratch / "bin" / "python"),
-                             "-e", str(self.runtime_source), *requirements])
+            if requirements:
+                await self._run([self.uv or "uv", "pip", "install", "--quiet", "--python",
+                                 str(scratch / "bin" / "python"), *requirements])
             # A virtualenv is not relocatable: scripts name their path. Only the interpreter is
             # used (python -m ...), so renaming the folder into place is safe.
             scratch.rename(env_dir)

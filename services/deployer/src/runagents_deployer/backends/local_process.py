@@ -1,4 +1,8 @@
-"""Runs each agent's runtime as a local process from its virtualenv artifact, in a sandbox where one works.
+"""Runs each agent's runtime as a local process, in a sandbox where one works.
+
+The runtime's server runs with the platform's own interpreter (`python -I -u -m runagents_runtime`);
+it starts the agent's code with the interpreter of the agent's virtualenv artifact (AGENT_PYTHON), so
+the agent's packages are the versions it declared, whatever the platform's are (docs/runtime.md).
 
 Agents run in their own session and are not tied to the deployer's life: a deployer that crashes
 leaves them serving, and the next one adopts those that still answer as the deployment it expects
@@ -7,12 +11,14 @@ leaves them serving, and the next one adopts those that still answer as the depl
 
 import asyncio
 import contextlib
+import importlib.util
 import json
 import logging
 import os
 import shutil
 import signal
 import socket
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,9 +60,12 @@ class _Process:
 class LocalProcessBackend(AgentBackend):
     def __init__(self, agents_dir: Path, on_exit: ExitCallback, host: str = "127.0.0.1", *,
                  isolation: Isolation = "auto", agent_uid: int = 65534, agent_gid: int = 65534,
-                 runtime_source: Path | None = None, guarded: tuple[Path, ...] = ()) -> None:
-        """``runtime_source``: the runtime's source folder, bound into sandboxes when the virtualenvs
-        install it editable; ``guarded``: folders a sandbox must never show (the platform's data dir)."""
+                 runtime_source: Path | None = None, guarded: tuple[Path, ...] = (),
+                 platform_python: Path | None = None) -> None:
+        """``runtime_source``: the runtime's source folder, bound into sandboxes when the platform installs
+        it editable; ``guarded``: folders a sandbox must never show (the platform's data dir);
+        ``platform_python``: the interpreter the runtime's server runs with (default: this one, whose
+        environment installs the runtime)."""
         self.agents_dir = agents_dir
         self.on_exit = on_exit
         self.host = host
@@ -64,6 +73,7 @@ class LocalProcessBackend(AgentBackend):
         self.agent_ids = (agent_uid, agent_gid)
         self.runtime_source = runtime_source
         self.guarded = guarded
+        self.platform_python = platform_python or Path(sys.executable)
         self._processes: dict[str, _Process] = {}
         self._sandbox: tuple[Sandbox | None, str] | None = None
         self._sandbox_lock = asyncio.Lock()
@@ -106,13 +116,13 @@ class LocalProcessBackend(AgentBackend):
         env.update(spec.environment)
         env.update({"PORT": str(port), "HOST": self.host, "VIRTUAL_ENV": spec.artifact_ref,
                     DEPLOYMENT_ENV: spec.deployment_id})
+        env["AGENT_PYTHON"] = str(python)
         # -I: neither the working folder (the upload) nor PYTHON* variables come before the runtime's
         # own packages on the import path; -u in place of PYTHONUNBUFFERED, which -I ignores.
-        argv = [str(python), "-I", "-u", "-m", "runagents_runtime"]
+        argv = [str(self.platform_python), "-I", "-u", "-m", "runagents_runtime"]
         if sandbox is not None:
             env.update({"HOME": HOME, "TMPDIR": "/tmp", "PATH": f"{VENV}/bin:/usr/local/bin:/usr/bin:/bin",
-                        "VIRTUAL_ENV": str(VENV)})
-            argv = [str(VENV / "bin" / "python"), *argv[1:]]
+                        "VIRTUAL_ENV": str(VENV), "AGENT_PYTHON": str(VENV / "bin" / "python")})
             argv = sandbox.command(argv, hostname=spec.agent, read_only=self._bound(venv, workdir), workdir=CODE)
         log_path = workdir.parent / f"{spec.deployment_id}.log"
         # bwrap's options through a pipe: a command line is readable by every process that sees it (the
@@ -142,10 +152,11 @@ class LocalProcessBackend(AgentBackend):
         return RunningAgent(spec.agent, spec.deployment_id, endpoint, "" if sandbox else reason)
 
     def _bound(self, venv: Path, workdir: Path) -> dict[Path, Path]:
-        """What a sandbox shows besides /usr (where: what): the venv, the code, the interpreter's installation
-        and the runtime's source (both at their own paths, which the venv names)."""
+        """What a sandbox shows besides /usr (where: what): the agent's venv, its code, the installation the
+        venv's interpreter comes from, and the platform's environment the runtime's server runs in (its
+        interpreter's, the runtime's and its contracts' sources: at their own paths, which they name)."""
         bound = {VENV: venv.resolve(), CODE: workdir.resolve()}
-        for extra in (python_home(venv), self.runtime_source):
+        for extra in (python_home(venv), self.runtime_source, *platform_environment(self.platform_python)):
             if extra is None or not extra.is_dir() or str(extra.resolve()).startswith("/usr/"):
                 continue
             extra = extra.resolve()
@@ -255,6 +266,21 @@ class LocalProcessBackend(AgentBackend):
 
     async def close(self) -> None:
         await asyncio.gather(*(self.stop(agent) for agent in list(self._processes)))
+
+
+def platform_environment(python: Path) -> list[Path]:
+    """The folders the runtime's server needs, when it runs with ``python``: that interpreter's environment
+    and installation, and the source folders of the workspace packages it imports (editable installs)."""
+    if python == Path(sys.executable):
+        folders = [Path(sys.prefix), Path(sys.base_prefix)]
+    else:
+        environment = python.parent.parent
+        folders = [environment, *filter(None, [python_home(environment)])]
+    for package in ("runagents_runtime", "runagents_contracts"):
+        spec = importlib.util.find_spec(package)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            folders.append(Path(location).parent)
+    return folders
 
 
 @contextlib.contextmanager
