@@ -24,7 +24,7 @@ HANDLER_HINT = (
     "or a module-level agent object of a supported framework"
 )
 WRAPPED_ATTRIBUTES = ("agent", "agents", "runnable", "bound", "chain", "handoffs", "sub_agents", "members",
-                      "participants", "tasks")
+                      "participants", "tasks", "fallbacks")
 """Attributes through which a framework object holds the ones it drives (an AgentExecutor its agent)."""
 
 

@@ -1,18 +1,50 @@
-"""Which file to run, following the runtime's discovery order: handler(), framework object, main."""
+"""Which file, object and adapter the runtime will run, following the entry rules the runtime's
+loader follows too (runagents_contracts.entry_rules): handler(), a Lambda handler, a framework
+object (by the class or factory that makes it, imports resolved), then main(message).
+
+An upload whose only entry cannot take the user's message (a main() without parameters, a script
+that runs at import, a Streamlit or web server app) gets `takes_message=False` and a refusal that
+shows the few lines of handler() that would make it work."""
 
 import ast
+import json
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from .report import EntryPoint
-from .scopes import ModuleInfo
+from runagents_contracts.entry import EntryAdapter, EntryPoint
+from runagents_contracts.entry_rules import ENTRY_RULES, EntryRule
 
-FRAMEWORK_OBJECT_NAMES = ("agent", "chain", "executor", "graph", "crew", "root_agent")
+from .linear_regex import compile_linear
+from .project import Project
+from .scopes import ModuleInfo
+from .sources import TextFile
+
+CONVENTIONAL_OBJECT_NAMES = ("agent", "chain", "executor", "graph", "crew", "root_agent", "app")
+"""Objects the runtime may still recognise by their loaded type when the source does not show it."""
 SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv", "nest_asyncio", "set_verbose"})
 """Top-level calls that only prepare the process; a module making nothing else is no script to run."""
-CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index")
+CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index", "crew", "graph")
 MAIN_GUARD_REASON = 'if __name__ == "__main__"'
-FRAMEWORK_OBJECT = "framework object"
-"""Stands for the module's framework object in the ranking until the last wrapper of it is known."""
+WEB_FRAMEWORKS = ("fastapi.FastAPI", "flask.Flask", "starlette.applications.Starlette", "quart.Quart",
+                  "aiohttp.web.Application", "sanic.Sanic")
+WEB_RUN_CALLS = ("uvicorn.run", "app.run", "web.run_app")
+YAML_PLACEHOLDER = compile_linear(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+LANGCHAIN_RULE = next(rule for rule in ENTRY_RULES if rule.adapter == EntryAdapter.LANGCHAIN)
+RULE_RANK = {id(rule): index for index, rule in enumerate(ENTRY_RULES)}
+UNRESOLVED_OBJECT_RANK = len(ENTRY_RULES) - 0.5
+"""A conventionally named object of unknown type: after every framework object, before main()."""
+REFUSED_RANK = len(ENTRY_RULES) + 1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    rank: float
+    reason: str
+    adapter: EntryAdapter | None = None
+    target: str | None = None
+    takes_message: bool = True
+    refusal: str | None = None
 
 
 def _is_main_guard(test: ast.expr) -> bool:
@@ -22,41 +54,6 @@ def _is_main_guard(test: ast.expr) -> bool:
     names = [s.id for s in sides if isinstance(s, ast.Name)]
     constants = [s.value for s in sides if isinstance(s, ast.Constant)]
     return names == ["__name__"] and constants == ["__main__"]
-
-
-def _rank(module: ModuleInfo) -> tuple[int, str] | None:
-    best: tuple[int, str] | None = None
-    framework_object: str | None = None
-    for statement in module.parsed.tree.body:
-        found: tuple[int, str] | None = None
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-            if statement.name == "handler":
-                found = (0, "def handler()")
-            elif statement.name == "lambda_handler":
-                found = (1, "def lambda_handler()")
-            elif statement.name == "main":
-                found = (3, "def main()")
-        elif isinstance(statement, ast.Assign | ast.AnnAssign):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id in FRAMEWORK_OBJECT_NAMES and (
-                    framework_object is None or framework_object in _names_in(statement.value)
-                ):
-                    # `executor = AgentExecutor(agent=agent)`: the runtime calls the wrapper, so it takes
-                    # the place of the object it wraps; the reason names it once the loop is done.
-                    framework_object = target.id
-                    found = (1, FRAMEWORK_OBJECT)
-        elif isinstance(statement, ast.If) and _is_main_guard(statement.test):
-            found = (2, MAIN_GUARD_REASON)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = found
-    if best is not None and best[1] == FRAMEWORK_OBJECT:
-        return best[0], f"module-level `{framework_object}` object"
-    return best
-
-
-def _names_in(node: ast.AST | None) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node is not None else set()
 
 
 def is_test_or_setup_file(path: str) -> bool:
@@ -74,19 +71,332 @@ def _name_preference(path: str) -> int:
     return CONVENTIONAL_NAMES.index(stem) if stem in CONVENTIONAL_NAMES else len(CONVENTIONAL_NAMES)
 
 
-def find_entry_point(modules: list[ModuleInfo]) -> EntryPoint | None:
-    candidates: list[tuple[tuple[int, int, int, int, str], EntryPoint]] = []
-    for module in modules:
-        ranked = _rank(module)
-        if ranked is None:
+def module_name_of(path: str, paths: set[str]) -> str | None:
+    """The dotted module `python -m` imports from the project root (with src/ on sys.path for a
+    src layout); None when a part of the path is no identifier."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if len(parts) > 1 and parts[0] == "src" and "src/__init__.py" not in paths:
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)
+
+
+# --- matching the rules ---------------------------------------------------------------------------
+
+
+def _under(qualname: str, roots: tuple[str, ...]) -> bool:
+    return any(qualname == root or qualname.startswith(root + ".") for root in roots)
+
+
+def rule_for_type(qualname: str) -> EntryRule | None:
+    """The first rule whose class or factory makes an object of this qualified type."""
+    for rule in ENTRY_RULES:
+        for factory in rule.factory_names:
+            root, _, tail = factory.partition(".")
+            if qualname.split(".")[0] == root and qualname.endswith("." + tail):
+                return rule
+        if _under(qualname, rule.import_roots) and qualname.rsplit(".", 1)[-1] in rule.class_names:
+            return rule
+    return None
+
+
+def _first_parameter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    arguments = [*node.args.posonlyargs, *node.args.args]
+    return arguments[0].arg if arguments else None
+
+
+def _function_rule(node: ast.FunctionDef | ast.AsyncFunctionDef) -> EntryRule | None:
+    for rule in ENTRY_RULES:
+        if node.name in rule.function_names and (
+            not rule.first_parameters or _first_parameter(node) in rule.first_parameters
+        ):
+            return rule
+    return None
+
+
+def _takes_message(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return bool(node.args.posonlyargs or node.args.args or node.args.vararg)
+
+
+def _object_rule(project: Project, module: ModuleInfo, value: ast.expr) -> EntryRule | None:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Subscript):  # Agent[Context](...)
+        qualname = project.qualname(value.func.value, module.scope)
+        return rule_for_type(qualname) if qualname else None
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):  # prompt | llm | parser
+        for leaf in (value.left, value.right):
+            if isinstance(leaf, ast.BinOp):
+                if _object_rule(project, module, leaf) is not None:
+                    return LANGCHAIN_RULE
+                continue
+            found = project.instance(leaf, module.scope)
+            if found is not None and found.type.startswith("langchain"):
+                return LANGCHAIN_RULE
+        return None
+    instance = project.instance(value, module.scope)
+    return rule_for_type(instance.type) if instance is not None else None
+
+
+def _conventional_runnable(project: Project, module: ModuleInfo, name: str, value: ast.expr) -> EntryRule | None:
+    """`chain = llm.with_fallbacks(...)`: any LangChain object is a Runnable; one named as an
+    agent or chain is the entry (a model object named `llm` is not)."""
+    instance = project.instance(value, module.scope)
+    if name in CONVENTIONAL_OBJECT_NAMES and instance is not None and instance.type.startswith("langchain"):
+        return LANGCHAIN_RULE
+    return None
+
+
+def _decorated_rule(project: Project, module: ModuleInfo, node: ast.ClassDef) -> EntryRule | None:
+    for decorator in node.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        qualname = project.qualname(expr, module.scope) or ""
+        for rule in ENTRY_RULES:
+            if qualname.rsplit(".", 1)[-1] in rule.class_decorators and _under(qualname, rule.import_roots):
+                return rule
+    return None
+
+
+def _names_in(node: ast.AST | None) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node is not None else set()
+
+
+# --- one module's best candidate --------------------------------------------------------------
+
+
+def _module_candidate(project: Project, module: ModuleInfo, paths: set[str]) -> Candidate | None:
+    best: Candidate | None = None
+    objects: list[tuple[str, EntryRule | None, ast.expr]] = []
+    main_node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    has_guard = False
+    for statement in module.parsed.tree.body:
+        found: Candidate | None = None
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            rule = _function_rule(statement)
+            if rule is not None and rule.adapter == EntryAdapter.MAIN:
+                main_node = statement
+                if _takes_message(statement):
+                    found = Candidate(RULE_RANK[id(rule)], "def main(message)", rule.adapter, statement.name)
+            elif rule is not None:
+                found = Candidate(RULE_RANK[id(rule)], f"def {statement.name}()", rule.adapter, statement.name)
+        elif isinstance(statement, ast.ClassDef):
+            rule = _decorated_rule(project, module, statement)
+            if rule is not None:
+                found = Candidate(RULE_RANK[id(rule)], _crew_class_reason(statement.name, module.path, paths),
+                                  rule.adapter, statement.name)
+        elif isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            if names:
+                rule = _object_rule(project, module, statement.value) or _conventional_runnable(
+                    project, module, names[0], statement.value)
+                # A conventional name whose type the source does not show: the runtime may know it.
+                if rule is not None or (names[0] in CONVENTIONAL_OBJECT_NAMES and project.instance(
+                        statement.value, module.scope) is None):
+                    objects.append((names[0], rule, statement.value))
+        elif isinstance(statement, ast.If) and _is_main_guard(statement.test):
+            has_guard = True
+        if found is not None and (best is None or found.rank < best.rank):
+            best = found
+    chosen = _preferred_object(objects)
+    if chosen is not None and (best is None or chosen.rank < best.rank):
+        best = chosen
+    if best is not None:
+        return best
+    if main_node is not None or has_guard:
+        reason = "def main()" if main_node is not None else MAIN_GUARD_REASON
+        rank = REFUSED_RANK + (1 if main_node is not None and not has_guard else 0)
+        return Candidate(rank, reason, EntryAdapter.MAIN if main_node else None,
+                         main_node.name if main_node else None, False, _refusal(project, module, main_node))
+    return None
+
+
+def _is_web_app(project: Project, module: ModuleInfo, value: ast.expr) -> bool:
+    instance = project.instance(value, module.scope)
+    return instance is not None and any(instance.type.startswith(w) for w in WEB_FRAMEWORKS)
+
+
+def _preferred_object(objects: list[tuple[str, EntryRule | None, ast.expr]]) -> Candidate | None:
+    """The framework object to call: the framework's conventional name, else one that wraps the
+    others (an AgentExecutor around its agent), else the first; recognised ones before the rest."""
+    if not objects:
+        return None
+    recognised = [o for o in objects if o[1] is not None]
+    pool = recognised or objects
+    best_rank = min((RULE_RANK[id(o[1])] for o in pool if o[1] is not None), default=None)
+    if best_rank is not None:
+        pool = [o for o in pool if o[1] is not None and RULE_RANK[id(o[1])] == best_rank]
+    rule = pool[0][1]
+    named = [o for o in pool if rule is not None and o[0] in rule.object_names]
+    chosen = named[0] if named else pool[0]
+    if not named:
+        for name, other_rule, value in pool[1:]:
+            if chosen[0] in _wrapped_names(value, {o[0]: o[2] for o in objects}):
+                chosen = (name, other_rule, value)
+    name, rule, _ = chosen
+    if rule is None:
+        return Candidate(UNRESOLVED_OBJECT_RANK, f"module-level `{name}` object", None, name)
+    return Candidate(RULE_RANK[id(rule)], f"module-level `{name}` object", rule.adapter, name)
+
+
+def _wrapped_names(value: ast.expr, values: dict[str, ast.expr], depth: int = 3) -> set[str]:
+    found = _names_in(value)
+    if depth > 0:
+        for name in list(found):
+            if name in values and values[name] is not value:
+                found |= _wrapped_names(values[name], values, depth - 1)
+    return found
+
+
+def _crew_class_reason(name: str, path: str, paths: set[str]) -> str:
+    return f"@CrewBase class `{name}`"
+
+
+def crew_inputs(path: str, files: dict[str, str]) -> list[str]:
+    """The {placeholders} of a @CrewBase class's config/tasks.yaml and config/agents.yaml."""
+    folder = PurePosixPath(path).parent
+    found: list[str] = []
+    for name in ("config/tasks.yaml", "config/agents.yaml"):
+        for placeholder in YAML_PLACEHOLDER.findall(files.get(str(folder / name), "")):
+            if placeholder not in found:
+                found.append(placeholder)
+    return found
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+def _imports(module: ModuleInfo, root: str) -> bool:
+    return any(record.module == root or record.module.startswith(root + ".") for record in module.imports)
+
+
+def _web_app_name(project: Project, module: ModuleInfo) -> str | None:
+    for statement in module.parsed.tree.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if isinstance(targets[0], ast.Name) and _is_web_app(project, module, statement.value):
+                return targets[0].id
+    for call, scope in module.calls:
+        qualname = project.qualname(call.func, scope) or ""
+        if qualname in WEB_RUN_CALLS or qualname.endswith(".run_app"):
+            return "app"
+    return None
+
+
+def _call_with_message(body: list[ast.stmt]) -> tuple[ast.Call, ast.expr] | None:
+    """The first call that gets a fixed text or input(): where the user's message would go."""
+    for statement in body:
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.Call):
+                continue
+            for argument in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and " " in argument.value:
+                    return node, argument
+                if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name) and \
+                        argument.func.id == "input":
+                    return node, argument
+    return None
+
+
+def _handler_lines(body: list[ast.stmt], is_async: bool) -> str:
+    found = _call_with_message(body)
+    prefix = "async def" if is_async else "def"
+    if found is None:
+        return (f"{prefix} handler(request):\n    message = request[\"message\"]\n"
+                "    # ... the agent's work, on `message` instead of a fixed text or input() ...\n"
+                "    return answer")
+    call, argument = found
+    marker = ast.Name(id='request["message"]')
+    replaced = _replace(call, argument, marker)
+    awaited = "await " if is_async and _is_awaited(body, call) else ""
+    return f"{prefix} handler(request):\n    return {awaited}{ast.unparse(replaced)}"
+
+
+def _is_awaited(body: list[ast.stmt], call: ast.Call) -> bool:
+    return any(isinstance(node, ast.Await) and node.value is call for s in body for node in ast.walk(s))
+
+
+def _replace(call: ast.Call, old: ast.expr, new: ast.expr) -> ast.Call:
+    class Replacer(ast.NodeTransformer):
+        def visit(self, node: ast.AST) -> ast.AST:
+            return new if node is old else super().visit(node)
+
+    import copy
+
+    copied = copy.copy(call)
+    copied.args = [new if a is old else Replacer().visit(a) for a in call.args]
+    copied.keywords = [ast.keyword(arg=k.arg, value=new if k.value is old else Replacer().visit(k.value))
+                       for k in call.keywords]
+    return copied
+
+
+def _refusal(project: Project, module: ModuleInfo,
+             main_node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> str:
+    body = main_node.body if main_node is not None else module.parsed.tree.body
+    is_async = isinstance(main_node, ast.AsyncFunctionDef)
+    lines = _handler_lines(body, is_async)
+    if _imports(module, "streamlit"):
+        why = (f"{module.path} is a Streamlit app: its answers go to a web page, the runtime cannot give it "
+               "the user's message")
+    elif (app := _web_app_name(project, module)) is not None:
+        why = (f"{module.path} is a web server app (`{app}`): the runtime calls a function with the message, "
+               "it does not serve the app's routes")
+    elif main_node is not None:
+        why = f"main() in {module.path} takes no parameter, so it cannot receive the user's message"
+    else:
+        why = f"{module.path} only runs at import: no function or agent object takes the user's message"
+    return f"{why}. Add a handler that does the work on the message, for example:\n\n{lines}\n"
+
+
+# --- the upload ------------------------------------------------------------------------------------
+
+
+def _langgraph_json(project: Project, files: list[TextFile], paths: set[str]) -> EntryPoint | None:
+    configs = sorted((f for f in files if f.name == "langgraph.json"), key=lambda f: (f.path.count("/"), f.path))
+    for config in configs:
+        try:
+            graphs = json.loads(config.text).get("graphs") or {}
+        except (ValueError, AttributeError):
             continue
-        rank, reason = ranked
-        key = (int(is_test_or_setup_file(module.path)), rank, _name_preference(module.path),
+        for graph_id, spec in graphs.items():
+            location = spec.get("path") if isinstance(spec, dict) else spec
+            if not isinstance(location, str) or ":" not in location:
+                continue
+            file_part, _, target = location.rpartition(":")
+            folder = PurePosixPath(config.path).parent
+            path = str(PurePosixPath(*[p for p in (folder / file_part).parts if p != "."]))
+            if path not in paths:
+                continue
+            return EntryPoint(file=path, reason=f'graph "{graph_id}" in {config.path}', adapter=EntryAdapter.LANGGRAPH,
+                              target=target, module=module_name_of(path, paths))
+    return None
+
+
+def find_entry_point(project: Project, files: list[TextFile] | None = None) -> EntryPoint | None:
+    files = files or []
+    paths = {m.path for m in project.modules}
+    from_config = _langgraph_json(project, files, paths)
+    if from_config is not None:
+        return from_config
+    candidates: list[tuple[tuple[int, float, int, int, str], ModuleInfo, Candidate]] = []
+    for module in project.modules:
+        candidate = _module_candidate(project, module, paths)
+        if candidate is None:
+            continue
+        key = (int(is_test_or_setup_file(module.path)), candidate.rank, _name_preference(module.path),
                module.path.count("/"), module.path)
-        candidates.append((key, EntryPoint(file=module.path, reason=reason)))
+        candidates.append((key, module, candidate))
     if candidates:
-        return min(candidates, key=lambda item: item[0])[1]
-    return _script_entry_point(modules)
+        _, module, best = min(candidates, key=lambda item: item[0])
+        reason = best.reason
+        if best.adapter == EntryAdapter.CREWAI and best.reason.startswith("@CrewBase"):
+            inputs = crew_inputs(module.path, {f.path: f.text for f in files})
+            reason += f", inputs {', '.join('{' + i + '}' for i in inputs)} from its config" if inputs else ""
+        return EntryPoint(file=module.path, reason=reason, adapter=best.adapter, target=best.target,
+                          module=module_name_of(module.path, paths), takes_message=best.takes_message,
+                          refusal=best.refusal)
+    return _script_entry_point(project, paths)
 
 
 def _runs_code(statement: ast.stmt) -> bool:
@@ -102,13 +412,14 @@ def _runs_code(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith | ast.If | ast.Try)
 
 
-def _script_entry_point(modules: list[ModuleInfo]) -> EntryPoint | None:
+def _script_entry_point(project: Project, paths: set[str]) -> EntryPoint | None:
     """A plain script (a notebook exported to .py, a Streamlit app): code that runs at import."""
     scripts = [
-        module for module in modules
+        module for module in project.modules
         if not is_test_or_setup_file(module.path) and any(_runs_code(s) for s in module.parsed.tree.body)
     ]
     if not scripts:
         return None
     best = min(scripts, key=lambda m: (_name_preference(m.path), m.path.count("/"), m.path))
-    return EntryPoint(file=best.path, reason="script with top-level code")
+    return EntryPoint(file=best.path, reason="script with top-level code", module=module_name_of(best.path, paths),
+                      takes_message=False, refusal=_refusal(project, best, None))
