@@ -25,6 +25,7 @@ SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv",
 """Top-level calls that only prepare the process; a module making nothing else is no script to run."""
 CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index", "crew", "graph")
 MAIN_GUARD_REASON = 'if __name__ == "__main__"'
+SCRIPT_REASON = "script with top-level code"
 WEB_FRAMEWORKS = ("fastapi.FastAPI", "flask.Flask", "starlette.applications.Starlette", "quart.Quart",
                   "aiohttp.web.Application", "sanic.Sanic")
 WEB_RUN_CALLS = ("uvicorn.run", "app.run", "web.run_app")
@@ -99,6 +100,10 @@ def rule_for_type(qualname: str) -> EntryRule | None:
             if qualname.split(".")[0] == root and qualname.endswith("." + tail):
                 return rule
         if _under(qualname, rule.import_roots) and qualname.rsplit(".", 1)[-1] in rule.class_names:
+            return rule
+        owner, _, method = qualname.rpartition(".")  # AgentWorkflow.from_tools_or_functions(...)
+        if method.startswith("from_") and _under(owner, rule.import_roots) and owner.rsplit(".", 1)[-1] in \
+                rule.class_names:
             return rule
     return None
 
@@ -318,17 +323,9 @@ def _is_awaited(body: list[ast.stmt], call: ast.Call) -> bool:
 
 
 def _replace(call: ast.Call, old: ast.expr, new: ast.expr) -> ast.Call:
-    class Replacer(ast.NodeTransformer):
-        def visit(self, node: ast.AST) -> ast.AST:
-            return new if node is old else super().visit(node)
-
-    import copy
-
-    copied = copy.copy(call)
-    copied.args = [new if a is old else Replacer().visit(a) for a in call.args]
-    copied.keywords = [ast.keyword(arg=k.arg, value=new if k.value is old else Replacer().visit(k.value))
-                       for k in call.keywords]
-    return copied
+    """A copy of `call` with its argument `old` (a direct one) replaced by `new`."""
+    return ast.Call(func=call.func, args=[new if a is old else a for a in call.args],
+                    keywords=[ast.keyword(arg=k.arg, value=new if k.value is old else k.value) for k in call.keywords])
 
 
 def _refusal(project: Project, module: ModuleInfo,
@@ -421,5 +418,5 @@ def _script_entry_point(project: Project, paths: set[str]) -> EntryPoint | None:
     if not scripts:
         return None
     best = min(scripts, key=lambda m: (_name_preference(m.path), m.path.count("/"), m.path))
-    return EntryPoint(file=best.path, reason="script with top-level code", module=module_name_of(best.path, paths),
+    return EntryPoint(file=best.path, reason=SCRIPT_REASON, module=module_name_of(best.path, paths),
                       takes_message=False, refusal=_refusal(project, best, None))

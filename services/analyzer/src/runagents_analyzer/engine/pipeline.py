@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 
-from .entry_point import find_entry_point
+from .entry_point import SCRIPT_REASON, find_entry_point
 from .evaluate import Evaluator
 from .hosts import HostCollector
 from .http_calls import HttpCallDetector
@@ -64,8 +64,10 @@ def analyze_files(
     tier = decide_tier(project.modules, local_modules, javascript.imports)
     if tier.value == "platform" and javascript.framework is not None:
         tier = Tier(value="custom", reason=javascript.framework)
-    if tier.value == "platform" and entry_point is not None and not entry_point.takes_message:
+    if tier.value == "platform" and entry_point is not None and not entry_point.takes_message \
+            and entry_point.reason != SCRIPT_REASON:
         # The platform's own tool loop answers a Tier 1 agent: its code's entry is never called.
+        # A script that runs its work at import stays refused: it would run on its own input.
         entry_point = entry_point.model_copy(update={"takes_message": True, "refusal": None})
     system_prompt = SystemPromptFinder(project, evaluator).find(entry_point.file if entry_point else None)
 
