@@ -21,6 +21,8 @@ from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
 RECURSION_LIMIT = 50
+INPUT_NAMES = ("question", "query", "input", "message", "topic", "text", "user_input", "prompt")
+"""A graph whose state holds no messages takes the message in the first of these its input names."""
 
 
 def recognizes(obj: object) -> bool:
@@ -54,10 +56,14 @@ def _input_field(graph: Any) -> str | None:
     """The graph's input key for the message: "messages", else its one required text field."""
     try:
         properties = graph.get_input_jsonschema().get("properties", {})
-    except Exception:  # a graph without an inspectable schema takes messages
-        return "messages"
+    except Exception:  # pydantic cannot read every schema (typing.TypedDict before 3.12): the channels
+        schema = getattr(getattr(graph, "builder", None), "input_schema", None)
+        properties = {str(name): {} for name in getattr(schema, "__annotations__", {})}
     if not properties or "messages" in properties:
         return "messages"
+    named = [str(name) for name in INPUT_NAMES if name in properties]
+    if named:
+        return named[0]
     texts = [str(name) for name, p in properties.items() if p.get("type") == "string"]
     return texts[0] if len(texts) == 1 else "messages"
 
@@ -107,6 +113,9 @@ def final_text(state: Any) -> str:
                 return content_text(_get(message, "content"))
         return content_text(_get(messages[-1], "content"))
     if isinstance(state, Mapping):
+        for key in ("answer", "response", "output", "result", "final_answer"):
+            if key in state:
+                return response_text(state[key])
         without = {k: v for k, v in state.items() if k != "messages"}
         if len(without) == 1:
             return response_text(next(iter(without.values())))
