@@ -1,10 +1,12 @@
 """Loading an example and running one turn in a child interpreter, as the runtime's child does:
 `python -I` with only the agent side on its path (and a framework's virtualenv when given)."""
 
+import importlib.util
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,10 @@ from runagents_contracts.entry_rules import rules_as_json
 
 RUNTIME_SRC = Path(__file__).resolve().parents[2] / "src"
 EXAMPLES = Path(__file__).parent / "examples"
+_FAKE = importlib.util.spec_from_file_location("agent_side_fake_openai", Path(__file__).parent / "fake_openai.py")
+assert _FAKE is not None and _FAKE.loader is not None
+fake_openai = importlib.util.module_from_spec(_FAKE)
+_FAKE.loader.exec_module(fake_openai)
 FRAMEWORK_ENVS = Path(__file__).resolve().parents[3] / ".cache" / "fwenvs"
 
 CHILD = """
@@ -62,3 +68,13 @@ def run_entry_fixture() -> Callable[..., dict[str, Any]]:
 @pytest.fixture(name="framework_python")
 def framework_python_fixture() -> Callable[[str], str]:
     return framework_python
+
+
+@pytest.fixture(scope="session")
+def provider_env() -> Iterator[dict[str, str]]:
+    """The environment of a child whose OpenAI SDK (and the frameworks over it) calls the fake provider."""
+    with fake_openai.FakeOpenAI() as fake:
+        yield {**os.environ, "OPENAI_BASE_URL": fake.base_url, "OPENAI_API_BASE": fake.base_url,
+               "OPENAI_API_KEY": "sk-test-fake", "OPENAI_MODEL_NAME": "gpt-4o-mini",
+               "CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true", "CREWAI_TRACING_ENABLED": "false",
+               "HOME": os.environ.get("HOME", "/tmp")}

@@ -22,3 +22,58 @@ def test_a_langgraph_project_loads_the_factory_named_in_langgraph_json_from_its_
     result = run_entry("lg_project", spec, {**TURN, "stream": True}, framework_python("langgraph"))
     assert (result["adapter"], result["target"]) == ("langgraph", "make_graph")
     assert result["events"][-1] == {"type": "answer", "text": "graph answered: hello there"}
+
+
+def _types(events: list[dict[str, Any]]) -> list[str]:
+    return [event["type"] for event in events]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
+def test_a_module_level_openai_agents_sdk_agent_runs_through_the_runner(
+        run_entry: Any, framework_python: Any, provider_env: dict[str, str], stream: bool) -> None:
+    result = run_entry("oai_module_agent", {"file": "agent.py"}, {**TURN, "stream": stream},
+                       framework_python("openai_agents"), provider_env)
+    assert (result["adapter"], result["target"]) == ("openai-agents", "assistant")
+    events = result["events"]
+    # The fake model calls the shout tool with the message, then answers with what the tool said.
+    assert events[-1] == {"type": "answer", "text": "tool said: HELLO THERE"}
+    if stream:
+        assert [e for e in events if e["type"] in ("tool_call", "tool_result")] == [
+            {"type": "tool_call", "id": "call_1", "name": "shout", "arguments": '{"text": "hello there"}'},
+            {"type": "tool_result", "id": "call_1", "name": "shout", "content": "HELLO THERE"},
+        ]
+        deltas = [e["delta"] for e in events if e["type"] == "content"]
+        assert len(deltas) >= 2 and "".join(deltas) == "tool said: HELLO THERE"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
+def test_a_langchain_create_agent_runs_as_the_langgraph_graph_it_is(
+        run_entry: Any, framework_python: Any, provider_env: dict[str, str], stream: bool) -> None:
+    result = run_entry("lc_create_agent", {"file": "agent.py"}, {**TURN, "stream": stream},
+                       framework_python("langgraph"), provider_env)
+    assert (result["adapter"], result["target"]) == ("langgraph", "agent")
+    events = result["events"]
+    assert events[-1] == {"type": "answer", "text": "tool said: HELLO THERE"}
+    calls = [e for e in events if e["type"] in ("tool_call", "tool_result")]
+    assert [(e["type"], e["name"]) for e in calls] == [("tool_call", "shout"), ("tool_result", "shout")], events
+    if stream:
+        deltas = [e["delta"] for e in events if e["type"] == "content"]
+        assert len(deltas) >= 2 and "".join(deltas) == "tool said: HELLO THERE", events
+
+
+def test_a_langchain_agent_executor_is_called_with_input_and_answers_its_output(
+        run_entry: Any, framework_python: Any, provider_env: dict[str, str]) -> None:
+    result = run_entry("lc_executor", {"file": "agent.py"}, TURN, framework_python("langchain03"), provider_env)
+    # The executor wraps the agent: it is the entry.
+    assert (result["adapter"], result["target"]) == ("langchain", "executor")
+    assert result["events"] == [{"type": "answer", "text": "tool said: HELLO THERE"}]
+
+
+def test_a_crewai_create_project_kicks_off_its_crewbase_class_with_the_inputs_its_templates_name(
+        run_entry: Any, framework_python: Any, provider_env: dict[str, str]) -> None:
+    spec = {"file": "src/research_crew/crew.py", "target": "ResearchCrew", "module": "research_crew.crew"}
+    result = run_entry("crew_project", spec, TURN, framework_python("crewai"), provider_env)
+    assert (result["adapter"], result["target"]) == ("crewai", "ResearchCrew")
+    answer = result["events"][-1]
+    # The fake model echoes the task prompt: {topic} became the user's message.
+    assert answer["type"] == "answer" and "Conduct a thorough research about hello there" in answer["text"], answer

@@ -250,11 +250,20 @@ def discover(module: ModuleType, rules: list[Rule], adapter: str | None = None) 
     return None
 
 
+def _class_rank(value: Any, rule: Rule) -> int:
+    """The rule's classes are listed most specific first (AgentExecutor before any Runnable)."""
+    names = list(rule.get("class_names") or ())
+    ranks = [names.index(k.__name__) for k in type(value).__mro__ if k.__name__ in names]
+    return min(ranks, default=len(names))
+
+
 def _preferred(objects: list[tuple[str, Any]], rule: Rule) -> tuple[str, Any]:
     for name in rule.get("object_names", ()):
         for candidate in objects:
             if candidate[0] == name:
                 return candidate
+    best = min(_class_rank(value, rule) for _, value in objects)
+    objects = [c for c in objects if _class_rank(c[1], rule) == best]
     unwrapped = [c for c in objects if not any(o is not c and _wraps(o[1], c[1]) for o in objects)]
     return (unwrapped or objects)[0]
 

@@ -32,6 +32,10 @@ def runnable_input(obj: Any, turn: Turn) -> Any:
     """The message shaped as the runnable's input schema asks: a dict of its text keys, a message
     list, or the string itself."""
     keys = list(getattr(obj, "input_keys", None) or [])
+    if _is_executor(obj) and not keys:
+        # A runnable agent declares no input keys: its prompt's variables say what it reads.
+        keys = ["input", *(k for k in _schema_keys(getattr(getattr(obj, "agent", None), "runnable", None))
+                           if k in ("chat_history", "history"))]
     if not keys:
         try:
             schema = obj.get_input_jsonschema()
@@ -56,6 +60,13 @@ def runnable_input(obj: Any, turn: Turn) -> Any:
     if not any(k in values for k in (*TEXT_KEYS, "messages")) and keys:
         values[keys[0]] = turn.message
     return values
+
+
+def _schema_keys(runnable: Any) -> list[str]:
+    try:
+        return list(runnable.get_input_jsonschema().get("properties", {}))
+    except Exception:  # no runnable, or a schema pydantic cannot read
+        return []
 
 
 def output_text(result: Any) -> str:
