@@ -7,6 +7,7 @@ that runs at import, a Streamlit or web server app) gets `takes_message=False` a
 shows the few lines of handler() that would make it work."""
 
 import ast
+import copy
 import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -26,6 +27,8 @@ SETUP_CALL_ROOTS = frozenset({"os", "sys", "logging", "warnings", "load_dotenv",
 CONVENTIONAL_NAMES = ("agent", "main", "app", "handler", "server", "run", "bot", "index", "crew", "graph")
 MAIN_GUARD_REASON = 'if __name__ == "__main__"'
 SCRIPT_REASON = "script with top-level code"
+STREAMLIT_APP = "Streamlit app"
+WEB_SERVER_APP = "web server app"
 WEB_FRAMEWORKS = ("fastapi.FastAPI", "flask.Flask", "starlette.applications.Starlette", "quart.Quart",
                   "aiohttp.web.Application", "sanic.Sanic")
 WEB_RUN_CALLS = ("uvicorn.run", "app.run", "web.run_app")
@@ -289,55 +292,125 @@ def _web_app_name(project: Project, module: ModuleInfo) -> str | None:
     return None
 
 
-def _call_with_message(body: list[ast.stmt]) -> tuple[ast.Call, ast.expr] | None:
-    """The first call that gets a fixed text or input(): where the user's message would go."""
-    for statement in body:
-        for node in ast.walk(statement):
-            if not isinstance(node, ast.Call):
-                continue
-            for argument in [*node.args, *(k.value for k in node.keywords)]:
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and " " in argument.value:
-                    return node, argument
-                if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name) and \
-                        argument.func.id == "input":
-                    return node, argument
+RUN_CALL_NAMES = frozenset({"run", "arun", "run_sync", "invoke", "ainvoke", "kickoff", "chat", "achat", "create",
+                            "generate_content", "print_response", "query", "stream", "send_message"})
+"""Calls that run the agent on a text: the one whose fixed text the user's message replaces."""
+MAX_HANDLER_LINES = 14
+
+
+def _user_content(node: ast.AST) -> ast.expr | None:
+    """The fixed content of a {"role": "user", "content": "..."} message inside `node`."""
+    for inner in ast.walk(node):
+        if not isinstance(inner, ast.Dict):
+            continue
+        constants = {k.value: v for k, v in zip(inner.keys, inner.values, strict=True) if isinstance(k, ast.Constant)}
+        role, content = constants.get("role"), constants.get("content")
+        is_user = isinstance(role, ast.Constant) and role.value == "user"
+        if is_user and isinstance(content, ast.Constant | ast.JoinedStr):
+            return content
     return None
 
 
-def _handler_lines(body: list[ast.stmt], is_async: bool) -> str:
-    found = _call_with_message(body)
+def _message_argument(call: ast.Call) -> ast.expr | None:
+    for argument in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and " " in argument.value:
+            return argument
+        if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name) and argument.func.id == "input":
+            return argument
+        if isinstance(argument, ast.List | ast.Dict) and (content := _user_content(argument)) is not None:
+            return content
+    return None
+
+
+def _runs_agent(statement: ast.stmt) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in RUN_CALL_NAMES
+               for n in ast.walk(statement))
+
+
+def _locate_message(body: list[ast.stmt]) -> tuple[int, ast.Call, ast.expr] | None:
+    """(index of the statement, the call, its argument) where the user's message would go: a call
+    that runs an agent first, else any call given a fixed text or input()."""
+    for wanted_run_call in (True, False):
+        for index, statement in enumerate(body):
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            for node in ast.walk(statement):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if wanted_run_call and name not in RUN_CALL_NAMES:
+                    continue
+                argument = _message_argument(node)
+                if argument is not None:
+                    return index, node, argument
+    for index, statement in enumerate(body):  # user_message = {"role": "user", "content": "..."}
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            content = _user_content(statement.value)
+            if content is not None:
+                return index, ast.Call(func=ast.Name(id="dict"), args=[], keywords=[]), content
+    return None
+
+
+def _same_node(a: ast.AST, b: ast.AST) -> bool:
+    return type(a) is type(b) and all(getattr(a, f, None) == getattr(b, f, None)
+                                      for f in ("lineno", "col_offset", "end_lineno", "end_col_offset"))
+
+
+def _is_print(statement: ast.stmt) -> ast.expr | None:
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) and \
+            isinstance(statement.value.func, ast.Name) and statement.value.func.id == "print" and statement.value.args:
+        return statement.value.args[0]
+    return None
+
+
+def _handler_lines(body: list[ast.stmt], is_async: bool, with_setup: bool) -> str:
+    """A handler() made of the code itself: the statements up to the call that runs the agent, its
+    fixed text replaced by the user's message, and what it printed returned."""
     prefix = "async def" if is_async else "def"
-    if found is None:
+    located = _locate_message(body)
+    if located is None:
         return (f"{prefix} handler(request):\n    message = request[\"message\"]\n"
                 "    # ... the agent's work, on `message` instead of a fixed text or input() ...\n"
                 "    return answer")
-    call, argument = found
-    marker = ast.Name(id='request["message"]')
-    replaced = _replace(call, argument, marker)
-    awaited = "await " if is_async and _is_awaited(body, call) else ""
-    return f"{prefix} handler(request):\n    return {awaited}{ast.unparse(replaced)}"
+    index, _, argument = located
+    # Through the statement that runs the agent (the message may be set up a few lines before it).
+    end = next((i for i in range(index, len(body)) if _runs_agent(body[i])), index)
+    kept = [s for s in body[0 if with_setup else index: end + 1]
+            if not _is_print(s) and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            and not isinstance(s, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+    message = ast.parse('request["message"]', mode="eval").body
 
+    class Replace(ast.NodeTransformer):
+        def visit(self, node: ast.AST) -> ast.AST:
+            return message if _same_node(node, argument) else super().generic_visit(node)
 
-def _is_awaited(body: list[ast.stmt], call: ast.Call) -> bool:
-    return any(isinstance(node, ast.Await) and node.value is call for s in body for node in ast.walk(s))
-
-
-def _replace(call: ast.Call, old: ast.expr, new: ast.expr) -> ast.Call:
-    """A copy of `call` with its argument `old` (a direct one) replaced by `new`."""
-    return ast.Call(func=call.func, args=[new if a is old else a for a in call.args],
-                    keywords=[ast.keyword(arg=k.arg, value=new if k.value is old else k.value) for k in call.keywords])
+    statements = [Replace().visit(copy.deepcopy(s)) for s in kept]
+    last = statements[-1]
+    later = body[end + 1:]
+    if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
+        name = last.targets[0].id
+        printed = next((e for s in later if (e := _is_print(s)) is not None and name in _names_in(e)), None)
+        if isinstance(printed, ast.JoinedStr):  # print(f"Answer: {result}"): the value, not the decoration
+            printed = None
+        statements.append(ast.Return(value=printed or ast.Name(id=name)))
+    elif isinstance(last, ast.Expr):
+        statements[-1] = ast.Return(value=last.value)
+    lines = [line for s in statements for line in ast.unparse(s).splitlines()]
+    if len(lines) > MAX_HANDLER_LINES:
+        lines = ["...", *lines[-MAX_HANDLER_LINES:]]
+    return f"{prefix} handler(request):\n" + "\n".join(f"    {line}" for line in lines)
 
 
 def _refusal(project: Project, module: ModuleInfo,
              main_node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> str:
     body = main_node.body if main_node is not None else module.parsed.tree.body
     is_async = isinstance(main_node, ast.AsyncFunctionDef)
-    lines = _handler_lines(body, is_async)
+    lines = _handler_lines(body, is_async, with_setup=main_node is not None)
     if _imports(module, "streamlit"):
-        why = (f"{module.path} is a Streamlit app: its answers go to a web page, the runtime cannot give it "
+        why = (f"{module.path} is a {STREAMLIT_APP}: its answers go to a web page, the runtime cannot give it "
                "the user's message")
     elif (app := _web_app_name(project, module)) is not None:
-        why = (f"{module.path} is a web server app (`{app}`): the runtime calls a function with the message, "
+        why = (f"{module.path} is a {WEB_SERVER_APP} (`{app}`): the runtime calls a function with the message, "
                "it does not serve the app's routes")
     elif main_node is not None:
         why = f"main() in {module.path} takes no parameter, so it cannot receive the user's message"
@@ -368,6 +441,14 @@ def _langgraph_json(project: Project, files: list[TextFile], paths: set[str]) ->
             return EntryPoint(file=path, reason=f'graph "{graph_id}" in {config.path}', adapter=EntryAdapter.LANGGRAPH,
                               target=target, module=module_name_of(path, paths))
     return None
+
+
+def refused_in_every_tier(entry: EntryPoint) -> bool:
+    """A script that works at import, a Streamlit or a web server app: refused even when the
+    platform's own tool loop would answer in its place (Tier 1), as it would silently replace them.
+    A main() or `__main__` block of a Tier 1 agent is not: the loop is what the user asked for."""
+    refusal = entry.refusal or ""
+    return entry.reason == SCRIPT_REASON or STREAMLIT_APP in refusal or WEB_SERVER_APP in refusal
 
 
 def find_entry_point(project: Project, files: list[TextFile] | None = None) -> EntryPoint | None:

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 
-from .entry_point import SCRIPT_REASON, find_entry_point
+from .entry_point import find_entry_point, refused_in_every_tier
 from .evaluate import Evaluator
 from .hosts import HostCollector
 from .http_calls import HttpCallDetector
@@ -65,9 +65,8 @@ def analyze_files(
     if tier.value == "platform" and javascript.framework is not None:
         tier = Tier(value="custom", reason=javascript.framework)
     if tier.value == "platform" and entry_point is not None and not entry_point.takes_message \
-            and entry_point.reason != SCRIPT_REASON:
+            and not refused_in_every_tier(entry_point):
         # The platform's own tool loop answers a Tier 1 agent: its code's entry is never called.
-        # A script that runs its work at import stays refused: it would run on its own input.
         entry_point = entry_point.model_copy(update={"takes_message": True, "refusal": None})
     system_prompt = SystemPromptFinder(project, evaluator).find(entry_point.file if entry_point else None)
 
