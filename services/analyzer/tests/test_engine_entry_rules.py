@@ -38,7 +38,8 @@ def entry_of(files: dict[str, str]) -> EntryPoint:
         ("from pydantic_ai import Agent\nweather = Agent('openai:gpt-4o')\n", "pydantic-ai", "weather"),
         ("from smolagents import CodeAgent\ncoder = CodeAgent(tools=[], model=m)\n", "smolagents", "coder"),
         ("from autogen_agentchat.agents import AssistantAgent\n"
-         "from autogen_agentchat.teams import RoundRobinGroupChat\na = AssistantAgent('a', model_client=c)\nteam = RoundRobinGroupChat([a])\n", "autogen", "team"),
+         "from autogen_agentchat.teams import RoundRobinGroupChat\n"
+         "a = AssistantAgent('a', model_client=c)\nteam = RoundRobinGroupChat([a])\n", "autogen", "team"),
         ("from agno.agent import Agent\nfinance = Agent(model=m)\n", "agno", "finance"),
         ("from google.adk.agents import LlmAgent\ncritic = LlmAgent(name='c')\nroot_agent = LlmAgent(name='r')\n",
          "google-adk", "root_agent"),
