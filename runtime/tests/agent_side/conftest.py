@@ -40,10 +40,10 @@ print(json.dumps({"adapter": entry.adapter, "target": entry.target, "events": ev
 """
 
 
-def run_entry(example: str, spec: dict[str, Any], turn: dict[str, Any] | None,
+def run_entry(example: str | Path, spec: dict[str, Any], turn: dict[str, Any] | None,
               python: str = sys.executable, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Load `examples/<example>` by `spec` and run `turn` (None: only load); the child's JSON answer."""
-    root = EXAMPLES / example
+    root = example if isinstance(example, Path) else EXAMPLES / example
     job = {"spec": {"file": spec["file"], "adapter": spec.get("adapter"), "target": spec.get("target"),
                     "module": spec.get("module")},
            "root": str(root), "rules": rules_as_json(), "turn": turn}
@@ -75,6 +75,7 @@ def provider_env() -> Iterator[dict[str, str]]:
     """The environment of a child whose OpenAI SDK (and the frameworks over it) calls the fake provider."""
     with fake_openai.FakeOpenAI() as fake:
         yield {**os.environ, "OPENAI_BASE_URL": fake.base_url, "OPENAI_API_BASE": fake.base_url,
+               "TOOL_URL_ECHO": fake.base_url.removesuffix("/v1") + "/echo",
                "OPENAI_API_KEY": "sk-test-fake", "OPENAI_MODEL_NAME": "gpt-4o-mini",
                "CREWAI_DISABLE_TELEMETRY": "true", "OTEL_SDK_DISABLED": "true", "CREWAI_TRACING_ENABLED": "false",
                "HOME": os.environ.get("HOME", "/tmp")}

@@ -54,6 +54,9 @@ class FakeOpenAI:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
                 fake.requests.append(body)
+                if self.path == "/echo/echo":  # the platform's echo tool, as TOOL_URL_ECHO + "/echo"
+                    self._echo(body)
+                    return
                 if not self.path.endswith("/chat/completions"):
                     self.send_error(404, f"the fake serves chat completions only, not {self.path}")
                     return
@@ -62,6 +65,14 @@ class FakeOpenAI:
                     self._stream(body, message)
                 else:
                     self._json(body, message)
+
+            def _echo(self, body: dict[str, Any]) -> None:
+                data = json.dumps({"echo": body.get("message", ""), "length": len(body.get("message", ""))}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _json(self, body: dict[str, Any], message: dict[str, Any]) -> None:
                 answer = {

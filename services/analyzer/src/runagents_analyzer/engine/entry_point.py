@@ -100,7 +100,12 @@ def rule_for_type(qualname: str) -> EntryRule | None:
     for rule in ENTRY_RULES:
         for factory in rule.factory_names:
             root, _, tail = factory.partition(".")
-            if qualname.split(".")[0] == root and qualname.endswith("." + tail):
+            if qualname.split(".")[0] != root:
+                continue
+            if qualname.endswith("." + tail):
+                return rule
+            owner, _, method = tail.rpartition(".")  # StateGraph(S).add_node(...).add_edge(...).compile()
+            if owner and qualname.endswith("." + method) and f".{owner}." in qualname:
                 return rule
         if _under(qualname, rule.import_roots) and qualname.rsplit(".", 1)[-1] in rule.class_names:
             return rule
@@ -298,7 +303,7 @@ RUN_CALL_NAMES = frozenset({"run", "arun", "run_sync", "invoke", "ainvoke", "kic
 MAX_HANDLER_LINES = 14
 
 
-def _user_content(node: ast.AST) -> ast.expr | None:
+def _user_content(node: ast.AST, any_content: bool = False) -> ast.expr | None:
     """The fixed content of a {"role": "user", "content": "..."} message inside `node`."""
     for inner in ast.walk(node):
         if not isinstance(inner, ast.Dict):
@@ -306,18 +311,18 @@ def _user_content(node: ast.AST) -> ast.expr | None:
         constants = {k.value: v for k, v in zip(inner.keys, inner.values, strict=True) if isinstance(k, ast.Constant)}
         role, content = constants.get("role"), constants.get("content")
         is_user = isinstance(role, ast.Constant) and role.value == "user"
-        if is_user and isinstance(content, ast.Constant | ast.JoinedStr):
+        if is_user and content is not None and (any_content or isinstance(content, ast.Constant | ast.JoinedStr)):
             return content
     return None
 
 
-def _message_argument(call: ast.Call) -> ast.expr | None:
+def _message_argument(call: ast.Call, run_call: bool = False) -> ast.expr | None:
     for argument in [*call.args, *(k.value for k in call.keywords)]:
         if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and " " in argument.value:
             return argument
         if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name) and argument.func.id == "input":
             return argument
-        if isinstance(argument, ast.List | ast.Dict) and (content := _user_content(argument)) is not None:
+        if isinstance(argument, ast.List | ast.Dict) and (content := _user_content(argument, run_call)) is not None:
             return content
     return None
 
@@ -340,7 +345,7 @@ def _locate_message(body: list[ast.stmt]) -> tuple[int, ast.Call, ast.expr] | No
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
                 if wanted_run_call and name not in RUN_CALL_NAMES:
                     continue
-                argument = _message_argument(node)
+                argument = _message_argument(node, wanted_run_call)
                 if argument is not None:
                     return index, node, argument
     for index, statement in enumerate(body):  # user_message = {"role": "user", "content": "..."}
@@ -363,10 +368,22 @@ def _is_print(statement: ast.stmt) -> ast.expr | None:
     return None
 
 
+def _flatten(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The simple statements of a block, those inside if/with/for/try blocks included, in order."""
+    flat: list[ast.stmt] = []
+    for statement in body:
+        if isinstance(statement, ast.If | ast.With | ast.AsyncWith | ast.For | ast.AsyncFor | ast.While | ast.Try):
+            flat.extend(_flatten(statement.body))
+        else:
+            flat.append(statement)
+    return flat
+
+
 def _handler_lines(body: list[ast.stmt], is_async: bool, with_setup: bool) -> str:
     """A handler() made of the code itself: the statements up to the call that runs the agent, its
     fixed text replaced by the user's message, and what it printed returned."""
     prefix = "async def" if is_async else "def"
+    body = _flatten(body)
     located = _locate_message(body)
     if located is None:
         return (f"{prefix} handler(request):\n    message = request[\"message\"]\n"
