@@ -151,3 +151,17 @@ def test_a_web_server_without_an_agent_object_is_refused() -> None:
 
     assert entry.file == "server.py" and not entry.takes_message
     assert entry.refusal is not None and "web server app (`app`)" in entry.refusal
+
+
+def test_a_main_that_prints_what_the_agent_returns_gets_a_handler_that_returns_it() -> None:
+    entry = entry_of({"crew_main.py": """
+        from crew import MyCrew
+
+        def main():
+            print("## Welcome")
+            print(MyCrew().crew().kickoff(inputs={"topic": "the history of tea"}))
+        """, "crew.py": "from crewai import Crew\n\nclass MyCrew:\n    pass\n"})
+
+    assert entry.refusal is not None
+    assert ("def handler(request):\n    return MyCrew().crew().kickoff(inputs={'topic': request['message']})"
+            in entry.refusal), entry.refusal

@@ -324,6 +324,10 @@ def _message_argument(call: ast.Call, run_call: bool = False) -> ast.expr | None
             return argument
         if isinstance(argument, ast.List | ast.Dict) and (content := _user_content(argument, run_call)) is not None:
             return content
+        if run_call and isinstance(argument, ast.Dict):  # kickoff(inputs={"topic": "..."})
+            for value in argument.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str) and " " in value.value:
+                    return value
     return None
 
 
@@ -392,9 +396,10 @@ def _handler_lines(body: list[ast.stmt], is_async: bool, with_setup: bool) -> st
     index, _, argument = located
     # Through the statement that runs the agent (the message may be set up a few lines before it).
     end = next((i for i in range(index, len(body)) if _runs_agent(body[i])), index)
-    kept = [s for s in body[0 if with_setup else index: end + 1]
+    kept = [s for s in body[0 if with_setup else index: end]
             if not _is_print(s) and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
             and not isinstance(s, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+    kept.append(body[end])  # the statement that runs the agent, even a print(agent.run(...))
     message = ast.parse('request["message"]', mode="eval").body
 
     class Replace(ast.NodeTransformer):
@@ -403,6 +408,9 @@ def _handler_lines(body: list[ast.stmt], is_async: bool, with_setup: bool) -> st
 
     statements = [Replace().visit(copy.deepcopy(s)) for s in kept]
     last = statements[-1]
+    printed_call = _is_print(last) if isinstance(last, ast.stmt) else None
+    if printed_call is not None:
+        statements[-1] = last = ast.Return(value=printed_call)
     later = body[end + 1:]
     if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
         name = last.targets[0].id
@@ -422,7 +430,11 @@ def _refusal(project: Project, module: ModuleInfo,
              main_node: ast.FunctionDef | ast.AsyncFunctionDef | None) -> str:
     body = main_node.body if main_node is not None else module.parsed.tree.body
     is_async = isinstance(main_node, ast.AsyncFunctionDef)
-    lines = _handler_lines(body, is_async, with_setup=main_node is not None)
+    try:
+        lines = _handler_lines(body, is_async, with_setup=main_node is not None)
+    except (ValueError, TypeError, AttributeError, IndexError, RecursionError):
+        # Rewriting odd code must never fail the analysis: the general shape still helps.
+        lines = _handler_lines([], is_async, with_setup=False)
     if _imports(module, "streamlit"):
         why = (f"{module.path} is a {STREAMLIT_APP}: its answers go to a web page, the runtime cannot give it "
                "the user's message")
