@@ -165,3 +165,22 @@ def test_a_main_that_prints_what_the_agent_returns_gets_a_handler_that_returns_i
     assert entry.refusal is not None
     assert ("def handler(request):\n    return MyCrew().crew().kickoff(inputs={'topic': request['message']})"
             in entry.refusal), entry.refusal
+
+
+def test_a_script_working_at_import_is_refused_with_its_user_message_taken_from_the_request() -> None:
+    entry = entry_of({"ask.py": """
+        from anthropic import Anthropic
+
+        client = Anthropic()
+        question = {"role": "user", "content": "Which city is the capital of Peru?"}
+        first = client.messages.create(model="claude-x", max_tokens=100, messages=[question])
+        second = client.messages.create(model="claude-x", max_tokens=100,
+                                        messages=[question, {"role": first.role, "content": first.content}])
+        print(second.content)
+        """})
+
+    assert entry.reason == "script with top-level code" and not entry.takes_message
+    assert entry.refusal is not None and "ask.py only runs at import" in entry.refusal
+    assert ("def handler(request):\n    question = {'role': 'user', 'content': request['message']}\n"
+            "    first = client.messages.create(model='claude-x', max_tokens=100, messages=[question])\n"
+            "    return first") in entry.refusal, entry.refusal

@@ -311,7 +311,8 @@ def _user_content(node: ast.AST, any_content: bool = False) -> ast.expr | None:
         constants = {k.value: v for k, v in zip(inner.keys, inner.values, strict=True) if isinstance(k, ast.Constant)}
         role, content = constants.get("role"), constants.get("content")
         is_user = isinstance(role, ast.Constant) and role.value == "user"
-        if is_user and content is not None and (any_content or isinstance(content, ast.Constant | ast.JoinedStr)):
+        variable = isinstance(content, ast.Name | ast.Attribute | ast.Subscript)
+        if is_user and (isinstance(content, ast.Constant | ast.JoinedStr) or (any_content and variable)):
             return content
     return None
 
@@ -338,21 +339,31 @@ def _runs_agent(statement: ast.stmt) -> bool:
 
 def _locate_message(body: list[ast.stmt]) -> tuple[int, ast.Call, ast.expr] | None:
     """(index of the statement, the call, its argument) where the user's message would go: a call
-    that runs an agent first, else any call given a fixed text or input()."""
-    for wanted_run_call in (True, False):
-        for index, statement in enumerate(body):
-            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+    that runs an agent on a fixed text first, then a user message set up before such a call, else
+    any call given a fixed text or input()."""
+    return _call_given_text(body, run_calls_only=True) or _user_message_set_up(body) or _call_given_text(
+        body, run_calls_only=False)
+
+
+def _call_given_text(body: list[ast.stmt], run_calls_only: bool) -> tuple[int, ast.Call, ast.expr] | None:
+    for index, statement in enumerate(body):
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.Call):
                 continue
-            for node in ast.walk(statement):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                if wanted_run_call and name not in RUN_CALL_NAMES:
-                    continue
-                argument = _message_argument(node, wanted_run_call)
-                if argument is not None:
-                    return index, node, argument
-    for index, statement in enumerate(body):  # user_message = {"role": "user", "content": "..."}
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if run_calls_only and name not in RUN_CALL_NAMES:
+                continue
+            argument = _message_argument(node, run_calls_only)
+            if argument is not None:
+                return index, node, argument
+    return None
+
+
+def _user_message_set_up(body: list[ast.stmt]) -> tuple[int, ast.Call, ast.expr] | None:
+    """user_message = {"role": "user", "content": "..."}, sent by a later call."""
+    for index, statement in enumerate(body):
         if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
             content = _user_content(statement.value)
             if content is not None:
