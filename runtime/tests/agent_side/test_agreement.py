@@ -10,8 +10,8 @@ import pytest
 from runagents_analyzer.engine import analyze_tree
 
 EXAMPLES = Path(__file__).parent / "examples"
-STANDARD_LIBRARY = [("lambda_api", "lambda", "lambda_handler"), ("plain_handler", "handler", "handler"),
-                    ("main_message", "main", "main")]
+STANDARD_LIBRARY = [("lambda_api", "lambda", "lambda_handler"), ("lambda_plain", "lambda", "handler"),
+                    ("plain_handler", "handler", "handler"), ("main_message", "main", "main")]
 FRAMEWORKS = [
     ("lg_context", "langgraph", "langgraph", "my_graph"),
     ("lg_project", "langgraph", "langgraph", "make_graph"),

@@ -61,12 +61,20 @@ def test_a_langchain_create_agent_runs_as_the_langgraph_graph_it_is(
         assert len(deltas) >= 2 and "".join(deltas) == "tool said: HELLO THERE", events
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
 def test_a_langchain_agent_executor_is_called_with_input_and_answers_its_output(
-        run_entry: Any, framework_python: Any, provider_env: dict[str, str]) -> None:
-    result = run_entry("lc_executor", {"file": "agent.py"}, TURN, framework_python("langchain03"), provider_env)
+        run_entry: Any, framework_python: Any, provider_env: dict[str, str], stream: bool) -> None:
+    result = run_entry("lc_executor", {"file": "agent.py"}, {**TURN, "stream": stream},
+                       framework_python("langchain03"), provider_env)
     # The executor wraps the agent: it is the entry.
     assert (result["adapter"], result["target"]) == ("langchain", "executor")
-    assert result["events"] == [{"type": "answer", "text": "tool said: HELLO THERE"}]
+    events = result["events"]
+    assert events[-1] == {"type": "answer", "text": "tool said: HELLO THERE"}
+    if stream:
+        # The executor's steps: the action (tool call) and its observation, then the output.
+        assert [(e["type"], e.get("name")) for e in events[:-1]] == [
+            ("tool_call", "shout"), ("tool_result", "shout"), ("content", None)], events
+        assert events[1]["content"] == "HELLO THERE" and events[0]["id"] == events[1]["id"] == "call_1"
 
 
 def test_a_crewai_create_project_kicks_off_its_crewbase_class_with_the_inputs_its_templates_name(

@@ -42,3 +42,10 @@ def test_an_import_error_names_the_missing_module(run_entry: Any) -> None:
     # The standard-library child has no langgraph: the error says which import failed.
     result = run_entry("lg_context", {"file": "graph.py"}, None)
     assert "no module named 'langchain_core'" in result["error"], json.dumps(result)
+
+
+def test_a_lambda_handler_named_handler_that_reads_no_body_gets_the_message_as_its_event(run_entry: Any) -> None:
+    result = run_entry("lambda_plain", {"file": "function.py"}, {**TURN, "stream": True})
+    # handler(event, context): the parameter names say it is written for Lambda, not the platform.
+    assert (result["adapter"], result["target"]) == ("lambda", "handler")
+    assert result["events"] == [{"type": "content", "delta": "HELLO THERE"}, {"type": "answer", "text": "HELLO THERE"}]
