@@ -54,9 +54,12 @@ def run_entry(example: str | Path, spec: dict[str, Any], turn: dict[str, Any] | 
 
 
 def framework_python(name: str) -> str:
-    """The interpreter of .cache/fwenvs/<name> (built by runtime/tests/agent_side/build_envs.sh)."""
+    """The interpreter of .cache/fwenvs/<name>: the framework's real package from PyPI, in a
+    virtualenv built once by build_envs.sh (on first use) and reused."""
     python = FRAMEWORK_ENVS / name / "bin" / "python"
-    assert python.exists(), f"build the framework environments first: sh {Path(__file__).parent}/build_envs.sh"
+    if not (FRAMEWORK_ENVS / name / ".done").exists():
+        subprocess.run(["sh", str(Path(__file__).parent / "build_envs.sh")], check=True, timeout=1800)
+    assert python.exists(), f"{python} was not built: see {Path(__file__).parent / 'build_envs.sh'}"
     return str(python)
 
 
