@@ -85,3 +85,12 @@ def test_a_crewai_create_project_kicks_off_its_crewbase_class_with_the_inputs_it
     answer = result["events"][-1]
     # The fake model echoes the task prompt: {topic} became the user's message.
     assert answer["type"] == "answer" and "Conduct a thorough research about hello there" in answer["text"], answer
+
+
+def test_an_agent_whose_instructions_read_a_typed_context_gets_one_built_from_its_type(
+        run_entry: Any, framework_python: Any, provider_env: dict[str, str]) -> None:
+    # Without a context, the instructions would read `.voice` of None and the run would fail.
+    result = run_entry("oai_context_agent", {"file": "agent.py"}, TURN, framework_python("openai_agents"),
+                       provider_env)
+    assert (result["adapter"], result["target"]) == ("openai-agents", "agent")
+    assert result["events"] == [{"type": "answer", "text": "fake answer: hello there"}]
