@@ -15,6 +15,7 @@ STANDARD_LIBRARY = [("lambda_api", "lambda", "lambda_handler"), ("lambda_plain",
 FRAMEWORKS = [
     ("lg_context", "langgraph", "langgraph", "my_graph"),
     ("lg_project", "langgraph", "langgraph", "make_graph"),
+    ("lg_functional", "langgraph", "langgraph", "workflow"),
     ("oai_module_agent", "openai_agents", "openai-agents", "assistant"),
     ("lc_create_agent", "langgraph", "langgraph", "agent"),
     ("lc_executor", "langchain03", "langchain", "executor"),

@@ -24,6 +24,13 @@ def test_a_langgraph_project_loads_the_factory_named_in_langgraph_json_from_its_
     assert result["events"][-1] == {"type": "answer", "text": "graph answered: hello there"}
 
 
+def test_a_langgraph_functional_entrypoint_gets_the_messages_and_answers_its_return_value(
+        run_entry: Any, framework_python: Any) -> None:
+    result = run_entry("lg_functional", {"file": "flow.py"}, TURN, framework_python("langgraph"))
+    assert (result["adapter"], result["target"]) == ("langgraph", "workflow")
+    assert result["events"] == [{"type": "answer", "text": "functional: hello there"}]
+
+
 def _types(events: list[dict[str, Any]]) -> list[str]:
     return [event["type"] for event in events]
 

@@ -46,6 +46,8 @@ def entry_of(files: dict[str, str]) -> EntryPoint:
         ("def handler(event, context):\n    return {'statusCode': 200}\n", "lambda", "handler"),
         ("def handler(request):\n    return request['message']\n", "handler", "handler"),
         ("async def main(message):\n    return message\n", "main", "main"),
+        ("from langgraph.func import entrypoint\n@entrypoint()\ndef workflow(inputs):\n    return inputs\n",
+         "langgraph", "workflow"),
     ],
 )
 def test_a_module_level_entry_is_named_with_its_adapter(code: str, adapter: str, target: str) -> None:
@@ -184,3 +186,9 @@ def test_a_script_working_at_import_is_refused_with_its_user_message_taken_from_
     assert ("def handler(request):\n    question = {'role': 'user', 'content': request['message']}\n"
             "    first = client.messages.create(model='claude-x', max_tokens=100, messages=[question])\n"
             "    return first") in entry.refusal, entry.refusal
+
+
+def test_a_command_line_main_taking_argv_is_no_main_message() -> None:
+    entry = entry_of({"cli.py": "from agents import Agent\n\ndef main(argv=None):\n    return 0\n"})
+
+    assert (entry.adapter, entry.target, entry.takes_message) == ("main", "main", False)

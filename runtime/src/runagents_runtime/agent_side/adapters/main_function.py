@@ -10,14 +10,18 @@ from runagents_runtime.agent_side.adapters.calling import call, finished
 from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
+ARGV_NAMES = frozenset({"argv", "args", "arguments", "cli_args", "sys_argv", "raw_args"})
+"""main(argv=None) takes a command line, not the message (the analyzer's entry_point.py keeps the same names)."""
+
 
 def takes_message(obj: Any) -> bool:
-    """True when main() has a positional parameter to receive the message."""
+    """True when main()'s first positional parameter can receive the message."""
     try:
         parameters = inspect.signature(obj).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in parameters)
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    return bool(positional) and positional[0].name not in ARGV_NAMES
 
 
 def recognizes(obj: object) -> bool:

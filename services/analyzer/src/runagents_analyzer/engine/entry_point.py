@@ -29,6 +29,9 @@ MAIN_GUARD_REASON = 'if __name__ == "__main__"'
 SCRIPT_REASON = "script with top-level code"
 STREAMLIT_APP = "Streamlit app"
 WEB_SERVER_APP = "web server app"
+ARGV_NAMES = frozenset({"argv", "args", "arguments", "cli_args", "sys_argv", "raw_args"})
+"""The parameter of a command line's main(argv=None): it takes arguments, not the user's message.
+The runtime's main adapter (agent_side/adapters/main_function.py) keeps the same names."""
 WEB_FRAMEWORKS = ("fastapi.FastAPI", "flask.Flask", "starlette.applications.Starlette", "quart.Quart",
                   "aiohttp.web.Application", "sanic.Sanic")
 WEB_RUN_CALLS = ("uvicorn.run", "app.run", "web.run_app")
@@ -131,7 +134,11 @@ def _function_rule(node: ast.FunctionDef | ast.AsyncFunctionDef) -> EntryRule | 
 
 
 def _takes_message(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return bool(node.args.posonlyargs or node.args.args or node.args.vararg)
+    """main(message): a positional parameter, not a command line's `argv` (main(argv=None))."""
+    positional = [*node.args.posonlyargs, *node.args.args]
+    if positional:
+        return positional[0].arg not in ARGV_NAMES
+    return node.args.vararg is not None and node.args.vararg.arg not in ARGV_NAMES
 
 
 def _object_rule(project: Project, module: ModuleInfo, value: ast.expr) -> EntryRule | None:
@@ -171,6 +178,16 @@ def _decorated_rule(project: Project, module: ModuleInfo, node: ast.ClassDef) ->
     return None
 
 
+def _decorator_rule(project: Project, module: ModuleInfo,
+                    node: ast.FunctionDef | ast.AsyncFunctionDef) -> EntryRule | None:
+    for decorator in node.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        qualname = project.qualname(expr, module.scope)
+        if qualname is not None and (rule := rule_for_type(qualname)) is not None:
+            return rule
+    return None
+
+
 def _names_in(node: ast.AST | None) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node is not None else set()
 
@@ -193,6 +210,9 @@ def _module_candidate(project: Project, module: ModuleInfo, paths: set[str]) -> 
                     found = Candidate(RULE_RANK[id(rule)], "def main(message)", rule.adapter, statement.name)
             elif rule is not None:
                 found = Candidate(RULE_RANK[id(rule)], f"def {statement.name}()", rule.adapter, statement.name)
+            elif (made := _decorator_rule(project, module, statement)) is not None:
+                # LangGraph's functional API: @entrypoint() makes the function a graph object.
+                objects.append((statement.name, made, ast.Name(id=statement.name)))
         elif isinstance(statement, ast.ClassDef):
             rule = _decorated_rule(project, module, statement)
             if rule is not None:
