@@ -49,3 +49,9 @@ def test_a_lambda_handler_named_handler_that_reads_no_body_gets_the_message_as_i
     # handler(event, context): the parameter names say it is written for Lambda, not the platform.
     assert (result["adapter"], result["target"]) == ("lambda", "handler")
     assert result["events"] == [{"type": "content", "delta": "HELLO THERE"}, {"type": "answer", "text": "HELLO THERE"}]
+
+
+def test_a_generator_handler_streams_each_piece_and_answers_with_them_joined(run_entry: Any) -> None:
+    result = run_entry("streaming_handler", {"file": "agent.py"}, {**TURN, "stream": True})
+    assert result["events"] == [{"type": "content", "delta": "hello "}, {"type": "content", "delta": "there "},
+                                {"type": "answer", "text": "hello there "}]
