@@ -17,7 +17,7 @@ test-slow: install
 	uv run pytest -m slow $(ARGS)
 
 test-frameworks: install
-	uv run pytest -m frameworks tests/frameworks $(ARGS)
+	uv run pytest -m frameworks tests/frameworks runtime/tests/agent_side $(ARGS)
 
 test-faults: install
 	uv run pytest -m faults tests/faults -s $(ARGS)

@@ -1,8 +1,10 @@
-"""Real LangChain, LangGraph, CrewAI and OpenAI Agents SDK agents, deployed and invoked end to end.
+"""Real LangChain, LangGraph, CrewAI, OpenAI Agents SDK and Lambda agents, deployed and invoked end to end.
 
 Each agent (tests/frameworks/agents/<name>/) is written as its framework's users write it, with
 no platform code: the runtime points the OpenAI SDK at the gateway, whose offline playground
-model answers, and the analysis wires the echo tool's URL into TOOL_URL_ECHO. The four agents
+model answers, and the analysis wires the echo tool's URL into TOOL_URL_ECHO. Most are written
+without a handler, as each framework documents (a module-level agent, a langgraph.json project,
+a `crewai create` project), and run through the adapter the analysis names. The agents
 are uploaded and deployed at once (their builds overlap); each test checks one step for each.
 """
 
@@ -42,7 +44,9 @@ def test_analysis_finds_a_tier_2_agent_its_entry_point_and_its_llm_usage(
     report = deployments[agent.key].analysis.get()["report"]
     assert report["tier"]["value"] == "custom", report["tier"]
     assert agent.tier_reason in report["tier"]["reason"], report["tier"]
-    assert report["entry_point"] == {"file": "agent.py", "reason": agent.entry_reason}, report["entry_point"]
+    entry = report["entry_point"]
+    assert (entry["file"], entry["reason"], entry["adapter"], entry["target"], entry["takes_message"]) == (
+        agent.entry_file, agent.entry_reason, agent.adapter, agent.target, True), entry
     usage = [(u["provider"], u["model"], u["role"], u["suggested"]) for u in report["llm_usage"]]
     assert usage == [("openai", agent.model, "chat", {"provider": OFFLINE_PROVIDER, "model": agent.model})]
     assert [(t["name"], t["suggested"]) for t in report["tools"]] == [("echo", "echo")], report["tools"]
@@ -54,7 +58,7 @@ def test_the_agent_is_built_with_its_framework_and_reaches_running(
         framework_platform: PlatformProcesses) -> None:
     settled = deployments[agent.key].settled.get()
     assert settled["status"] == "Running", (settled, framework_platform.logs())
-    assert settled["tier"] == "custom" and settled["entry_point"] == "agent.py", settled
+    assert settled["tier"] == "custom" and settled["entry_point"] == agent.entry_file, settled
 
 
 @pytest.mark.parametrize("agent", AGENTS)

@@ -63,7 +63,9 @@ def test_the_sample_report_finds_everything_the_wizard_needs() -> None:
         {"name": "openai", "ecosystem": "pypi", "source": "manifest"},
         {"name": "requests", "ecosystem": "pypi", "source": "manifest"},
     ]
-    assert report["entry_point"] == {"file": "agent.py", "reason": 'if __name__ == "__main__"'}
+    # Tier 1: the platform's tool loop takes the message, so the script's entry is no refusal.
+    assert report["entry_point"] == {"file": "agent.py", "reason": 'if __name__ == "__main__"', "adapter": None,
+                                     "target": None, "module": "agent", "takes_message": True, "refusal": None}
     assert report["system_prompt"] == {
         "file": "agent.py",
         "line": line_of(agent, '"You are a friendly'),

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 
-from .entry_point import find_entry_point
+from .entry_point import find_entry_point, refused_in_every_tier
 from .evaluate import Evaluator
 from .hosts import HostCollector
 from .http_calls import HttpCallDetector
@@ -60,10 +60,14 @@ def analyze_files(
     tools = group_tools([*tool_calls, *javascript.http_calls])
     llm_findings = LlmUsageDetector(project, evaluator).detect(http_calls) + javascript.llm_usage
     local_modules = LocalModules(project.modules)
-    entry_point = find_entry_point(project.modules) or javascript.entry_point
+    entry_point = find_entry_point(project, sources.files) or javascript.entry_point
     tier = decide_tier(project.modules, local_modules, javascript.imports)
     if tier.value == "platform" and javascript.framework is not None:
         tier = Tier(value="custom", reason=javascript.framework)
+    if tier.value == "platform" and entry_point is not None and not entry_point.takes_message \
+            and not refused_in_every_tier(entry_point):
+        # The platform's own tool loop answers a Tier 1 agent: its code's entry is never called.
+        entry_point = entry_point.model_copy(update={"takes_message": True, "refusal": None})
     system_prompt = SystemPromptFinder(project, evaluator).find(entry_point.file if entry_point else None)
 
     phase("scanning")

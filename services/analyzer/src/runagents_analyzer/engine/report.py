@@ -3,6 +3,9 @@
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from runagents_contracts.entry import EntryPoint
+
+__all__ = ["EntryPoint"]
 
 Ecosystem = Literal["pypi", "npm"]
 PackageSource = Literal["manifest", "import"]
@@ -75,11 +78,6 @@ class Package(_Model):
     name: str
     ecosystem: Ecosystem
     source: PackageSource
-
-
-class EntryPoint(_Model):
-    file: str
-    reason: str
 
 
 class SystemPrompt(_Model):

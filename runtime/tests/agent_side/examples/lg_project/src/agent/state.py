@@ -1,0 +1,6 @@
+from typing import TypedDict
+
+
+class State(TypedDict):
+    question: str
+    answer: str

@@ -1,0 +1,2 @@
+async def main(message):
+    return f"main got: {message}"

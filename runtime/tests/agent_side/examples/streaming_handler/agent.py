@@ -1,0 +1,3 @@
+def handler(request):
+    for word in request["message"].split():
+        yield word + " "

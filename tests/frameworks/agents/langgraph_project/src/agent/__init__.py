@@ -1,0 +1,5 @@
+"""Echo agent."""
+
+from agent.graph import graph
+
+__all__ = ["graph"]
