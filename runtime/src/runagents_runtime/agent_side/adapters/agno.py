@@ -1,0 +1,122 @@
+"""Agno agents and teams: `agent.arun(message)` (else `agent.run` in a worker thread), the run output's
+`.content` (a pydantic `output_schema` result as JSON); the tools it ran as tool_call / tool_result.
+
+Streamed: `arun(message, stream=True, stream_events=True)`, run content events as content deltas,
+tool call started / completed events as tool_call / tool_result. Earlier messages are passed as
+agno Messages ahead of the user's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+from collections.abc import AsyncIterator
+from typing import Any
+
+from runagents_runtime.agent_side.adapters._framework_objects import (
+    history_messages,
+    is_instance_of,
+    iterate,
+    text_of,
+)
+from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
+
+
+def recognizes(obj: object) -> bool:
+    return is_instance_of(obj, "agno", ("Agent", "Team"))
+
+
+def bind(obj: Any) -> RunTurn:
+    async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
+        given = _input(turn)
+        if turn.stream:
+            async for event in _streamed(obj, given):
+                yield event
+            return
+        output = await _produce(obj, given, stream=False)
+        for event in _tool_events(getattr(output, "tools", None) or []):
+            yield event
+        yield {"type": "answer", "text": text_of(getattr(output, "content", output))}
+
+    return run
+
+
+async def _produce(agent: Any, given: Any, *, stream: bool) -> Any:
+    """arun's coroutine or async iterator when the agent has arun, else run's result or iterator."""
+    options: dict[str, Any] = {"stream": True, "stream_events": True} if stream else {}
+    if callable(getattr(agent, "arun", None)):
+        produced = agent.arun(given, **options)  # arun only builds the coroutine / async generator
+        while inspect.isawaitable(produced):
+            produced = await produced
+        return produced
+    return await asyncio.to_thread(agent.run, given, **options)
+
+
+async def _streamed(agent: Any, given: Any) -> AsyncIterator[AgentSideEvent]:
+    produced = await _produce(agent, given, stream=True)
+    if not (hasattr(produced, "__aiter__") or hasattr(produced, "__next__")):
+        yield {"type": "answer", "text": text_of(getattr(produced, "content", produced))}
+        return
+    streamed: list[str] = []
+    completed: Any = None
+    async for event in iterate(produced):
+        kind = type(event).__name__
+        content = getattr(event, "content", None)
+        if kind.endswith("RunContentEvent") and not kind.startswith("Intermediate"):
+            if isinstance(content, str) and content:
+                streamed.append(content)
+                yield {"type": "content", "delta": content}
+            elif content is not None:
+                completed = content
+        elif kind.endswith("ToolCallStartedEvent") and getattr(event, "tool", None) is not None:
+            yield _tool_call(event.tool)
+        elif kind.endswith("ToolCallCompletedEvent") and getattr(event, "tool", None) is not None:
+            yield _tool_result(event.tool)
+        elif content is not None and _is_final_output(kind, event):
+            completed = content
+    text = text_of(completed) if completed is not None else "".join(streamed)
+    yield {"type": "answer", "text": text}
+
+
+def _is_final_output(kind: str, event: Any) -> bool:
+    """The top-level run's completion (a team's members complete their own runs inside it)."""
+    if kind.endswith("RunOutput"):
+        return True
+    top_level = not getattr(event, "nested_depth", 0) and not getattr(event, "parent_run_id", None)
+    return kind.endswith("RunCompletedEvent") and top_level
+
+
+def _tool_events(tools: list[Any]) -> list[AgentSideEvent]:
+    events: list[AgentSideEvent] = []
+    for tool in tools:
+        events.append(_tool_call(tool))
+        events.append(_tool_result(tool))
+    return events
+
+
+def _tool_call(tool: Any) -> AgentSideEvent:
+    return {
+        "type": "tool_call",
+        "id": str(getattr(tool, "tool_call_id", "") or ""),
+        "name": str(getattr(tool, "tool_name", "") or ""),
+        "arguments": text_of(getattr(tool, "tool_args", None) or {}),
+    }
+
+
+def _tool_result(tool: Any) -> AgentSideEvent:
+    return {
+        "type": "tool_result",
+        "id": str(getattr(tool, "tool_call_id", "") or ""),
+        "name": str(getattr(tool, "tool_name", "") or ""),
+        "content": text_of(getattr(tool, "result", None)),
+    }
+
+
+def _input(turn: Turn) -> Any:
+    history = history_messages(turn.history)
+    if not history:
+        return turn.message
+    message = importlib.import_module("agno.models.message").Message
+    earlier = [message(role=m["role"], content=m["content"]) for m in history]
+    return [*earlier, message(role="user", content=turn.message)]
