@@ -1,8 +1,8 @@
 """LlamaIndex agents (AgentWorkflow, FunctionAgent, ReActAgent, CodeActAgent): `workflow.run(user_msg=...)`.
 
 The run's handler is awaited for the AgentOutput (its response message's content; a structured
-response as JSON). Streamed: the handler's events, AgentStream deltas as content, ToolCall and
-ToolCallResult as tool_call / tool_result.
+response as JSON). Its events give ToolCall and ToolCallResult as tool_call / tool_result, and when
+streamed AgentStream deltas as content. Earlier messages are passed as `chat_history`.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ def bind(obj: Any) -> RunTurn:
         if turn.history:
             kwargs["chat_history"] = _chat_history(turn.history)
         handler = obj.run(**kwargs)  # sync: it only schedules the workflow on the running loop
-        if turn.stream and hasattr(handler, "stream_events"):
+        if hasattr(handler, "stream_events"):  # the tool events, and the deltas when streamed
             async for event in iterate(handler.stream_events()):
                 translated = _event(event)
-                if translated is not None:
+                if translated is not None and (turn.stream or translated["type"] != "content"):
                     yield translated
         result = await handler
         yield {"type": "answer", "text": answer_text(result)}
