@@ -35,9 +35,16 @@ def bind(obj: Any) -> RunTurn:
         async with one_at_a_time:
             if turn.stream:
                 answer: Any = None
+                sent: set[tuple[str, ...]] = set()
                 async for step in iterate(obj.run(task, stream=True)):
-                    for event in _step_events(step):
-                        yield event
+                    # a ToolCallingAgent streams its calls and outputs; a CodeAgent only has them in
+                    # the ActionStep that closes each step: each is sent once
+                    events = _memory_step_events(step) if type(step).__name__ == "ActionStep" else _step_events(step)
+                    for event in events:
+                        key = (event["type"], event["id"]) if event["id"] else tuple(map(str, event.values()))
+                        if key not in sent:
+                            sent.add(key)
+                            yield event
                     if type(step).__name__ == "FinalAnswerStep":
                         answer = getattr(step, "output", None)
                 yield {"type": "answer", "text": text_of(answer)}
