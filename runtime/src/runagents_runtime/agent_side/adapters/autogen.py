@@ -2,9 +2,10 @@
 other group chats): `await agent.run(task=message)`, the TaskResult's last message as text.
 
 Agents and teams keep their conversation on themselves, so each turn starts from a reset agent (or
-team) with the turn's earlier messages replayed as TextMessages, and turns on one object run one at
-a time. Streamed: `run_stream`, ModelClientStreamingChunkEvent as content (the model client must
-stream: `model_client_stream=True`), ToolCallRequestEvent / ToolCallExecutionEvent as tool_call /
+team) with the turn's earlier messages replayed as TextMessages (for a team, whose termination
+conditions count them, as one transcript message), and turns on one object run one at a time.
+Streamed: `run_stream`, ModelClientStreamingChunkEvent as content (the model client must stream:
+`model_client_stream=True`), ToolCallRequestEvent / ToolCallExecutionEvent as tool_call /
 tool_result.
 """
 
@@ -38,7 +39,7 @@ def bind(obj: Any) -> RunTurn:
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
         async with one_at_a_time:
             await _reset(obj)
-            task = _task(turn)
+            task = _task(turn, team=is_instance_of(obj, "autogen_agentchat", ("Team", "BaseGroupChat")))
             if turn.stream:
                 result: Any = None
                 async for item in iterate(obj.run_stream(task=task)):
@@ -115,10 +116,13 @@ async def _reset(obj: Any) -> None:
         await call(obj.reset)
 
 
-def _task(turn: Turn) -> Any:
+def _task(turn: Turn, team: bool) -> Any:
     history = history_messages(turn.history)
     if not history:
         return turn.message
+    if team:  # a team's termination conditions count the task's messages: one message, a transcript
+        transcript = "\n".join(f"{m['role']}: {m['content']}" for m in history)
+        return f"Conversation so far:\n{transcript}\n\nNew message:\n{turn.message}"
     text_message = importlib.import_module("autogen_agentchat.messages").TextMessage
     return [
         *(text_message(content=m["content"], source="user" if m["role"] == "user" else m["role"]) for m in history),
