@@ -31,13 +31,16 @@ def recognizes(obj: object) -> bool:
 
 
 def bind(obj: Any) -> RunTurn:
+    built: list[Any] = []  # the deps, built at the first turn (on the running loop) and kept
+
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
         kwargs: dict[str, Any] = {}
         if turn.history:
             kwargs["message_history"] = _message_history(turn.history)
-        deps = default_deps(getattr(obj, "deps_type", None))
-        if deps is not None:
-            kwargs["deps"] = deps
+        if not built:
+            built.append(default_deps(getattr(obj, "deps_type", None)))
+        if built[0] is not None:
+            kwargs["deps"] = built[0]
         if turn.stream and hasattr(obj, "run_stream_events"):
             async for event in _streamed(obj, turn.message, kwargs):
                 yield event

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from runagents_runtime.agent_side.adapters._framework_objects import (
+    call,
     history_messages,
     is_instance_of,
     iterate,
@@ -36,7 +37,7 @@ def bind(obj: Any) -> RunTurn:
             if turn.stream:
                 answer: Any = None
                 sent: set[tuple[str, ...]] = set()
-                async for step in iterate(obj.run(task, stream=True)):
+                async for step in iterate(await call(obj.run, task, stream=True)):
                     # a ToolCallingAgent streams its calls and outputs; a CodeAgent only has them in
                     # the ActionStep that closes each step: each is sent once
                     events = _memory_step_events(step) if type(step).__name__ == "ActionStep" else _step_events(step)
@@ -49,7 +50,7 @@ def bind(obj: Any) -> RunTurn:
                         answer = getattr(step, "output", None)
                 yield {"type": "answer", "text": text_of(answer)}
                 return
-            result = await asyncio.to_thread(obj.run, task)
+            result = await call(obj.run, task)
             for step in _steps(obj):  # run() resets the memory: these are this run's steps
                 for event in _memory_step_events(step):
                     yield event
@@ -82,12 +83,12 @@ def _step_events(step: Any) -> list[AgentSideEvent]:
     if kind == "ToolCall":
         return [_tool_call(step)]
     if kind == "ToolOutput":
-        call = getattr(step, "tool_call", None)
+        tool_call = getattr(step, "tool_call", None)
         observation = getattr(step, "observation", None)
         return [{
             "type": "tool_result",
-            "id": str(getattr(step, "id", "") or getattr(call, "id", "") or ""),
-            "name": str(getattr(call, "name", "") or ""),
+            "id": str(getattr(step, "id", "") or getattr(tool_call, "id", "") or ""),
+            "name": str(getattr(tool_call, "name", "") or ""),
             "content": text_of(observation if observation is not None else getattr(step, "output", None)),
         }]
     return []
@@ -96,7 +97,7 @@ def _step_events(step: Any) -> list[AgentSideEvent]:
 def _memory_step_events(step: Any) -> list[AgentSideEvent]:
     """The tool calls of one ActionStep of the agent's memory and its observations."""
     calls = getattr(step, "tool_calls", None) or []
-    events: list[AgentSideEvent] = [_tool_call(call) for call in calls]
+    events: list[AgentSideEvent] = [_tool_call(tool_call) for tool_call in calls]
     observations = getattr(step, "observations", None)
     if calls and observations is not None:
         first = calls[0]
@@ -109,10 +110,10 @@ def _memory_step_events(step: Any) -> list[AgentSideEvent]:
     return events
 
 
-def _tool_call(call: Any) -> AgentSideEvent:
+def _tool_call(tool_call: Any) -> AgentSideEvent:
     return {
         "type": "tool_call",
-        "id": str(getattr(call, "id", "") or ""),
-        "name": str(getattr(call, "name", "") or ""),
-        "arguments": text_of(getattr(call, "arguments", None)),
+        "id": str(getattr(tool_call, "id", "") or ""),
+        "name": str(getattr(tool_call, "name", "") or ""),
+        "arguments": text_of(getattr(tool_call, "arguments", None)),
     }
