@@ -1,7 +1,7 @@
 """Google ADK agents (`root_agent`: Agent / LlmAgent, SequentialAgent and the other BaseAgents), run
 through `google.adk.runners.InMemoryRunner`.
 
-Each turn gets a session of its own, seeded with the turn's earlier messages as session events;
+Each turn gets a session of its own (deleted after it), seeded with the turn's earlier messages as session events;
 the message is sent as `types.Content(role="user", parts=[Part(text=...)])`. The answer is the
 text of the last final response (for a SequentialAgent, its last sub-agent's); function_call /
 function_response parts are tool_call / tool_result. Streamed: the runner in SSE mode, partial
@@ -39,41 +39,46 @@ def bind(obj: Any) -> RunTurn:
         session = await adk.session_service.create_session(
             app_name=adk.app_name, user_id=_USER, session_id=f"turn-{uuid.uuid4().hex}"
         )
-        await _seed(adk, session, turn, types)
-        options: dict[str, Any] = {}
-        if turn.stream:
-            run_config = importlib.import_module("google.adk.agents.run_config")
-            options["run_config"] = run_config.RunConfig(streaming_mode=run_config.StreamingMode.SSE)
-        answer = ""
-        async for event in adk.run_async(
-            user_id=_USER,
-            session_id=session.id,
-            new_message=types.Content(role="user", parts=[types.Part(text=turn.message)]),
-            **options,
-        ):
-            partial = bool(getattr(event, "partial", False))
-            text = _text(event)
-            if partial:
+        try:
+            await _seed(adk, session, turn, types)
+            options: dict[str, Any] = {}
+            if turn.stream:
+                run_config = importlib.import_module("google.adk.agents.run_config")
+                options["run_config"] = run_config.RunConfig(streaming_mode=run_config.StreamingMode.SSE)
+            answer = last_text = ""
+            async for event in adk.run_async(
+                user_id=_USER,
+                session_id=session.id,
+                new_message=types.Content(role="user", parts=[types.Part(text=turn.message)]),
+                **options,
+            ):
+                partial = bool(getattr(event, "partial", False))
+                text = _text(event)
+                if partial:
+                    if text:
+                        yield {"type": "content", "delta": text}
+                    continue
+                for call in _calls(event, "get_function_calls"):
+                    yield {
+                        "type": "tool_call",
+                        "id": str(getattr(call, "id", "") or ""),
+                        "name": str(getattr(call, "name", "") or ""),
+                        "arguments": text_of(getattr(call, "args", None) or {}),
+                    }
+                for response in _calls(event, "get_function_responses"):
+                    yield {
+                        "type": "tool_result",
+                        "id": str(getattr(response, "id", "") or ""),
+                        "name": str(getattr(response, "name", "") or ""),
+                        "content": text_of(getattr(response, "response", None)),
+                    }
                 if text:
-                    yield {"type": "content", "delta": text}
-                continue
-            for call in _calls(event, "get_function_calls"):
-                yield {
-                    "type": "tool_call",
-                    "id": str(getattr(call, "id", "") or ""),
-                    "name": str(getattr(call, "name", "") or ""),
-                    "arguments": text_of(getattr(call, "args", None) or {}),
-                }
-            for response in _calls(event, "get_function_responses"):
-                yield {
-                    "type": "tool_result",
-                    "id": str(getattr(response, "id", "") or ""),
-                    "name": str(getattr(response, "name", "") or ""),
-                    "content": text_of(getattr(response, "response", None)),
-                }
-            if text and _is_final(event):
-                answer = text
-        yield {"type": "answer", "text": answer}
+                    last_text = text
+                    if _is_final(event):
+                        answer = text
+            yield {"type": "answer", "text": answer or last_text}
+        finally:  # the in-memory service would keep every turn's session
+            await adk.session_service.delete_session(app_name=adk.app_name, user_id=_USER, session_id=session.id)
 
     return run
 
