@@ -44,13 +44,26 @@ def bind(obj: Any) -> RunTurn:
 
 async def _produce(agent: Any, given: Any, *, stream: bool) -> Any:
     """arun's coroutine or async iterator when the agent has arun, else run's result or iterator."""
-    options: dict[str, Any] = {"stream": True, "stream_events": True} if stream else {}
-    if callable(getattr(agent, "arun", None)):
-        produced = agent.arun(given, **options)  # arun only builds the coroutine / async generator
-        while inspect.isawaitable(produced):
-            produced = await produced
-        return produced
-    return await asyncio.to_thread(agent.run, given, **options)
+    method = agent.arun if callable(getattr(agent, "arun", None)) else agent.run
+    options: dict[str, Any] = {"stream": True, **_event_options(method)} if stream else {}
+    if method is agent.run:
+        return await asyncio.to_thread(method, given, **options)
+    produced = method(given, **options)  # arun only builds the coroutine / async generator
+    while inspect.isawaitable(produced):
+        produced = await produced
+    return produced
+
+
+def _event_options(method: Any) -> dict[str, Any]:
+    """Tool events in the stream: `stream_events` (agno 2+), `stream_intermediate_steps` before."""
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return {}
+    for name in ("stream_events", "stream_intermediate_steps"):
+        if name in parameters:
+            return {name: True}
+    return {}
 
 
 async def _streamed(agent: Any, given: Any) -> AsyncIterator[AgentSideEvent]:
@@ -98,19 +111,25 @@ def _tool_events(tools: list[Any]) -> list[AgentSideEvent]:
 def _tool_call(tool: Any) -> AgentSideEvent:
     return {
         "type": "tool_call",
-        "id": str(getattr(tool, "tool_call_id", "") or ""),
-        "name": str(getattr(tool, "tool_name", "") or ""),
-        "arguments": text_of(getattr(tool, "tool_args", None) or {}),
+        "id": str(_field(tool, "tool_call_id") or ""),
+        "name": str(_field(tool, "tool_name") or ""),
+        "arguments": text_of(_field(tool, "tool_args") or {}),
     }
 
 
 def _tool_result(tool: Any) -> AgentSideEvent:
+    result = _field(tool, "result")
     return {
         "type": "tool_result",
-        "id": str(getattr(tool, "tool_call_id", "") or ""),
-        "name": str(getattr(tool, "tool_name", "") or ""),
-        "content": text_of(getattr(tool, "result", None)),
+        "id": str(_field(tool, "tool_call_id") or ""),
+        "name": str(_field(tool, "tool_name") or ""),
+        "content": text_of(result if result is not None else _field(tool, "content")),
     }
+
+
+def _field(tool: Any, name: str) -> Any:
+    """A ToolExecution's attribute, or the key of the dicts that older releases listed tools as."""
+    return tool.get(name) if isinstance(tool, dict) else getattr(tool, name, None)
 
 
 def _input(turn: Turn) -> Any:
