@@ -90,3 +90,35 @@ def test_structured_output_is_rendered_as_json(tmp_path: Path) -> None:
     for events in result.runs:
         assert_well_formed(events)
         assert json.loads(events[-1]["text"]) == {"city": "Paris", "temperature_c": 17.0}
+
+
+TEAM = """
+from agno.agent import Agent
+from agno.models.openai import OpenAIChat
+from agno.team import Team
+
+weather_agent = Agent(id="weather-agent", name="Weather Agent", model=OpenAIChat(id="gpt-4o-mini"), role="Weather")
+
+team = Team(name="Desk", members=[weather_agent], model=OpenAIChat(id="gpt-4o-mini"))
+"""
+
+
+def test_a_team_answers_through_its_member(tmp_path: Path) -> None:
+    script = Script(
+        tool="delegate_task_to_member", tool_arguments={"member_id": "weather-agent", "task": "Weather in Paris?"},
+        tool_result_mark="sunny", final_text="It is sunny in Paris.",
+    )
+    result = run_agent("agno", tmp_path, TEAM, "team", script, [
+        {"message": "Weather in Paris?"},
+        {"message": "Weather in Paris?", "stream": True},
+    ])
+
+    assert result.recognized
+    for events in result.runs:
+        assert_well_formed(events)
+        assert events[-1]["text"] == "It is sunny in Paris."
+        assert [call["name"] for call in events_of(events, "tool_call")] == ["delegate_task_to_member"]
+        [tool_result] = events_of(events, "tool_result")
+        assert "It is sunny in Paris." in tool_result["content"]
+    streamed = result.runs[1]
+    assert "".join(e["delta"] for e in events_of(streamed, "content")) == "It is sunny in Paris."

@@ -1,8 +1,9 @@
 """Agno agents and teams: `agent.arun(message)` (else `agent.run` in a worker thread), the run output's
 `.content` (a pydantic `output_schema` result as JSON); the tools it ran as tool_call / tool_result.
 
-Streamed: `arun(message, stream=True, stream_events=True)`, run content events as content deltas,
-tool call started / completed events as tool_call / tool_result. Earlier messages are passed as
+Streamed: `arun(message, stream=True, stream_events=True)`, the run's own content events as content
+deltas (a team's members' content is theirs, not the answer), tool call started / completed events
+(the members' too) as tool_call / tool_result. Earlier messages are passed as
 agno Messages ahead of the user's.
 """
 
@@ -73,10 +74,14 @@ async def _streamed(agent: Any, given: Any) -> AsyncIterator[AgentSideEvent]:
         return
     streamed: list[str] = []
     completed: Any = None
+    top_run: Any = None
     async for event in iterate(produced):
         kind = type(event).__name__
         content = getattr(event, "content", None)
-        if kind.endswith("RunContentEvent") and not kind.startswith("Intermediate"):
+        run_id = getattr(event, "run_id", None)
+        top_run = top_run or run_id  # the first event is the run's own; a team's members run inside it
+        own = run_id is None or run_id == top_run
+        if kind.endswith("RunContentEvent") and not kind.startswith("Intermediate") and own:
             if isinstance(content, str) and content:
                 streamed.append(content)
                 yield {"type": "content", "delta": content}
@@ -86,7 +91,7 @@ async def _streamed(agent: Any, given: Any) -> AsyncIterator[AgentSideEvent]:
             yield _tool_call(event.tool)
         elif kind.endswith("ToolCallCompletedEvent") and getattr(event, "tool", None) is not None:
             yield _tool_result(event.tool)
-        elif content is not None and _is_final_output(kind, event):
+        elif content is not None and own and _is_final_output(kind, event):
             completed = content
     text = text_of(completed) if completed is not None else "".join(streamed)
     yield {"type": "answer", "text": text}
