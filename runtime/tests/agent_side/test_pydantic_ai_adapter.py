@@ -42,6 +42,13 @@ class Forecast(BaseModel):
     temperature_c: float
 
 
+class AgentBeforeRunStreamEvents(Agent):
+    run_stream_events = None  # as releases before it: streamed through agent.iter
+
+
+older_weather_agent = AgentBeforeRunStreamEvents("openai-chat:gpt-4o-mini", deps_type=Deps, tools=[get_weather])
+
+
 forecast_agent = Agent("openai-chat:gpt-4o-mini", output_type=Forecast)
 
 
@@ -61,9 +68,10 @@ SCRIPT = Script(
 )
 
 
-def test_an_agent_with_deps_answers_plain_and_streamed_with_its_tool_calls(tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", ["weather_agent", "older_weather_agent"])
+def test_an_agent_with_deps_answers_plain_and_streamed_with_its_tool_calls(tmp_path: Path, target: str) -> None:
     plain_script = Script(**{**SCRIPT.__dict__, "final_tool": None})
-    result = run_agent("pydantic_ai", tmp_path, AGENT, "weather_agent", plain_script, [
+    result = run_agent("pydantic_ai", tmp_path, AGENT, target, plain_script, [
         {"message": "Weather in London?"},
         {"message": "Weather in London?", "stream": True},
         {"message": "And now?", "history": [
@@ -87,8 +95,11 @@ def test_an_agent_with_deps_answers_plain_and_streamed_with_its_tool_calls(tmp_p
 
 
 def test_structured_output_is_rendered_as_json(tmp_path: Path) -> None:
-    result = run_agent("pydantic_ai", tmp_path, AGENT, "forecast_agent", SCRIPT, [{"message": "Forecast London"}])
+    result = run_agent("pydantic_ai", tmp_path, AGENT, "forecast_agent", SCRIPT, [
+        {"message": "Forecast London"}, {"message": "Forecast London", "stream": True},
+    ])
 
-    [events] = result.runs
-    assert_well_formed(events)
-    assert json.loads(events[-1]["text"]) == {"city": "London", "temperature_c": 17.0}
+    for events in result.runs:
+        assert_well_formed(events)
+        assert json.loads(events[-1]["text"]) == {"city": "London", "temperature_c": 17.0}
+        assert [call["name"] for call in events_of(events, "tool_call")][:1] == ["get_weather"]

@@ -4,8 +4,8 @@ releases: `.data`); structured output (a pydantic model, a dataclass) as JSON.
 An agent declaring `deps_type` gets deps built from the type's defaults where it can be (a
 dataclass whose fields have defaults or types that construct without arguments, such as an httpx
 client), since the example scripts build them in their main(). Tool calls and results come from the
-run's new messages; streamed runs use `run_stream_events` (text deltas as content) when the release
-has it.
+run's new messages; streamed runs use `run_stream_events` (text deltas as content), or in releases
+before it the nodes of `agent.iter`, each streamed.
 """
 
 from __future__ import annotations
@@ -41,8 +41,12 @@ def bind(obj: Any) -> RunTurn:
             built.append(default_deps(getattr(obj, "deps_type", None)))
         if built[0] is not None:
             kwargs["deps"] = built[0]
-        if turn.stream and hasattr(obj, "run_stream_events"):
+        if turn.stream and callable(getattr(obj, "run_stream_events", None)):
             async for event in _streamed(obj, turn.message, kwargs):
+                yield event
+            return
+        if turn.stream and callable(getattr(obj, "iter", None)):
+            async for event in _streamed_by_nodes(obj, turn.message, kwargs):
                 yield event
             return
         result = await call(obj.run, turn.message, **kwargs)
@@ -74,6 +78,21 @@ async def _streamed(agent: Any, message: str, kwargs: dict[str, Any]) -> AsyncIt
             result = _result_of(event, result)
             for translated in _stream_event(event):
                 yield translated
+    yield {"type": "answer", "text": output_text(result) if result is not None else ""}
+
+
+async def _streamed_by_nodes(agent: Any, message: str, kwargs: dict[str, Any]) -> AsyncIterator[AgentSideEvent]:
+    """Releases before run_stream_events: the graph's nodes through `agent.iter`, each model request
+    and tool-calling node streamed, as Pydantic AI documents it."""
+    async with agent.iter(message, **kwargs) as agent_run:
+        async for node in agent_run:
+            if not (agent.is_model_request_node(node) or agent.is_call_tools_node(node)):
+                continue
+            async with node.stream(agent_run.ctx) as node_events:
+                async for event in node_events:
+                    for translated in _stream_event(event):
+                        yield translated
+        result = agent_run.result
     yield {"type": "answer", "text": output_text(result) if result is not None else ""}
 
 
