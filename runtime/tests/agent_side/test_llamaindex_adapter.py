@@ -72,12 +72,15 @@ def test_a_react_agent_answers_with_its_tool_calls(tmp_path: Path) -> None:
             "Thought: I can answer without using any more tools.\nAnswer: Two times four is 8000.5 here.",
         ),
     )
-    result = run_agent("llamaindex", tmp_path, react, "react_agent", script, [{"message": "What is 2*4?"}])
+    result = run_agent("llamaindex", tmp_path, react, "react_agent", script, [
+        {"message": "What is 2*4?"}, {"message": "What is 2*4?", "stream": True},
+    ])
 
     assert result.recognized
-    [events] = result.runs
-    assert_well_formed(events)
-    assert events[-1]["text"] == "Two times four is 8000.5 here."
-    [call] = events_of(events, "tool_call")
-    assert call["name"] == "multiply" and json.loads(call["arguments"]) == {"a": 2, "b": 4}
-    assert events_of(events, "tool_result")[0]["content"] == "8000.5"
+    for events in result.runs:
+        assert_well_formed(events)
+        assert events[-1]["text"] == "Two times four is 8000.5 here."
+        [call] = events_of(events, "tool_call")
+        assert call["name"] == "multiply" and json.loads(call["arguments"]) == {"a": 2, "b": 4}
+        assert events_of(events, "tool_result")[0]["content"] == "8000.5"
+        assert events_of(events, "content") == [], "a ReAct agent's Thought / Action text is not the answer"

@@ -2,7 +2,8 @@
 
 The run's handler is awaited for the AgentOutput (its response message's content; a structured
 response as JSON). Its events give ToolCall and ToolCallResult as tool_call / tool_result, and when
-streamed AgentStream deltas as content. Earlier messages are passed as `chat_history`.
+streamed AgentStream deltas as content (not a ReActAgent's: its stream is its Thought / Action
+text). Earlier messages are passed as `chat_history`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def recognizes(obj: object) -> bool:
 
 
 def bind(obj: Any) -> RunTurn:
+    reasoning_aloud = _react_agent_names(obj)
+
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
         kwargs: dict[str, Any] = {"user_msg": turn.message}
         if turn.history:
@@ -37,8 +40,13 @@ def bind(obj: Any) -> RunTurn:
         if hasattr(handler, "stream_events"):  # the tool events, and the deltas when streamed
             async for event in iterate(handler.stream_events()):
                 translated = _event(event)
-                if translated is not None and (turn.stream or translated["type"] != "content"):
-                    yield translated
+                if translated is None:
+                    continue
+                if translated["type"] == "content" and (
+                    not turn.stream or getattr(event, "current_agent_name", None) in reasoning_aloud
+                ):
+                    continue
+                yield translated
         result = await handler
         yield {"type": "answer", "text": answer_text(result)}
 
@@ -72,6 +80,15 @@ def _event(event: Any) -> AgentSideEvent | None:
             "arguments": text_of(getattr(event, "tool_kwargs", None) or {}),
         }
     return None
+
+
+def _react_agent_names(obj: Any) -> set[str | None]:
+    """The ReAct agents among `obj` (itself, or an AgentWorkflow's agents): their stream is their
+    Thought / Action text, not the answer, so it is not forwarded as content."""
+    agents = getattr(obj, "agents", None)
+    candidates = list(agents.values()) if isinstance(agents, dict) else [obj]
+    react = [agent for agent in candidates if is_instance_of(agent, "llama_index", ("ReActAgent",))]
+    return {getattr(agent, "name", None) for agent in react}
 
 
 def _chat_history(history: list[dict[str, str]]) -> list[Any]:
