@@ -45,6 +45,8 @@ def test_content_blocks_give_their_text() -> None:
               {"type": "text", "text": "world."}]
     assert response_text(blocks) == "Hello, world."
     assert response_text([SimpleNamespace(type="text", text="one"), SimpleNamespace(text=" two")]) == "one two"
+    assert response_text(["first line", "second line"]) == "first line\nsecond line"
+    assert json.loads(response_text([1, {"a": 2}])) == [1, {"a": 2}]
 
 
 def test_sdk_messages_give_their_text() -> None:

@@ -81,7 +81,9 @@ def _mapping_text(result: Mapping[str, Any], depth: int) -> str:
 
 
 def _sequence_text(items: Sequence[Any], depth: int) -> str:
-    """Content blocks give the text of their text blocks; any other list is JSON."""
+    """Content blocks give the text of their text blocks, strings one a line; any other list is JSON."""
+    if items and all(isinstance(item, str) for item in items):
+        return "\n".join(items)
     texts = [text for text in (_block_text(item) for item in items) if text is not None]
     if items and texts and len(texts) == sum(1 for item in items if not _is_non_text_block(item)):
         return "".join(texts)
