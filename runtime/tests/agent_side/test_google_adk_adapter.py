@@ -43,6 +43,10 @@ reviser = Agent(
 )
 
 pipeline = SequentialAgent(name="pipeline", sub_agents=[root_agent, reviser])
+
+from google.adk.workflow import START, Workflow
+
+flow = Workflow(name="flow", edges=[(START, root_agent)])
 """
 
 SCRIPT = Script(
@@ -87,3 +91,13 @@ def test_a_sequential_agent_answers_with_its_last_agent_s_response(tmp_path: Pat
     assert events[-1]["text"] == "It is sunny and 17C in Paris."
     assert [e["name"] for e in events_of(events, "tool_call")] == ["get_weather"]
     assert len(result.requests) == 3, "the weather agent twice (tool call, answer), then the reviser"
+
+
+def test_an_adk_2_workflow_answers(tmp_path: Path) -> None:
+    result = run_agent("google_adk", tmp_path, AGENT, "flow", SCRIPT, [{"message": "Weather in Paris?"}])
+
+    assert result.recognized
+    [events] = result.runs
+    assert_well_formed(events)
+    assert events[-1]["text"] == "It is sunny and 17C in Paris."
+    assert [e["name"] for e in events_of(events, "tool_call")] == ["get_weather"]

@@ -1,5 +1,5 @@
-"""Google ADK agents (`root_agent`: Agent / LlmAgent, SequentialAgent and the other BaseAgents), run
-through `google.adk.runners.InMemoryRunner`.
+"""Google ADK agents (`root_agent`: Agent / LlmAgent, SequentialAgent and the other BaseAgents, or an
+ADK 2 Workflow), run through `google.adk.runners.InMemoryRunner`.
 
 Each turn gets a session of its own (deleted after it), seeded with the turn's earlier messages as session events;
 the message is sent as `types.Content(role="user", parts=[Part(text=...)])`. The answer is the
@@ -22,7 +22,7 @@ _USER = "runagents-user"
 
 
 def recognizes(obj: object) -> bool:
-    return is_instance_of(obj, "google.adk", ("BaseAgent", "LlmAgent", "Agent"))
+    return is_instance_of(obj, "google.adk", ("BaseAgent", "LlmAgent", "Agent", "Workflow"))
 
 
 def bind(obj: Any) -> RunTurn:
@@ -30,7 +30,11 @@ def bind(obj: Any) -> RunTurn:
 
     def runner() -> Any:
         if not runners:
-            runners.append(importlib.import_module("google.adk.runners").InMemoryRunner(agent=obj))
+            in_memory_runner = importlib.import_module("google.adk.runners").InMemoryRunner
+            if is_instance_of(obj, "google.adk", ("BaseAgent",)):
+                runners.append(in_memory_runner(agent=obj))
+            else:  # an ADK 2 Workflow is a graph of nodes, given to the runner as its node
+                runners.append(in_memory_runner(node=obj))
         return runners[0]
 
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
