@@ -35,6 +35,13 @@ agent_with_tools = Agent(
 )
 
 
+class SyncOnlyAgent(Agent):
+    arun = None  # an agent without arun: run() in a worker thread
+
+
+sync_agent = SyncOnlyAgent(name="Sync Agent", model=OpenAIChat(id="gpt-4o-mini"), tools=[get_weather])
+
+
 class Forecast(BaseModel):
     city: str = Field(..., description="The city")
     temperature_c: float = Field(..., description="Temperature in Celsius")
@@ -57,8 +64,9 @@ SCRIPT = Script(
 )
 
 
-def test_an_agent_answers_plain_and_streamed_with_its_tool_calls(tmp_path: Path) -> None:
-    result = run_agent("agno", tmp_path, AGENT, "agent_with_tools", SCRIPT, [
+@pytest.mark.parametrize("target", ["agent_with_tools", "sync_agent"])
+def test_an_agent_answers_plain_and_streamed_with_its_tool_calls(tmp_path: Path, target: str) -> None:
+    result = run_agent("agno", tmp_path, AGENT, target, SCRIPT, [
         {"message": "Weather in Paris?"},
         {"message": "Weather in Paris?", "stream": True},
         {"message": "And now?", "history": [

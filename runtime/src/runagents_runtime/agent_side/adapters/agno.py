@@ -9,13 +9,13 @@ agno Messages ahead of the user's.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import inspect
 from collections.abc import AsyncIterator
 from typing import Any
 
 from runagents_runtime.agent_side.adapters._framework_objects import (
+    call,
     history_messages,
     is_instance_of,
     iterate,
@@ -45,10 +45,11 @@ def bind(obj: Any) -> RunTurn:
 
 async def _produce(agent: Any, given: Any, *, stream: bool) -> Any:
     """arun's coroutine or async iterator when the agent has arun, else run's result or iterator."""
-    method = agent.arun if callable(getattr(agent, "arun", None)) else agent.run
+    has_arun = callable(getattr(agent, "arun", None))
+    method = agent.arun if has_arun else agent.run
     options: dict[str, Any] = {"stream": True, **_event_options(method)} if stream else {}
-    if method is agent.run:
-        return await asyncio.to_thread(method, given, **options)
+    if not has_arun:
+        return await call(method, given, **options)
     produced = method(given, **options)  # arun only builds the coroutine / async generator
     while inspect.isawaitable(produced):
         produced = await produced
