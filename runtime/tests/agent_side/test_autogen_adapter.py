@@ -1,0 +1,72 @@
+"""The autogen adapter on real AutoGen AgentChat agents and teams, against the offline stand-in model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from runtime.tests.agent_side.framework_harness import Script, assert_well_formed, events_of, run_agent
+
+pytestmark = pytest.mark.frameworks
+
+AGENT = """
+from autogen_agentchat.agents import AssistantAgent
+from autogen_agentchat.conditions import MaxMessageTermination
+from autogen_agentchat.teams import RoundRobinGroupChat
+from autogen_ext.models.openai import OpenAIChatCompletionClient
+
+
+async def get_weather(city: str) -> str:
+    \"\"\"Get the weather for a given city.\"\"\"
+    return f"sunny-17C in {city}"
+
+
+model_client = OpenAIChatCompletionClient(model="gpt-4o-mini")
+
+agent = AssistantAgent(
+    name="weather_agent",
+    model_client=model_client,
+    tools=[get_weather],
+    system_message="You are a helpful assistant.",
+    reflect_on_tool_use=True,
+    model_client_stream=True,
+)
+
+team = RoundRobinGroupChat([agent], termination_condition=MaxMessageTermination(2))
+"""
+
+SCRIPT = Script(
+    tool="get_weather",
+    tool_arguments={"city": "Paris"},
+    tool_result_mark="sunny-17C",
+    final_text="It is sunny and 17C in Paris.",
+)
+
+
+@pytest.mark.parametrize("target", ["agent", "team"])
+def test_an_assistant_agent_and_a_team_answer_plain_and_streamed_with_tool_calls(tmp_path: Path, target: str) -> None:
+    result = run_agent("autogen", tmp_path, AGENT, target, SCRIPT, [
+        {"message": "Weather in Paris?"},
+        {"message": "Weather in Paris?", "stream": True},
+        {"message": "And now?", "history": [
+            {"role": "user", "content": "Remember the word pomegranate."}, {"role": "assistant", "content": "Noted."},
+        ]},
+    ])
+
+    assert result.recognized
+    plain, streamed, _with_history = result.runs
+    for events in result.runs:
+        assert_well_formed(events)
+        assert events[-1]["text"] == "It is sunny and 17C in Paris."
+        [call] = events_of(events, "tool_call")
+        assert call["name"] == "get_weather" and json.loads(call["arguments"]) == {"city": "Paris"}
+        [tool_result] = events_of(events, "tool_result")
+        assert tool_result["id"] == call["id"] and tool_result["content"] == "sunny-17C in Paris"
+    assert events_of(plain, "content") == []
+    deltas = events_of(streamed, "content")
+    assert len(deltas) > 1 and "".join(e["delta"] for e in deltas) == "It is sunny and 17C in Paris."
+    last_request = json.dumps(result.requests[-1]["messages"])
+    assert "pomegranate" in last_request
+    assert last_request.count("Weather in Paris?") == 0, "a turn must not see another turn's conversation"
