@@ -20,6 +20,7 @@ from runagents_builder.artifacts.base import Artifact, ArtifactBuilder, BuildErr
 from runagents_builder.artifacts.install_plan import Install, install_of, read_plan, with_uv_export
 
 MAX_ERROR_LINES = 15
+SETUPTOOLS_WITH_PKG_RESOURCES = "setuptools<82"
 
 
 class LocalVenvBuilder(ArtifactBuilder):
@@ -109,7 +110,18 @@ class LocalVenvBuilder(ArtifactBuilder):
             constraints = scratch / "runagents-constraints.txt"
             constraints.write_text("\n".join(install.constraints) + "\n")
             command += ["--constraint", str(constraints)]
-        await self._run([*command, *install.requirements, *(str(path) for path in install.projects)])
+        packages = [*install.requirements, *(str(path) for path in install.projects)]
+        try:
+            await self._run([*command, *packages])
+        except BuildError as failed:
+            if "pkg_resources" not in str(failed):
+                raise
+            # A source distribution whose setup.py imports pkg_resources without declaring setuptools
+            # (ibm-cloud-sdk-core 3.18, and many of its age) built with the newest setuptools, which
+            # no longer has it (82+): built again as it was when pinned, with a setuptools that does.
+            build_constraints = scratch / "runagents-build-constraints.txt"
+            build_constraints.write_text(f"{SETUPTOOLS_WITH_PKG_RESOURCES}\n")
+            await self._run([*command, "--build-constraint", str(build_constraints), *packages])
 
     async def _run(self, command: list[str], what: str = "package installation failed") -> None:
         # Agents run as their own unprivileged user and must read their virtualenv; the platform's own
