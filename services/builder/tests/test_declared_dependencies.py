@@ -247,3 +247,38 @@ async def test_a_requirement_that_points_outside_the_upload_is_refused_naming_it
 async def test_an_analysis_package_that_is_not_a_plain_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match=r"git\+https://g\.example/t"):
         await build(tmp_path, {}, packages=["git+https://g.example/t"])
+
+
+async def test_a_setup_py_that_imports_pkg_resources_still_builds(tmp_path: Path) -> None:
+    # as ibm-cloud-sdk-core 3.18 does: setuptools 82+ no longer has pkg_resources
+    artifact = await build(tmp_path, {
+        "requirements.txt": "./legacy\n",
+        "legacy/setup.py": """
+            import pkg_resources
+            from setuptools import setup
+
+            setup(name="legacy-tool", version="1.0", py_modules=["legacy_tool"])
+        """,
+        "legacy/legacy_tool.py": "VALUE = 42\n",
+    })
+
+    assert run(artifact, "import legacy_tool; print(legacy_tool.VALUE)") == "42"
+
+
+async def test_extras_asked_of_a_project_inside_the_upload_are_installed(tmp_path: Path) -> None:
+    artifact = await build(tmp_path, {
+        "requirements.txt": "-e ./engine[pinned]\n",
+        "engine/pyproject.toml": """
+            [project]
+            name = "extra-agent"
+            version = "0.1"
+            [project.optional-dependencies]
+            pinned = ["six==1.16.0"]
+            [build-system]
+            requires = ["hatchling"]
+            build-backend = "hatchling.build"
+        """,
+        "engine/extra_agent/__init__.py": "",
+    })
+
+    assert installed(artifact)["six"] == "1.16.0"

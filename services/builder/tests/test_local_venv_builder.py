@@ -78,8 +78,8 @@ def test_the_cache_key_changes_when_the_runtime_gains_a_dependency(tmp_path: Pat
     assert build._cache_key(install) != before
     assert build._cache_key(install) == build._cache_key(Install("requirements.txt", ["openai"], [], [], []))
     assert build._cache_key(Install("requirements.txt", ["openai==1.0"], [], [], [])) != build._cache_key(install)
-    assert build._cache_key(Install("pyproject.toml", ["openai"], [], [tmp_path], ["a"])) != build._cache_key(
-        Install("pyproject.toml", ["openai"], [], [tmp_path], ["b"]))
+    assert build._cache_key(Install("pyproject.toml", ["openai"], [], [str(tmp_path)], ["a"])) != build._cache_key(
+        Install("pyproject.toml", ["openai"], [], [str(tmp_path)], ["b"]))
 
 
 def test_scratch_folders_of_builds_whose_process_is_gone_are_removed_at_start(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ class InstallPlan:
     requirements: list[str] = field(default_factory=list)
     constraints: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
-    """Folders or archives inside the upload installed (not editable) from the upload's copy."""
+    """Folders or archives inside the upload installed (not editable) from the upload's copy, each
+    with the extras asked of it: `.`, `libs/helper[server]`."""
     uv_lock: bool = False
     """The requirements are what `uv export --frozen` of the upload gives (the builder runs it)."""
     added: list[str] = field(default_factory=list)
@@ -75,8 +76,8 @@ def _add(plan: InstallPlan, file: str, references: Iterable[Reference], line: in
         if isinstance(reference, Refused):
             plan.refused.append(Refusal(file, line, reference.text, reference.reason))
         elif isinstance(reference, Local):
-            if reference.path not in plan.projects:
-                plan.projects.append(reference.path)
+            if reference.path + reference.extras not in plan.projects:
+                plan.projects.append(reference.path + reference.extras)
         else:
             plan.requirements.append(reference.text)
             name = requirement_name(reference.text)
@@ -158,11 +159,14 @@ def _from_analysis(names: Sequence[str]) -> InstallPlan:
     return plan
 
 
-def plan_install(files: UploadFiles, analysis_packages: Sequence[str] = ()) -> InstallPlan:
-    """The install plan of an upload; `analysis_packages` are used only when it declares nothing."""
+def plan_install(files: UploadFiles, analysis_packages: Sequence[str] = (), code_needs: bool = True) -> InstallPlan:
+    """The install plan of an upload; `analysis_packages` are used only when it declares nothing.
+    `code_needs`: read the code for the integrations it needs (not needed to know what is refused)."""
     plan = _from_lock(files) or _from_pyproject(files) or _from_requirements(files) or _from_setup(files)
     if plan is None:
         plan = _from_analysis(analysis_packages)
+    if not code_needs:
+        return plan
     code = {path: content for path, content in files.items() if path.endswith(".py") and not _is_test(path)}
     plan.added = needed_additions(imported_modules(code), plan.requirements, plan.declared)
     return plan

@@ -10,6 +10,7 @@ NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 REQUIREMENT = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[A-Za-z0-9._,\s-]*\])?\s*[^@]*?(;.*)?$"
 )
+LOCAL_EXTRAS = re.compile(r"^(.*?)(\[[A-Za-z0-9._,\s-]*\])$")
 VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+", "git://", "git@")
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -24,9 +25,11 @@ class PyPI:
 
 @dataclass(frozen=True)
 class Local:
-    """A project folder or an archive inside the upload (a path relative to the upload root)."""
+    """A project folder or an archive inside the upload (a path relative to the upload root), with
+    the extras asked of it (`[server]`, or "")."""
 
     path: str
+    extras: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,18 @@ def inside_upload(base: str, target: str) -> str | None:
 
 
 def _local(base: str, target: str, files: Mapping[str, bytes], text: str) -> Reference:
+    extras = ""
+    match = LOCAL_EXTRAS.match(target)
+    if match:
+        target, extras = match.group(1), match.group(2)
     path = inside_upload(base, target)
     if path is None:
         return Refused(text, "is a path outside the upload; only paths inside the upload can be installed")
     if path in files and path.endswith(ARCHIVE_SUFFIXES):
-        return Local(path)
+        return Local(path, extras)
     prefix = "" if path == "." else path + "/"
     if any(prefix + name in files for name in PROJECT_FILES):
-        return Local(path)
+        return Local(path, extras)
     return Refused(text, "names a path that is not a Python project or package archive in the upload")
 
 

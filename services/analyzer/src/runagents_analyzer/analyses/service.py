@@ -28,7 +28,7 @@ async def create(session: AsyncSession, context: AnalyzerContext, files: list[tu
         raise error(rejected.detail, limit=rejected.limit, max=rejected.maximum) from rejected
     if not tree:
         raise UploadRefused("the upload holds no file that can be analyzed", limit="empty_upload")
-    refused = (await asyncio.to_thread(plan_install, tree)).refused
+    refused = (await asyncio.to_thread(plan_install, tree, (), False)).refused
     if refused:
         # Refused here, not at build: the user learns it at upload, with the requirement named.
         raise UploadRefused("the upload declares requirements the platform does not install (it installs only "

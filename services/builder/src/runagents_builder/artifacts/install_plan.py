@@ -16,12 +16,12 @@ EXPORTED = "<uv export of uv.lock>"
 @dataclass(frozen=True)
 class Install:
     """What goes into the agent's virtualenv: exact requirement lines, constraints, and the
-    absolute paths (inside the upload's copy) of the upload's own projects."""
+    absolute paths (inside the upload's copy) of the upload's own projects, with their extras."""
 
     source: str
     requirements: list[str]
     constraints: list[str]
-    projects: list[Path]
+    projects: list[str]
     project_digests: list[str]
 
 
@@ -43,18 +43,19 @@ def with_uv_export(files: UploadCopy, plan: InstallPlan, exported: str) -> Insta
     read = read_requirements(EXPORTED, collections.ChainMap({EXPORTED: exported.encode()}, dict.fromkeys(files, b"")))
     plan.requirements = [reference.text for _, _, reference in read.requirements]
     for _, _, local in read.projects:
-        if local.path not in plan.projects:
-            plan.projects.append(local.path)
+        if local.path + local.extras not in plan.projects:
+            plan.projects.append(local.path + local.extras)
     plan.refused += [Refusal("uv.lock", None, refused.text, refused.reason) for _, _, refused in read.refused]
     refuse(plan)
     return plan
 
 
 def install_of(files: UploadCopy, plan: InstallPlan) -> Install:
+    paths = [(project.split("[", 1)[0], project[len(project.split("[", 1)[0]):]) for project in plan.projects]
     return Install(
         source=plan.source,
         requirements=sorted(dict.fromkeys(plan.install_lines())),
         constraints=plan.constraints,
-        projects=[files.root / path for path in plan.projects],
-        project_digests=[files.digest(path) for path in plan.projects],
+        projects=[f"{files.root / path}{extras}" for path, extras in paths],
+        project_digests=[files.digest(path) + extras for path, extras in paths],
     )

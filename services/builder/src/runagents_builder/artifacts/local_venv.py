@@ -110,7 +110,7 @@ class LocalVenvBuilder(ArtifactBuilder):
             constraints = scratch / "runagents-constraints.txt"
             constraints.write_text("\n".join(install.constraints) + "\n")
             command += ["--constraint", str(constraints)]
-        packages = [*install.requirements, *(str(path) for path in install.projects)]
+        packages = [*install.requirements, *install.projects]
         try:
             await self._run([*command, *packages])
         except BuildError as failed:
