@@ -110,6 +110,7 @@ def test_an_analysis_package_is_used_only_when_the_upload_declares_nothing() -> 
     ("from pydantic_ai.models.openai import OpenAIModel", "pydantic-ai\n", []),
     ("from smolagents import CodeAgent, OpenAIServerModel", "smolagents\n", ["smolagents[openai]"]),
     ("import langchain", "langchain\n", []),
+    ("from google.adk.agents import Agent", "google-adk==0.5.0\n", ["Deprecated"]),
 ])
 def test_an_integration_the_code_imports_is_added_when_the_manifest_lacks_it(
         code: str, declared: str, added: list[str]) -> None:

@@ -141,7 +141,9 @@ def test_javascript_imports_are_npm_packages_without_node_builtins_or_relative_p
 
 @pytest.mark.parametrize(("module", "distribution"), [
     ("absl.app", "absl-py"), ("google.adk.agents", "google-adk"), ("langgraph.graph", "langgraph"),
-    ("pkg_resources", "setuptools"), ("griffe", "griffelib"), ("agno.agent", "agno"),
+    ("pkg_resources", "setuptools"), ("griffe", "griffelib"), ("agno.agent", "agno"), ("logfire", "logfire"),
+    ("langchain_community.tools.tavily_search", "langchain-community"), ("a2a.types", "a2a-sdk"),
+    ("langgraph.checkpoint.sqlite", "langgraph-checkpoint-sqlite"), ("yt_dlp", "yt-dlp"),
 ])
 def test_imports_that_a_guess_would_get_wrong_map_to_their_real_distribution(module: str, distribution: str) -> None:
     assert distribution_for_import(module) == distribution

@@ -1,7 +1,8 @@
 """Packages the code needs that a manifest often leaves out: a framework's integration that is a
 separate distribution or an extra (the code imports `langchain_openai`, the manifest names only
-langchain). A small table, on purpose: each row is a known gap between what a framework's
-documentation imports and what its main distribution installs."""
+langchain), or a dependency a framework's release imports without declaring. A small table, on
+purpose: each row is a known gap between what a framework's documentation imports and what its
+main distribution installs."""
 
 import ast
 from collections.abc import Iterable, Mapping
@@ -45,6 +46,9 @@ CODE_NEEDS: tuple[Need, ...] = (
     Need("agno.models.anthropic", "anthropic"),
     Need("google.adk.models.lite_llm", "litellm"),
     Need("agents.extensions.models.litellm_model", "openai-agents", "litellm"),
+    # google-adk before 0.6 imports `deprecated` without declaring it (opentelemetry-api used to bring
+    # it, and no longer does): a Poetry sample pinned to adk ^0.5 fails at import without it.
+    Need("google.adk", "Deprecated"),
 )
 
 
