@@ -24,7 +24,8 @@ import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parents[1] / "services/analyzer/src/runagents_analyzer/engine/data/import_distributions.json"
+ANALYZER_ENGINE = Path(__file__).resolve().parents[1] / "services/analyzer/src/runagents_analyzer/engine"
+OUTPUT = ANALYZER_ENGINE / "data/import_distributions.json"
 NOT_MODULES = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "scripts",
                          "bin", "build", "tools", "src", "__pycache__", ".."})
 OWN = re.compile(r"^runagents")
@@ -33,6 +34,7 @@ OWN = re.compile(r"^runagents")
 def _top_levels(record: list[str], top_level: str | None) -> set[str]:
     """Importable names: top-level modules and, under a namespace package (no __init__.py), `ns.sub`."""
     paths = [p for p in record if p and not p.startswith("..") and ".dist-info/" not in p and ".data/" not in p]
+    known = set(paths)
     tops: set[str] = set()
     for path in paths:
         parts = path.split("/")
@@ -45,7 +47,7 @@ def _top_levels(record: list[str], top_level: str | None) -> set[str]:
         top = parts[0]
         if top in NOT_MODULES or not top.isidentifier():
             continue
-        if f"{top}/__init__.py" in paths or len(parts) < 3 and not parts[1].endswith(".py"):
+        if f"{top}/__init__.py" in known or (len(parts) < 3 and not parts[1].endswith(".py")):
             tops.add(top)
             continue
         sub = parts[1][:-3] if parts[1].endswith(".py") else parts[1].split(".", 1)[0]
