@@ -137,3 +137,40 @@ def test_javascript_imports_are_npm_packages_without_node_builtins_or_relative_p
 
     assert packages(report) == [("@langchain/openai", "npm", "import"), ("axios", "npm", "import"),
                                 ("openai", "npm", "import")]
+
+
+@pytest.mark.parametrize(("module", "distribution"), [
+    ("absl.app", "absl-py"), ("google.adk.agents", "google-adk"), ("langgraph.graph", "langgraph"),
+    ("pkg_resources", "setuptools"), ("griffe", "griffelib"), ("agno.agent", "agno"), ("logfire", "logfire"),
+    ("langchain_community.tools.tavily_search", "langchain-community"), ("a2a.types", "a2a-sdk"),
+    ("langgraph.checkpoint.sqlite", "langgraph-checkpoint-sqlite"), ("yt_dlp", "yt-dlp"),
+])
+def test_imports_that_a_guess_would_get_wrong_map_to_their_real_distribution(module: str, distribution: str) -> None:
+    assert distribution_for_import(module) == distribution
+
+
+def test_an_import_no_known_distribution_provides_is_reported_unresolved_and_not_installed() -> None:
+    report = analyze({"agent.py": """
+        import httpx
+        from zzq_private_toolkit import helpers
+        import zzq_private_toolkit.more
+        from google.zzq_unknown import thing
+    """})
+
+    assert packages(report) == [("httpx", "pypi", "import")]
+    assert [(u.module, u.file, u.line) for u in report.unresolved_imports] == [
+        ("zzq_private_toolkit", "agent.py", 2), ("google.zzq_unknown", "agent.py", 4)]
+
+
+def test_absl_is_installed_as_absl_py_not_the_unrelated_absl_project() -> None:
+    report = analyze({"agent.py": "from absl import app\n"})
+
+    assert packages(report) == [("absl-py", "pypi", "import")]
+    assert report.unresolved_imports == []
+
+
+def test_an_import_the_manifest_declares_is_resolved_by_the_manifest() -> None:
+    report = analyze({"agent.py": "import zzq_private_toolkit\n", "requirements.txt": "zzq-private-toolkit==1.0\n"})
+
+    assert packages(report) == [("zzq-private-toolkit", "pypi", "manifest")]
+    assert report.unresolved_imports == []

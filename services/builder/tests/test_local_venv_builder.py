@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from runagents_builder.artifacts.base import BuildError, BuildInput
+from runagents_builder.artifacts.install_plan import Install
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
 
 
@@ -60,15 +61,18 @@ async def test_a_requirement_that_does_not_exist_fails_the_build_with_the_instal
 
 async def test_requirement_options_that_reach_outside_the_upload_are_refused(tmp_path: Path) -> None:
     request = BuildInput("b1", "hello", source(tmp_path, "--index-url http://evil.example/simple\nrequests\n"), "d", [])
-    with pytest.raises(BuildError, match="options are not supported"):
+    with pytest.raises(BuildError, match=r"--index-url http://evil\.example/simple"):
         await builder(tmp_path).build(request, no_progress)
 
 
-def test_the_cache_key_depends_on_the_requirements_alone(tmp_path: Path) -> None:
+def test_the_cache_key_depends_on_the_install_plan_alone(tmp_path: Path) -> None:
     build = LocalVenvBuilder(tmp_path / "builds", python="python3", uv=None, timeout_seconds=1)
+    install = Install("requirements.txt", ["openai"], [], [], [])
 
-    assert build._cache_key(["openai"]) == build._cache_key(["openai"])
-    assert build._cache_key(["openai"]) != build._cache_key(["openai", "aiohttp==3.14.3"])
+    assert build._cache_key(install) == build._cache_key(Install("requirements.txt", ["openai"], [], [], []))
+    assert build._cache_key(Install("requirements.txt", ["openai==1.0"], [], [], [])) != build._cache_key(install)
+    assert build._cache_key(Install("pyproject.toml", ["openai"], [], [str(tmp_path)], ["a"])) != build._cache_key(
+        Install("pyproject.toml", ["openai"], [], [str(tmp_path)], ["b"]))
 
 
 def test_scratch_folders_of_builds_whose_process_is_gone_are_removed_at_start(tmp_path: Path) -> None:

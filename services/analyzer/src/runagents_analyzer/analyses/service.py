@@ -9,6 +9,7 @@ from runagents_analyzer.analyses.models import Analysis, AnalysisStatus
 from runagents_analyzer.context import AnalyzerContext
 from runagents_analyzer.engine import UploadRejected, unpack_upload
 from runagents_analyzer.sources import SourceCorrupt, SourceNotFound, tar_gz
+from runagents_common.dependencies import plan_install
 from runagents_common.events.catalog import AnalysisRequested
 
 # The engine names its limits; these are about size, so they answer 413 like the request limit.
@@ -27,6 +28,14 @@ async def create(session: AsyncSession, context: AnalyzerContext, files: list[tu
         raise error(rejected.detail, limit=rejected.limit, max=rejected.maximum) from rejected
     if not tree:
         raise UploadRefused("the upload holds no file that can be analyzed", limit="empty_upload")
+    refused = (await asyncio.to_thread(plan_install, tree, (), False)).refused
+    if refused:
+        # Refused here, not at build: the user learns it at upload, with the requirement named.
+        raise UploadRefused("the upload declares requirements the platform does not install (it installs only "
+                            "from PyPI and from the upload itself): " + "; ".join(r.describe() for r in refused),
+                            limit="requirement_outside_upload",
+                            requirements=[{"file": r.file, "line": r.line, "requirement": r.requirement,
+                                           "reason": r.reason} for r in refused])
     try:
         # Stored before the row commits: if the commit fails the blobs stay unreferenced, which is harmless.
         manifest = await context.store.put_tree(tree)

@@ -5,17 +5,19 @@ import ast
 import configparser
 import json
 import tomllib
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from .entry_point import is_test_or_setup_file
-from .import_names import distribution_for_import, normalise_distribution, provided_by_any_of
+from .import_names import distribution_for_import, is_standard_library, normalise_distribution, provided_by_any_of
 from .linear_regex import compile_linear
 from .local_modules import LocalModules
 from .project import Project
-from .report import Ecosystem, Package, PackageSource
+from .report import Ecosystem, Package, PackageSource, UnresolvedImport
 from .sources import TextFile
 
 REQUIREMENT_NAME = compile_linear(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
+NAMESPACE_PACKAGES = frozenset({"google", "azure", "opentelemetry"})
 EGG_NAME = compile_linear(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -112,19 +114,32 @@ def manifest_packages(files: list[TextFile], project: Project) -> list[tuple[str
     return found
 
 
-def import_packages(project: Project, local_modules: LocalModules) -> list[tuple[str, Ecosystem]]:
+def import_packages(project: Project, local_modules: LocalModules,
+                    declared: Iterable[str] = ()) -> tuple[list[tuple[str, Ecosystem]], list[UnresolvedImport]]:
+    """Distributions the imports need, and the imports no known distribution provides (reported, not
+    installed). An import named like a distribution the manifests declare is resolved by them."""
+    declared_names = {normalise_distribution(name) for name in declared}
     found: list[tuple[str, Ecosystem]] = []
+    unresolved: dict[str, UnresolvedImport] = {}
     for module in project.modules:
         if is_test_or_setup_file(module.path):
             continue
         local = local_modules.local_tops(module)
         for record in module.imports:
-            if record.optional or record.module.split(".")[0] in local:
+            top = record.module.split(".")[0]
+            if record.optional or top in local or is_standard_library(record.module):
                 continue
             distribution = distribution_for_import(record.module)
             if distribution is not None:
                 found.append((distribution, "pypi"))
-    return found
+                continue
+            parts = record.module.split(".")
+            if top in NAMESPACE_PACKAGES and len(parts) == 1:
+                continue  # a bare namespace names no distribution
+            key = ".".join(parts[:2]) if top in NAMESPACE_PACKAGES else top
+            if normalise_distribution(key) not in declared_names:
+                unresolved.setdefault(key, UnresolvedImport(module=record.module, file=module.path, line=record.line))
+    return found, sorted(unresolved.values(), key=lambda u: (u.file, u.line))
 
 
 def merge_packages(manifest: list[tuple[str, Ecosystem]],

@@ -79,9 +79,10 @@ def analyze_files(
     hosts.scan_call_arguments()
 
     phase("enrichment")
-    imported = import_packages(project, local_modules)
+    declared = manifest_packages(sources.files, project)
+    imported, unresolved_imports = import_packages(project, local_modules, [n for n, e in declared if e == "pypi"])
     imported += [(name, "npm") for name in javascript.packages]
-    packages = merge_packages(manifest_packages(sources.files, project), imported)
+    packages = merge_packages(declared, imported)
     resources = resources or RegisteredResources()
     for tool in tools:
         tool.suggested = suggest_tool(tool, resources.tools)
@@ -102,6 +103,7 @@ def analyze_files(
         secrets=secrets,
         hosts=hosts.hosts(),
         packages=packages,
+        unresolved_imports=unresolved_imports,
         entry_point=entry_point,
         system_prompt=system_prompt,
         tier=tier,

@@ -80,6 +80,16 @@ class Package(_Model):
     source: PackageSource
 
 
+class UnresolvedImport(_Model):
+    """An import that neither a known distribution, the upload's own modules, the standard library
+    nor a declared manifest provides: not installed under a guessed name. Declare its distribution
+    in requirements.txt or pyproject.toml to have it installed."""
+
+    module: str
+    file: str
+    line: int
+
+
 class SystemPrompt(_Model):
     file: str
     line: int
@@ -101,6 +111,9 @@ class Report(_Model):
     secrets: list[Secret] = Field(default_factory=list)
     hosts: list[Host] = Field(default_factory=list)
     packages: list[Package] = Field(default_factory=list)
+    unresolved_imports: list[UnresolvedImport] = Field(
+        default_factory=list,
+        description="Imports no known distribution provides; not installed until a manifest declares them.")
     entry_point: EntryPoint | None = None
     system_prompt: SystemPrompt | None = None
     tier: Tier

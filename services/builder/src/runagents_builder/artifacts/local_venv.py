@@ -3,8 +3,11 @@
 The runtime's server runs with the platform's own interpreter and starts the agent's code with this
 virtualenv's (docs/runtime.md): the agent's declared versions are never constrained by the platform's.
 
-Virtualenvs are cached by the hash of what is installed in them, so redeploying an agent or
-deploying another with the same requirements costs nothing. A venv is built in a temporary
+What the agent's packages are is the upload's own declaration (install_plan: a lock file as
+locked, pyproject.toml, requirements*.txt; the analysis' packages only when it declares nothing).
+Virtualenvs are cached by the hash of the install plan (the python, the exact requirement lines,
+and the content of the upload's projects installed), so redeploying an agent or deploying another
+with the same requirements costs nothing. A venv is built in a temporary
 folder and renamed into place, so a crash never leaves a half-built one in the cache.
 """
 
@@ -13,12 +16,14 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from runagents_builder.artifacts.base import Artifact, ArtifactBuilder, BuildError, BuildInput, ProgressCallback
+from runagents_builder.artifacts.install_plan import Install, install_of, read_plan, with_uv_export
 
-REQUIREMENT_FILES = ("requirements.txt",)
 MAX_ERROR_LINES = 15
+SETUPTOOLS_WITH_PKG_RESOURCES = "setuptools<82"
 
 
 class LocalVenvBuilder(ArtifactBuilder):
@@ -35,35 +40,34 @@ class LocalVenvBuilder(ArtifactBuilder):
         if self.uv is None:
             raise BuildError("uv is not installed on the builder; install it with `pip install uv`")
         await progress("resolving", 30)
-        requirements = self._requirements(request)
-        cache_key = self._cache_key(requirements)
+        install = await self._install(request)
+        cache_key = self._cache_key(install)
         env_dir = self.envs_dir / cache_key
         lock = self._locks.setdefault(cache_key, asyncio.Lock())
         async with lock:
             cached = (env_dir / "bin" / "python").exists()
             if not cached:
                 await progress("installing", 50)
-                await self._create_env(env_dir, requirements)
+                await self._create_env(env_dir, install)
         await progress("packaging", 90)
         source_dir = self._store_source(request)
         return Artifact(kind="local-venv", ref=str(env_dir), source_dir=str(source_dir), cached=cached)
 
-    def _requirements(self, request: BuildInput) -> list[str]:
-        """The manifest's requirement lines when the upload has one (they carry versions), else
-        the packages the analysis found from imports."""
-        for name in REQUIREMENT_FILES:
-            manifest = request.source_dir / name
-            if manifest.is_file():
-                lines = [line.split("#", 1)[0].strip() for line in manifest.read_text(errors="replace").splitlines()]
-                # Options like -r/-e/--index-url could reach outside the upload: refuse them.
-                refused = [line for line in lines if line.startswith("-")]
-                if refused:
-                    raise BuildError(f"{name}: options are not supported in requirements ({refused[0]!r})")
-                return sorted({line for line in lines if line})
-        return sorted(set(request.packages))
+    async def _install(self, request: BuildInput) -> Install:
+        files, plan = await asyncio.to_thread(read_plan, request.source_dir, request.packages)
+        if plan.uv_lock:
+            with tempfile.TemporaryDirectory() as folder:
+                exported = Path(folder) / "requirements.txt"
+                await self._run([self.uv or "uv", "export", "--quiet", "--frozen", "--no-hashes", "--no-dev",
+                                 "--no-emit-project", "--no-header", "--no-annotate", "--format", "requirements-txt",
+                                 "--directory", str(request.source_dir), "--output-file", str(exported)],
+                                what="uv.lock could not be exported")
+                plan = with_uv_export(files, plan, exported.read_text())
+        return await asyncio.to_thread(install_of, files, plan)
 
-    def _cache_key(self, requirements: list[str]) -> str:
-        identity = json.dumps({"python": self.python, "req": requirements})
+    def _cache_key(self, install: Install) -> str:
+        identity = json.dumps({"python": self.python, "req": install.requirements,
+                               "constraints": install.constraints, "projects": install.project_digests})
         return hashlib.sha256(identity.encode()).hexdigest()[:24]
 
     def _remove_abandoned_builds(self) -> None:
@@ -75,15 +79,14 @@ class LocalVenvBuilder(ArtifactBuilder):
             if not pid.isdigit() or int(pid) == os.getpid() or not _process_alive(int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
 
-    async def _create_env(self, env_dir: Path, requirements: list[str]) -> None:
+    async def _create_env(self, env_dir: Path, install: Install) -> None:
         self.envs_dir.mkdir(parents=True, exist_ok=True)
         scratch = self.envs_dir / f".{env_dir.name}.{os.getpid()}.tmp"
         shutil.rmtree(scratch, ignore_errors=True)
         try:
             await self._run([self.uv or "uv", "venv", "--quiet", "--python", self.python, str(scratch)])
-            if requirements:
-                await self._run([self.uv or "uv", "pip", "install", "--quiet", "--python",
-                                 str(scratch / "bin" / "python"), *requirements])
+            python = str(scratch / "bin" / "python")
+            await self._install_agent_packages(scratch, python, install)
             # A virtualenv is not relocatable: scripts name their path. Only the interpreter is
             # used (python -m ...), so renaming the folder into place is safe.
             scratch.rename(env_dir)
@@ -91,7 +94,30 @@ class LocalVenvBuilder(ArtifactBuilder):
             shutil.rmtree(scratch, ignore_errors=True)
             raise
 
-    async def _run(self, command: list[str]) -> None:
+    async def _install_agent_packages(self, scratch: Path, python: str, install: Install) -> None:
+        """The agent's own packages, as its upload declares them (pins honoured: nothing of the
+        platform's is installed in the same resolution); its projects non-editable, from the upload's copy."""
+        if not install.requirements and not install.projects:
+            return
+        command = [self.uv or "uv", "pip", "install", "--quiet", "--python", python]
+        if install.constraints:
+            constraints = scratch / "runagents-constraints.txt"
+            constraints.write_text("\n".join(install.constraints) + "\n")
+            command += ["--constraint", str(constraints)]
+        packages = [*install.requirements, *install.projects]
+        try:
+            await self._run([*command, *packages])
+        except BuildError as failed:
+            if "pkg_resources" not in str(failed):
+                raise
+            # A source distribution whose setup.py imports pkg_resources without declaring setuptools
+            # (ibm-cloud-sdk-core 3.18, and many of its age) built with the newest setuptools, which
+            # no longer has it (82+): built again as it was when pinned, with a setuptools that does.
+            build_constraints = scratch / "runagents-build-constraints.txt"
+            build_constraints.write_text(f"{SETUPTOOLS_WITH_PKG_RESOURCES}\n")
+            await self._run([*command, "--build-constraint", str(build_constraints), *packages])
+
+    async def _run(self, command: list[str], what: str = "package installation failed") -> None:
         # Agents run as their own unprivileged user and must read their virtualenv; the platform's own
         # umask (077) would leave it readable by the platform alone. (A shell sets it: uvloop, which serves
         # the platform, has no umask for subprocesses.)
@@ -111,7 +137,7 @@ class LocalVenvBuilder(ArtifactBuilder):
             raise
         if process.returncode != 0:
             lines = output.decode(errors="replace").strip().splitlines()[-MAX_ERROR_LINES:]
-            raise BuildError("package installation failed:\n" + "\n".join(lines))
+            raise BuildError(f"{what}:\n" + "\n".join(lines))
 
     def _store_source(self, request: BuildInput) -> Path:
         target = self.sources_dir / request.source_digest.replace(":", "-")

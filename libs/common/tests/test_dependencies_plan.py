@@ -1,0 +1,117 @@
+"""The install plan of an upload: which declaration wins, the exact lines it gives, and what is refused."""
+
+import json
+import textwrap
+
+import pytest
+
+from runagents_common.dependencies import InstallPlan, plan_install
+
+
+def plan(files: dict[str, str], analysis: list[str] | None = None) -> InstallPlan:
+    return plan_install({p: textwrap.dedent(t).lstrip("\n").encode() for p, t in files.items()}, analysis or [])
+
+
+def refused(result: InstallPlan) -> list[str]:
+    return [r.requirement for r in result.refused]
+
+
+@pytest.mark.parametrize(("constraint", "specifier"), [
+    ("^1.2.3", ">=1.2.3,<2.0.0"), ("^0.2.3", ">=0.2.3,<0.3.0"), ("^0.0.3", ">=0.0.3,<0.0.4"), ("^2", ">=2,<3.0"),
+    ("~1.2.3", ">=1.2.3,<1.3.0"), ("~1.2", ">=1.2,<1.3"), ("~1", ">=1,<2.0"), ("1.4.0", "==1.4.0"), ("*", ""),
+    (">=1.0,<2.0", ">=1.0,<2.0"), ("~=1.4", "~=1.4"), ("1.2.*", "==1.2.*"),
+])
+def test_poetry_constraints_become_pep_440(constraint: str, specifier: str) -> None:
+    result = plan({"pyproject.toml": f'[tool.poetry.dependencies]\npython = "^3.11"\nsix = "{constraint}"\n'})
+
+    assert result.requirements == [f"six{specifier}"]
+
+
+def test_poetry_extras_markers_and_optional_dependencies() -> None:
+    result = plan({"pyproject.toml": """
+        [tool.poetry.dependencies]
+        python = "^3.11"
+        google-cloud-aiplatform = { extras = ["adk", "agent-engines"], version = "^1.93.0" }
+        pywin32 = { version = "*", markers = "sys_platform == 'win32'" }
+        pandas = { version = "^2", optional = true }
+    """})
+
+    assert result.requirements == ["google-cloud-aiplatform[adk,agent-engines]>=1.93.0,<2.0.0",
+                                   "pywin32 ; sys_platform == 'win32'"]
+
+
+def test_a_lock_wins_over_pyproject_and_requirements() -> None:
+    lock = {"_meta": {"sources": [{"name": "pypi", "url": "https://pypi.org/simple"}]},
+            "default": {"six": {"version": "==1.16.0", "markers": "python_version >= '3.8'"}}}
+    result = plan({"Pipfile.lock": json.dumps(lock), "requirements.txt": "six\n",
+                   "pyproject.toml": '[project]\nname = "a"\ndependencies = ["six"]\n'})
+
+    assert result.source == "Pipfile.lock"
+    assert result.requirements == ["six==1.16.0 ; python_version >= '3.8'"]
+
+
+def test_pyproject_wins_over_requirements_and_the_project_itself_is_installed() -> None:
+    result = plan({"pyproject.toml": '[project]\nname = "my-agent"\ndependencies = ["openai>=1"]\n'
+                                     '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+                   "my_agent/__init__.py": "", "requirements.txt": "openai==0.28\n"})
+
+    assert (result.source, result.requirements, result.projects) == ("pyproject.toml", ["openai>=1"], ["."])
+
+
+def test_a_build_system_with_nothing_to_build_does_not_install_the_app_itself() -> None:
+    result = plan({"pyproject.toml": '[project]\nname = "my-app"\ndependencies = ["openai"]\n'
+                                     '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+                   "main.py": ""})
+
+    assert result.projects == []
+
+
+def test_requirements_txt_is_read_first_and_dev_files_are_not_installed() -> None:
+    assert plan({"requirements-dev.txt": "pytest\n", "requirements.txt": "six\n"}).requirements == ["six"]
+    only_prod = plan({"requirements-dev.txt": "pytest\n", "requirements-prod.txt": "six\n"})
+    assert only_prod.source == "requirements-prod.txt"
+
+
+def test_a_local_project_with_extras_inside_the_upload() -> None:
+    result = plan({"requirements.txt": "-e .[server]\n", "setup.py": "", "x.py": ""})
+
+    assert result.projects == [".[server]"] and result.refused == []
+
+
+@pytest.mark.parametrize(("files", "named"), [
+    ({"Pipfile.lock": json.dumps({"_meta": {"sources": [{"name": "corp", "url": "https://pypi.corp.example/simple"}]},
+                                  "default": {}})}, "source corp = https://pypi.corp.example/simple"),
+    ({"pylock.toml": '[[packages]]\nname = "tool"\nversion = "1"\n[packages.vcs]\ntype = "git"\n'
+                     'url = "https://g.example/t"\ncommit-id = "abc"\n'}, "tool from https://g.example/t"),
+    ({"pyproject.toml": '[project]\nname = "a"\n', "uv.lock": '[[package]]\nname = "tool"\nversion = "1"\n'
+                                                             'source = { registry = "https://corp.example/simple" }\n'},
+     "tool==1 from https://corp.example/simple"),
+    ({"pyproject.toml": '[tool.poetry.dependencies]\nx = "1"\n[[tool.poetry.source]]\nname = "corp"\n'
+                        'url = "https://corp.example/simple"\npriority = "primary"\n'},
+     "[[tool.poetry.source]] corp = 'https://corp.example/simple'"),
+    ({"requirements.txt": "-e git+https://g.example/t#egg=t\n"}, "git+https://g.example/t#egg=t"),
+    ({"requirements.txt": "~/tools/mine\n"}, "~/tools/mine"),
+    ({"requirements.txt": "--no-index\n"}, "--no-index"),
+], ids=["pipfile-index", "pylock-vcs", "uv-lock-index", "poetry-source", "editable-vcs", "home-path", "no-index"])
+def test_sources_other_than_pypi_and_the_upload_are_refused(files: dict[str, str], named: str) -> None:
+    assert refused(plan(files)) == [named]
+
+
+def test_an_analysis_package_is_used_only_when_the_upload_declares_nothing() -> None:
+    assert plan({"agent.py": ""}, ["openai"]).requirements == ["openai"]
+    assert plan({"agent.py": "", "requirements.txt": "anthropic\n"}, ["openai"]).requirements == ["anthropic"]
+
+
+@pytest.mark.parametrize(("code", "declared", "added"), [
+    ("from langchain_openai import ChatOpenAI", "langchain\n", ["langchain-openai"]),
+    ("from langchain_openai import ChatOpenAI", "langchain\nlangchain-openai==0.3\n", []),
+    ("from pydantic_ai.models.openai import OpenAIModel", "pydantic-ai-slim==1.0\n", ["pydantic-ai-slim[openai]"]),
+    ("from pydantic_ai.models.openai import OpenAIModel", "pydantic-ai-slim[openai]==1.0\n", []),
+    ("from pydantic_ai.models.openai import OpenAIModel", "pydantic-ai\n", []),
+    ("from smolagents import CodeAgent, OpenAIServerModel", "smolagents\n", ["smolagents[openai]"]),
+    ("import langchain", "langchain\n", []),
+    ("from google.adk.agents import Agent", "google-adk==0.5.0\n", ["Deprecated"]),
+])
+def test_an_integration_the_code_imports_is_added_when_the_manifest_lacks_it(
+        code: str, declared: str, added: list[str]) -> None:
+    assert plan({"agent.py": code, "requirements.txt": declared}).added == added
