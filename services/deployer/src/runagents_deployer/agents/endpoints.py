@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_common.errors import NotFound
 from runagents_common.service import component, unit_of_work
-from runagents_deployer.agents import logs, service
+from runagents_deployer.agents import logs, repository, service
 from runagents_deployer.agents.gateway_keys import agent_gateway_key, agent_invoke_key
 from runagents_deployer.agents.masking import Masker
 from runagents_deployer.agents.schemas import AgentCreate, AgentList, AgentLogs, AgentOut, DeploymentList, DeploymentOut
@@ -58,7 +58,12 @@ async def agent_logs(
 ) -> AgentLogs | StreamingResponse:
     # A session of its own, closed before a follow starts: the stream may last for hours.
     async with component(request, "deployer").database.session() as session:
-        deployment_id = deployment or (await service.get_agent(session, name)).deployment_id
+        deployment_id = (await service.get_agent(session, name)).deployment_id
+        if deployment is not None:
+            found = await repository.get_deployment(session, deployment)
+            if found is None or found.agent != name:
+                raise NotFound(f"agent {name!r} has no deployment {deployment!r}")
+            deployment_id = found.id
     path = context.backend.log_file(name, deployment_id)
     if path is None:
         raise NotFound(f"deployment {deployment_id} of agent {name!r} has no log (it has not started)")
