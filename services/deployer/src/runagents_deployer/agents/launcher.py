@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from pydantic import SecretStr
 from runagents_common.db import Database
 from runagents_common.db.outbox import Outbox
 from runagents_common.errors import Unavailable
-from runagents_deployer.agents import repository
+from runagents_deployer.agents import logs, repository
 from runagents_deployer.agents.gateway_keys import INVOKE_KEY_ENV, agent_gateway_key, agent_invoke_key
 from runagents_deployer.agents.masking import Masker
 from runagents_deployer.agents.rollout import concerns, is_redeploy, redeploy_failed, switch
@@ -24,7 +25,10 @@ from runagents_deployer.wiring.registry import RegisteredProvider, RegisteredToo
 
 log = logging.getLogger("runagents.deployer")
 READY_POLL_SECONDS = 0.1
-LOG_LINES_ON_FAILURE = 10
+LOG_LINES_ON_FAILURE = 20
+PROBE_LINE = re.compile(r'"(GET|HEAD) /(healthz|readyz)[ ?]|uvicorn\.error: (Started server process|Waiting for '
+                        r'application startup|Application startup complete|Uvicorn running on)')
+"""Lines of the log that explain nothing: the readiness probes' and the web server's start."""
 
 
 @dataclass
@@ -159,7 +163,7 @@ class Launcher:
                 raise _Exited()
             code = await self._user_code(endpoint)
             if code is not None and not code.get("loaded") and code.get("error"):
-                tail = await self.backend.logs_tail(agent, LOG_LINES_ON_FAILURE, deployment_id)
+                tail = await self._log_tail(agent, deployment_id)
                 await self.backend.stop(agent, deployment_id)
                 raise CodeNotLoaded(f"the agent's code failed to load: {code['error']}"
                                     + (f"; its log ends: {tail}" if tail else ""))
@@ -172,12 +176,21 @@ class Launcher:
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(READY_POLL_SECONDS)
-        tail = await self.backend.logs_tail(agent, LOG_LINES_ON_FAILURE, deployment_id)
+        tail = await self._log_tail(agent, deployment_id)
         await self.backend.stop(agent, deployment_id)
         raise TimeoutError(
             f"the agent did not answer /readyz within {self.settings.agent_start_timeout_seconds:.0f} s"
             + (f": {tail}" if tail else "")
         )
+
+    async def _log_tail(self, agent: str, deployment_id: str) -> str:
+        """The last lines the agent wrote, without the probes' lines that flood them."""
+        path = self.backend.log_file(agent, deployment_id)
+        if path is None:
+            return await self.backend.logs_tail(agent, LOG_LINES_ON_FAILURE, deployment_id)
+        lines, _ = await asyncio.to_thread(logs.tail, path, 200, Masker(()))
+        kept = [line.strip() for line in lines if line.strip() and not PROBE_LINE.search(line)]
+        return " | ".join(kept[-LOG_LINES_ON_FAILURE:])[-2000:]
 
     async def _user_code(self, endpoint: str) -> dict[str, Any] | None:
         """The runtime's ``user_code`` health (entry_point, loaded, error), or None before it answers."""
