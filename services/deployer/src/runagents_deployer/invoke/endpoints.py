@@ -124,8 +124,8 @@ async def invoke_stream(name: str, body: InvokeRequest, request: Request, contex
                     problem = _json_bytes(await answer.aread())
                     error, event = _refused_stream(name, answer.status_code, problem, recorder.run_id)
                     yield _sse(event)
-                    return
-                async for line in answer.aiter_lines():
+                lines = answer.aiter_lines() if answer.status_code == 200 else _no_lines()
+                async for line in lines:
                     if line.strip() == "data: [DONE]":
                         ended = True
                     event = _sse_data(line)
@@ -159,6 +159,11 @@ async def invoke_stream(name: str, body: InvokeRequest, request: Request, contex
 
     return StreamingResponse(relay(), media_type="text/event-stream",
                              headers={RUN_ID_HEADER: recorder.run_id, "Cache-Control": "no-cache"})
+
+
+async def _no_lines() -> AsyncIterator[str]:
+    return
+    yield  # an async generator that yields nothing
 
 
 def _refused_stream(name: str, status: int, problem: Any, run_id: str) -> tuple[str, dict[str, Any]]:
