@@ -126,6 +126,7 @@ async def test_a_redeploy_of_a_serving_agent_leaves_it_serving_and_a_failed_buil
     assert accepted.status_code == 202, accepted.text
     new_id = accepted.json()["next_deployment_id"]
     assert new_id and (accepted.json()["status"], accepted.json()["deployment_id"]) == ("Running", serving)
+    assert accepted.json()["message"] == f"redeploying: deployment {new_id} replaces deployment {serving} once it runs"
     answer = await deployer.client.post(f"/api/v1/agents/{name}/invoke", json={"message": "still"})
     assert answer.status_code == 200 and answer.json()["response"] == "hello still"
 

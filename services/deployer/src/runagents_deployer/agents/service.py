@@ -72,6 +72,10 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
         repository.add(session, deployment)
         if agent.status == "Running" and agent.endpoint:
             agent.next_deployment_id = deployment_id
+            # Said without an agent.status.changed: that event, naming the serving deployment as Running,
+            # would have the gateway revoke the new deployment's key.
+            agent.message = (f"redeploying: deployment {deployment_id} replaces deployment {agent.deployment_id} "
+                             "once it runs")
         else:
             agent.deployment_id, agent.endpoint = deployment_id, None
     await session.flush()
