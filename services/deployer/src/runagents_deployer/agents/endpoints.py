@@ -74,10 +74,10 @@ async def agent_logs(
         return AgentLogs(agent=name, deployment_id=deployment_id, lines=tail)
 
     async def events() -> AsyncIterator[bytes]:
-        for line in tail:
-            yield _event(line)
+        for written in tail:
+            yield _event(written)
         async for line in logs.follow(path, offset, masker, request.is_disconnected):
-            yield _event(line)
+            yield _event(line) if line is not None else b": keep-alive\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 

@@ -11,6 +11,7 @@ from runagents_deployer.agents.masking import Masker
 TAIL_CHUNK = 1 << 20
 """A tail reads at most the last MiB of the file."""
 FOLLOW_POLL_SECONDS = 0.25
+IDLE_SECONDS = 15.0
 
 
 def tail(path: Path, lines: int, masker: Masker) -> tuple[list[str], int]:
@@ -27,10 +28,12 @@ def tail(path: Path, lines: int, masker: Masker) -> tuple[list[str], int]:
     return [masker.mask(line) for line in text[-lines:]] if lines else [], start + end
 
 
-async def follow(path: Path, offset: int, masker: Masker,
-                 gone: Callable[[], Awaitable[bool]]) -> AsyncIterator[str]:
-    """Each line written to ``path`` after ``offset``, masked, until ``gone()`` says the reader left."""
+async def follow(path: Path, offset: int, masker: Masker, gone: Callable[[], Awaitable[bool]],
+                 idle_seconds: float = IDLE_SECONDS) -> AsyncIterator[str | None]:
+    """Each line written to ``path`` after ``offset``, masked, until ``gone()`` says the reader left; None
+    after ``idle_seconds`` without one (a keep-alive for proxies that close quiet connections)."""
     pending = b""
+    idle = 0.0
     while not await gone():
         try:
             with open(path, "rb") as file:  # noqa: ASYNC230 - a local file, read in small pieces
@@ -42,7 +45,12 @@ async def follow(path: Path, offset: int, masker: Masker,
             chunk = b""
         if not chunk:
             await asyncio.sleep(FOLLOW_POLL_SECONDS)
+            idle += FOLLOW_POLL_SECONDS
+            if idle >= idle_seconds:
+                idle = 0.0
+                yield None
             continue
+        idle = 0.0
         offset += len(chunk)
         pending += chunk
         *complete, pending = pending.split(b"\n")
