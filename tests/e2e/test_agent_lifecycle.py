@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from runagents.processes import PlatformProcesses
-from tests.e2e.flows import wait_for, wait_settled
-from tests.e2e.test_deploy_paths import upload
+from tests.e2e.flows import suggested_wiring, wait_for, wait_settled
+from tests.e2e.test_deploy_paths import REQUIREMENTS, SDK_AGENT, upload
 
 
 def versioned_agent(version: str) -> str:
@@ -173,4 +173,39 @@ def test_the_deploy_command_redeploys_an_existing_name_and_logs_prints_its_log(
         assert logs.returncode == 0, logs.stderr
         assert "agent v2 loading" in logs.stdout and "handled cli" in logs.stdout
         assert "ra-agent-" not in logs.stdout
+        client.delete(f"/api/v1/agents/{name}")
+
+
+def test_the_serving_deployment_keeps_its_model_access_through_a_redeploy_and_a_failed_one(
+        dev_platform: PlatformProcesses) -> None:
+    # The gateway revokes a deployment's key when it hears another deployment of the agent runs: neither the
+    # start of a redeploy nor its failure may cut off the deployment that serves.
+    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+        name = f"keys-{uuid.uuid4().hex[:6]}"
+
+        def deploy_sdk_agent(source: str) -> dict[str, Any]:
+            analysis = upload(client, {"agent.py": source, "requirements.txt": REQUIREMENTS})
+            _, models = suggested_wiring(analysis["report"])
+            tools = {t["name"]: "echo" for t in analysis["report"]["tools"]} or {"echo": "echo"}
+            created = client.post("/api/v1/agents", json={"name": name, "analysis_id": analysis["id"],
+                                                           "tools": tools, "models": models})
+            assert created.status_code == 202, created.text
+            body: dict[str, Any] = created.json()
+            return body
+
+        deploy_sdk_agent(SDK_AGENT)
+        assert wait_settled(client, name, timeout=180)["status"] == "Running", dev_platform.logs()
+        assert invoke(client, name, "one").endswith("| echo: one")
+
+        second = deploy_sdk_agent(SDK_AGENT + "\n# the second version\n")
+        assert second["next_deployment_id"]
+        assert invoke(client, name, "two").endswith("| echo: two")  # the serving one, still reaching models
+        agent = wait_for(client, f"/api/v1/agents/{name}", lambda a: a["next_deployment_id"] is None, timeout=180)
+        assert agent["deployment_id"] == second["next_deployment_id"], agent
+        assert invoke(client, name, "three").endswith("| echo: three")  # the new one has its key
+
+        deploy_sdk_agent(BROKEN_AGENT)
+        agent = wait_for(client, f"/api/v1/agents/{name}", lambda a: a["next_deployment_id"] is None, timeout=180)
+        assert "redeploy failed" in agent["message"], agent
+        assert invoke(client, name, "four").endswith("| echo: four")
         client.delete(f"/api/v1/agents/{name}")
