@@ -20,7 +20,8 @@ def test_the_public_contract_paths_are_served() -> None:
              ("analyzer", "deployer", "gateway", "policy", "runs")}
     assert {"/api/v1/analyses", "/api/v1/analyses/{analysis_id}"} <= paths["analyzer"]
     assert {"/api/v1/agents", "/api/v1/agents/{name}", "/api/v1/agents/{name}/invoke",
-            "/api/v1/agents/{name}/invoke/stream"} <= paths["deployer"]
+            "/api/v1/agents/{name}/invoke/stream", "/api/v1/agents/{name}/deployments",
+            "/api/v1/agents/{name}/logs"} <= paths["deployer"]
     assert {"/api/v1/model-providers", "/api/v1/model-providers/{name}", "/llm/v1/chat/completions",
             "/llm/v1/models"} <= paths["gateway"]
     assert {"/api/v1/tools", "/api/v1/tools/{name}", "/api/v1/identity-providers",

@@ -50,13 +50,21 @@ def main(argv: list[str] | None = None) -> None:
     analyze.add_argument("path", type=Path)
     analyze.add_argument("--json", action="store_true", help="print the full report as the API returns it")
 
-    deploy = commands.add_parser("deploy", help="upload a folder or file, wire the suggestions, deploy (progress bars)")
+    deploy = commands.add_parser("deploy", help="upload a folder or file, wire the suggestions, deploy (progress "
+                                 "bars); an existing name is redeployed")
     target = deploy.add_mutually_exclusive_group(required=True)
     target.add_argument("path", nargs="?", type=Path, help="an agent's folder, a file or an archive")
     target.add_argument("--sample", help="a built-in sample, e.g. hello-world")
     deploy.add_argument("--name", required=True, help="the agent's name (DNS-safe)")
     deploy.add_argument("--url", default=os.environ.get("RUNAGENTS_PLATFORM_URL") or DEFAULT_PLATFORM_URL,
                         help="the platform's address (default: %(default)s, from RUNAGENTS_PLATFORM_URL when set)")
+
+    logs = commands.add_parser("logs", help="an agent's log (stdout and stderr, secrets masked); -f to follow it")
+    logs.add_argument("name")
+    logs.add_argument("-f", "--follow", action="store_true", help="then print new lines as they are written")
+    logs.add_argument("-n", "--lines", type=int, default=100, help="how many of the last lines (default: 100)")
+    logs.add_argument("--url", default=os.environ.get("RUNAGENTS_PLATFORM_URL") or DEFAULT_PLATFORM_URL,
+                      help="the platform's address (default: %(default)s, from RUNAGENTS_PLATFORM_URL when set)")
 
     openapi = commands.add_parser("openapi", help="(developers) write each service's OpenAPI document")
     openapi.add_argument("--out", type=Path, default=Path("docs/openapi"))
@@ -101,6 +109,10 @@ def main(argv: list[str] | None = None) -> None:
         from runagents.client_cli import deploy as deploy_agent
 
         deploy_agent(args.url, args.name, args.path, args.sample)
+    elif args.command == "logs":
+        from runagents.client_cli import logs as agent_logs
+
+        agent_logs(args.url, args.name, args.lines, args.follow)
     elif args.command == "openapi":
         from runagents.openapi_export import export
 

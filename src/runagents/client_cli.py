@@ -1,6 +1,8 @@
-"""``runagents deploy``: upload, analyze, wire what the analysis suggests, deploy — with progress bars."""
+"""``runagents deploy``: upload, analyze, wire what the analysis suggests, deploy (or redeploy) — with progress
+bars; ``runagents logs``: an agent's log, its tail or followed."""
 
 import io
+import json
 import sys
 import time
 import zipfile
@@ -113,13 +115,72 @@ def _deploy(url: str, name: str, source: Path | None, sample: str | None) -> Non
             _fail("no registered resource matches: " + ", ".join(unwired) + " (register them, then deploy again)")
         body = {"name": name, "analysis_id": analysis["id"], "tools": tools, "models": models,
                 "access": {"mode": "open"}}
-        _accepted(client.post("/api/v1/agents", json=body), "deploy")
-        agent = _follow(client, f"/api/v1/agents/{name}", "Deploying",
-                        lambda a: (a["progress"], a.get("message") or a["phase"]), ended=("Running", "Failed"))
-        if agent["status"] != "Running":
-            _fail(f"deploy failed: {agent['message']}")
+        accepted = _accepted(client.post("/api/v1/agents", json=body), "deploy")
+        if accepted.get("next_deployment_id"):
+            _redeployed(client, name, accepted["next_deployment_id"])
+        else:
+            agent = _follow(client, f"/api/v1/agents/{name}", "Deploying",
+                            lambda a: (a["progress"], a.get("message") or a["phase"]), ended=("Running", "Failed"))
+            if agent["status"] != "Running":
+                _fail(f"deploy failed: {agent['message']}")
         print(f"\n{name} is Running. Try:\n  curl -s -XPOST {url.rstrip('/')}/api/v1/agents/{name}/invoke "
               "-H 'content-type: application/json' -d '{\"message\":\"Say hello through the echo tool.\"}'")
+
+
+REDEPLOY_PROGRESS = {"building": 20, "built": 75, "starting": 85, "running": 100, "failed": 100}
+
+
+def _redeployed(client: httpx.Client, name: str, deployment_id: str) -> None:
+    """Follow a redeploy of an agent that serves: its new deployment until it runs (then it serves) or fails
+    (then the previous one still serves)."""
+    path = f"/api/v1/agents/{name}/deployments"
+
+    def state(listing: dict[str, Any]) -> dict[str, Any]:
+        found = next((d for d in listing.get("items", []) if d["id"] == deployment_id), None)
+        status = found["status"] if found else "gone"
+        return {"status": status, "progress": REDEPLOY_PROGRESS.get(status, 100), "error": (found or {}).get("error")}
+
+    last: list[str] = []
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        deployment = state(_body(client.get(path)))
+        _show(f"{'Redeploying':<10} {progress_bar(deployment['progress'], deployment['status'])}", last)
+        if deployment["status"] not in ("building", "built", "starting"):
+            if sys.stdout.isatty():
+                sys.stdout.write("\n")
+            if deployment["status"] != "running":
+                _fail(f"redeploy failed ({deployment['status']}): {deployment['error'] or 'see the agent'}; "
+                      "the previous deployment keeps serving")
+            return
+        time.sleep(0.2)
+    _fail("redeploying did not finish within 600 s")
+
+
+def logs(url: str, name: str, lines: int, follow: bool) -> None:
+    """Print an agent's log (its current deployment's stdout and stderr, secrets masked); ``follow``: then
+    each new line as it is written, until interrupted."""
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=httpx.Timeout(30, read=None)) as client:
+            if not follow:
+                response = client.get(f"/api/v1/agents/{name}/logs", params={"lines": lines})
+                body = _body(response)
+                if response.status_code != 200:
+                    _fail(f"runagents logs: {body.get('detail', response.text)}")
+                for line in body.get("lines", []):
+                    print(line)
+                return
+            with client.stream("GET", f"/api/v1/agents/{name}/logs",
+                               params={"lines": lines, "follow": "true"}) as stream:
+                if stream.status_code != 200:
+                    stream.read()
+                    _fail(f"runagents logs: {_body(stream).get('detail', stream.text)}")
+                for line in stream.iter_lines():
+                    if line.startswith("data: "):
+                        print(json.loads(line[6:]).get("line", ""), flush=True)
+    except KeyboardInterrupt:
+        return
+    except httpx.HTTPError as exc:
+        _fail(f"runagents logs: cannot reach the platform at {url} ({type(exc).__name__})")
 
 
 def _follow(client: httpx.Client, path: str, title: str, state: Callable[[dict[str, Any]], tuple[Any, Any]],

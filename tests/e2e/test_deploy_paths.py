@@ -48,14 +48,20 @@ def test_deploy_is_refused_with_422_naming_each_unwired_finding(dev_platform: Pl
         assert missing.status_code == 422 and "does not exist" in missing.json()["detail"]
 
 
-def test_a_created_agent_is_readable_at_once_and_names_must_be_unique(dev_platform: PlatformProcesses) -> None:
+def test_a_created_agent_is_readable_at_once_and_deploying_its_name_again_replaces_its_deployment(
+        dev_platform: PlatformProcesses) -> None:
     with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
         analysis = analyze_sample(client)
         name = f"dup-{uuid.uuid4().hex[:6]}"
-        assert deploy(client, name, analysis).status_code == 202
+        first = deploy(client, name, analysis)
+        assert first.status_code == 202
         assert client.get(f"/api/v1/agents/{name}").status_code == 200
         again = deploy(client, name, analysis)
-        assert again.status_code == 409 and name in again.json()["detail"]
+        # Not serving yet: the new deployment replaces the one under way at once.
+        assert again.status_code == 202 and again.json()["deployment_id"] != first.json()["deployment_id"]
+        assert wait_settled(client, name)["deployment_id"] == again.json()["deployment_id"]
+        statuses = {d["id"]: d["status"] for d in client.get(f"/api/v1/agents/{name}/deployments").json()["items"]}
+        assert statuses == {again.json()["deployment_id"]: "running", first.json()["deployment_id"]: "superseded"}
         client.delete(f"/api/v1/agents/{name}")
 
 
@@ -192,4 +198,16 @@ def test_calls_made_by_custom_code_with_sdks_are_recorded_on_its_run(dev_platfor
         tool_call = next(e["data"] for e in run["events"] if e["type"] == "tool.call")
         assert [(call["status"], call["model"]) for call in llm_calls] == [(200, models["chat"]["model"])] * 2
         assert tool_call["tool"] == "echo"
+        # The answer's usage is the gateway's count of the run's model calls (the runtime cannot see it).
+        assert answer.json()["usage"] == run["usage"] and run["usage"]["total_tokens"] > 0
+        assert isinstance(answer.json()["usage_complete"], bool)
+
+        done: dict[str, Any] = {}
+        with client.stream("POST", f"/api/v1/agents/{name}/invoke/stream", json={"message": "pong"}) as stream:
+            lines = [line for line in stream.iter_lines() if line.startswith("data: ")]
+        done = next(json.loads(line[6:]) for line in lines if '"type": "done"' in line)
+        assert lines[-1] == "data: [DONE]"
+        streamed = wait_for(client, f"/api/v1/runs/{done['run_id']}",
+                            lambda r: [e["type"] for e in r["events"]].count("llm.call") == 2)
+        assert done["usage"] == streamed["usage"] and done["usage"]["total_tokens"] > 0
         client.delete(f"/api/v1/agents/{name}")

@@ -11,12 +11,11 @@ import pytest
 
 from runagents_builder.artifacts.base import Artifact, BuildError, BuildInput
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
-from runagents_builder.component import runtime_source
 
 
 def builder(tmp_path: Path) -> LocalVenvBuilder:
     return LocalVenvBuilder(tmp_path / "builds", python=shutil.which("python3") or "python3", uv=shutil.which("uv"),
-                            runtime_source=runtime_source(), timeout_seconds=300)
+                            timeout_seconds=300)
 
 
 def upload(tmp_path: Path, files: dict[str, str]) -> Path:

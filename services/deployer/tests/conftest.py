@@ -32,6 +32,8 @@ from tests.identity_provider import AUDIENCE
 USER_CODE_ERROR = ("FileNotFoundError: [Errno 2] No such file or directory: '/srv/runagents/agents/a/data.csv' "
                    "(at agent.py, line 3)")
 
+USER_CODE_UNAVAILABLE = "USER_ENTRY_POINT 'agent.py' failed to load: ImportError: cannot import name 'x' from 'json'"
+
 
 @dataclass
 class AgentProcess:
@@ -111,13 +113,22 @@ def agent_process_app(process: AgentProcess) -> FastAPI:
         return {"response": f"hello {body['message']}", "model": "m", "usage": {"total_tokens": 1},
                 "tool_calls_made": [], "duration_ms": 1, "request_id": request.headers.get("x-request-id")}
 
-    @app.post("/invoke/stream")
-    async def invoke_stream(request: Request) -> StreamingResponse:
+    @app.post("/invoke/stream", response_model=None)
+    async def invoke_stream(request: Request) -> StreamingResponse | JSONResponse:
         process.received.append(dict(request.headers))
+        message = (await request.json())["message"]
+        if message == "refuse":  # the runtime's answer when the agent's code did not load
+            return JSONResponse({"type": "urn:runagents:problem:user-code-unavailable", "title": "Agent code "
+                                 "unavailable", "status": 503, "detail": USER_CODE_UNAVAILABLE}, status_code=503,
+                                media_type="application/problem+json")
 
         async def events() -> AsyncIterator[bytes]:
             yield b'data: {"type": "content", "delta": "hi"}\n\n'
-            yield b'data: {"type": "done", "model": "m", "usage": {}}\n\n'
+            if message == "break":  # the runtime's in-band error, after the 200 was sent
+                yield (b'data: {"type": "error", "status": 500, "title": "Agent code raised", "detail": '
+                       b'"ValueError: no answer", "problem_type": "urn:runagents:problem:user-code-failed"}\n\n')
+            else:
+                yield b'data: {"type": "done", "model": "m", "usage": {}}\n\n'
             yield b"data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")

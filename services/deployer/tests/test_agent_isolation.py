@@ -139,7 +139,7 @@ async def test_an_agent_reaches_neither_the_platform_nor_another_agent(platform:
                                    {"USER_ENTRY_POINT": "agent.py", "SIBLING_TOKEN": SIBLING_SECRET})
     prober = await platform.start("prober", {"agent.py": PROBE_AGENT}, {"USER_ENTRY_POINT": "agent.py"})
     assert prober.without_isolation == "", prober.without_isolation
-    sibling_pid = _runtime_pids(platform.backend._processes["sibling"].pid)[0]
+    sibling_pid = _runtime_pids(platform.backend._processes[("sibling", "dep-sibling")].pid)[0]
     environ = Path(f"/proc/{sibling_pid}/environ").read_text()  # noqa: ASYNC240
     assert SIBLING_SECRET in environ  # what the prober is after
     answer = await platform.invoke(prober, json.dumps({

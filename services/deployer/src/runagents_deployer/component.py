@@ -23,6 +23,7 @@ from runagents_deployer.db import Base, OutboxMessage, ProcessedEvent
 from runagents_deployer.identity_providers.consumers import HANDLERS as IDENTITY_PROVIDER_HANDLERS
 from runagents_deployer.identity_providers.tokens import token_verifier
 from runagents_deployer.invoke.endpoints import router as invoke_router
+from runagents_deployer.invoke.usage import GatewayUsage
 from runagents_deployer.settings import DeployerSettings
 from runagents_deployer.wiring.environment import runtime_gateway_url
 from runagents_deployer.wiring.registry import Registry
@@ -62,8 +63,9 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     key_secret = settings.agent_key_secret()
     launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures, key_secret)
     starts = JobRunner("agent-start", launcher.start, concurrency=4)
+    usage = GatewayUsage(service_client(settings.service_url("runs")))
     context = DeployerContext(settings, registry, backend, launcher, starts, agents_http, token_verifier(settings),
-                              key_secret)
+                              key_secret, usage)
 
     async def restart_agents() -> None:
         # Agents outlive a deployer that crashed: adopt those still serving their deployment; start again
@@ -78,15 +80,20 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
                 if agent is None or deployment is None:
                     continue
                 running = await backend.adopt(agent.name, deployment_id, gateway_url)
+                if running is not None and agent.next_deployment_id == deployment_id:
+                    # A redeploy that was ready when the deployer stopped: it is started again, to switch to.
+                    await backend.stop(agent.name, deployment_id)
+                    running = None
                 if running is not None:
                     deployment.status = "running"
                     agent.endpoint = running.endpoint
                     set_status(session, outbox, agent, "Running", running_message(running), phase="running",
                                progress=100)
                     continue
-                agent.endpoint = None
-                set_status(session, outbox, agent, "Pending", "restarting after a platform restart",
-                           phase="starting", progress=80)
+                if agent.next_deployment_id != deployment_id:
+                    agent.endpoint = None
+                    set_status(session, outbox, agent, "Pending", "restarting after a platform restart",
+                               phase="starting", progress=80)
                 to_start.append(deployment_id)
         for deployment_id in to_start:
             starts.submit(deployment_id)
@@ -94,7 +101,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     async def stop() -> None:
         await starts.stop()
         await backend.close()
-        for client in (registry.analyzer, registry.policy, registry.gateway, agents_http):
+        for client in (registry.analyzer, registry.policy, registry.gateway, agents_http, usage.runs):
             await client.aclose()
         await context.tokens.aclose()
 

@@ -9,6 +9,7 @@ from runagents_common.service import component
 from runagents_deployer.agents.launcher import Launcher
 from runagents_deployer.backends.base import AgentBackend
 from runagents_deployer.identity_providers.tokens import TokenVerifier
+from runagents_deployer.invoke.usage import GatewayUsage
 from runagents_deployer.settings import DeployerSettings
 from runagents_deployer.wiring.registry import Registry
 
@@ -26,6 +27,8 @@ class DeployerContext:
     """Verifies callers' tokens at the front door of agents with authenticated access."""
     key_secret: SecretStr
     """What each deployment's LLM gateway key is derived from."""
+    usage: GatewayUsage
+    """A run's token usage as the gateway counted it (through the runs service)."""
 
 
 def deployer_context(request: Request) -> DeployerContext:

@@ -29,6 +29,9 @@ class Agent(Base):
     tier: Mapped[str] = mapped_column(String(16), default="platform")
     entry_point: Mapped[str | None] = mapped_column(Text(), default=None)
     deployment_id: Mapped[str] = mapped_column(String(64))
+    """The agent's current deployment: the one serving when Running, else the one starting or failed."""
+    next_deployment_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    """A redeploy under way while the current deployment keeps serving; it replaces it once Running."""
     endpoint: Mapped[str | None] = mapped_column(Text(), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
@@ -46,8 +49,16 @@ class Deployment(Base):
     artifact_ref: Mapped[str | None] = mapped_column(Text(), default=None)
     source_dir: Mapped[str | None] = mapped_column(Text(), default=None)
     error: Mapped[str | None] = mapped_column(Text(), default=None)
+    analysis_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    image: Mapped[str | None] = mapped_column(Text(), default=None)
+    entry_point: Mapped[str | None] = mapped_column(Text(), default=None)
+    entry_adapter: Mapped[str | None] = mapped_column(String(32), default=None)
+    entry_target: Mapped[str | None] = mapped_column(Text(), default=None)
+    entry_module: Mapped[str | None] = mapped_column(Text(), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 ACTIVE_DEPLOYMENT_STATES = ("built", "starting", "running")
+ENDED_DEPLOYMENT_STATES = ("failed", "stopped", "superseded")
+"""stopped: replaced by a newer deployment that runs; superseded: replaced before it ran."""

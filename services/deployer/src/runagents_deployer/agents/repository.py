@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
 from sqlalchemy import delete as delete_rows
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_deployer.agents.models import ACTIVE_DEPLOYMENT_STATES, Agent, Deployment
@@ -33,10 +33,19 @@ async def get_deployment(session: AsyncSession, deployment_id: str) -> Deploymen
 
 
 async def deployments_to_start(session: AsyncSession) -> Sequence[str]:
-    """Current deployments that should be running (resumed after a restart of the deployer)."""
+    """Deployments that should be running (resumed after a restart of the deployer): each agent's current
+    one, and a redeploy under way."""
     query = (
         select(Deployment.id)
-        .join(Agent, Agent.deployment_id == Deployment.id)
+        .join(Agent, or_(Agent.deployment_id == Deployment.id, Agent.next_deployment_id == Deployment.id))
         .where(Deployment.status.in_(ACTIVE_DEPLOYMENT_STATES))
+        .order_by(Deployment.created_at)
     )
+    return (await session.scalars(query)).all()
+
+
+async def deployments_of(session: AsyncSession, agent: str) -> Sequence[Deployment]:
+    """An agent's deployments, newest first."""
+    query = select(Deployment).where(Deployment.agent == agent).order_by(Deployment.created_at.desc(),
+                                                                         Deployment.id.desc())
     return (await session.scalars(query)).all()

@@ -81,13 +81,46 @@ class AgentOut(BaseModel):
     llm_limits: dict[str, int]
     tier: str
     entry_point: str | None
-    deployment_id: str
+    deployment_id: str = Field(description="The current deployment: the one serving when Running")
+    next_deployment_id: str | None = Field(
+        default=None, description="A redeploy under way: it replaces deployment_id once Running; the current "
+        "deployment keeps serving until then, and stays if it fails"
+    )
     created_at: datetime
     updated_at: datetime
 
 
 class AgentList(BaseModel):
     items: list[AgentOut]
+
+
+class DeploymentOut(BaseModel):
+    """One deployment of an agent (its history)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    status: str = Field(description="building, built, starting, running, failed, stopped (replaced by a newer "
+                                    "deployment that runs) or superseded (replaced before it ran)")
+    error: str | None
+    analysis_id: str | None
+    image: str | None
+    entry_point: str | None
+    entry_adapter: str | None
+    entry_target: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DeploymentList(BaseModel):
+    items: list[DeploymentOut] = Field(description="Newest first")
+
+
+class AgentLogs(BaseModel):
+    agent: str
+    deployment_id: str
+    lines: list[str] = Field(description="The last lines the deployment's process wrote (stdout and stderr), "
+                                         "oldest first, secrets masked")
 
 
 class InvokeRequest(BaseModel):

@@ -1,4 +1,4 @@
-"""Creating, reading and deleting agents."""
+"""Creating, redeploying, reading and deleting agents."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -8,11 +8,12 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_common.db.outbox import Outbox
-from runagents_common.errors import Conflict, InvalidRequest, NotFound
+from runagents_common.errors import InvalidRequest, NotFound
 from runagents_common.events.catalog import AgentBuildRequested, AgentDeleted, AgentDeployRequested
 from runagents_deployer.agents import repository
+from runagents_deployer.agents.entry import refuse_unless_it_takes_the_message, report_entry
 from runagents_deployer.agents.gateway_keys import agent_gateway_key, key_sha256
-from runagents_deployer.agents.models import Agent, Deployment
+from runagents_deployer.agents.models import ENDED_DEPLOYMENT_STATES, Agent, Deployment
 from runagents_deployer.agents.schemas import AgentCreate
 from runagents_deployer.agents.status import set_status
 from runagents_deployer.identity_providers import repository as identity_providers
@@ -22,8 +23,10 @@ from runagents_deployer.wiring.validation import wiring_problems
 
 async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry, request: AgentCreate,
                        key_secret: SecretStr) -> Agent:
-    if await repository.get(session, request.name) is not None:
-        raise Conflict(f"an agent named {request.name!r} exists already")
+    """Deploy ``request.name``: a new agent, or a new deployment of an existing one (a redeploy). A redeploy
+    of an agent that serves leaves it serving until the new deployment runs (``Agent.next_deployment_id``);
+    one that does not serve (Pending, Failed) moves to the new deployment at once."""
+    existing = await repository.get(session, request.name)
     if request.image:
         raise InvalidRequest(
             "this platform's backend runs agents built from analyzed source; deploy with analysis_id "
@@ -36,21 +39,45 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
                                identity_providers=await identity_providers.names(session))
     if problems:
         raise InvalidRequest("the wiring is incomplete: " + "; ".join(problems), problems=problems)
-    entry_point = (report.get("entry_point") or {}).get("file")
-    if tier == "custom" and not entry_point:
+    entry = report_entry(report)
+    if tier == "custom" and entry is None:
         raise InvalidRequest("custom-code agents need an entry point, and the analysis found none")
+    if tier == "custom" and entry is not None:
+        refuse_unless_it_takes_the_message(entry)
+    entry_point = entry.file if entry else None
 
     deployment_id = uuid4().hex
     models = {role: choice.model_dump(exclude_none=True) for role, choice in request.models.items()}
     llm_limits = request.llm_limits.model_dump(exclude_none=True)
-    agent = Agent(
-        name=request.name, status="Pending", message="", phase="queued", progress=0,
+    wiring = dict(
         analysis_id=request.analysis_id, tools=dict(request.tools), models=models,
         system_prompt=request.system_prompt or ((report.get("system_prompt") or {}).get("text") or ""),
         access=request.access.model_dump(), llm_limits=llm_limits, tier=tier, entry_point=entry_point,
-        deployment_id=deployment_id,
     )
-    repository.add(session, agent, Deployment(id=deployment_id, agent=request.name, status="building"))
+    deployment = Deployment(
+        id=deployment_id, agent=request.name, status="building", analysis_id=request.analysis_id,
+        image=request.image, entry_point=entry_point,
+        entry_adapter=entry.adapter.value if entry and entry.adapter else None,
+        entry_target=entry.target if entry else None, entry_module=entry.module if entry else None,
+    )
+    if existing is None:
+        agent = Agent(name=request.name, status="Pending", message="", phase="queued", progress=0,
+                      deployment_id=deployment_id, **wiring)
+        repository.add(session, agent, deployment)
+    else:
+        agent = existing
+        await _supersede(session, agent)
+        for key, value in wiring.items():
+            setattr(agent, key, value)
+        repository.add(session, deployment)
+        if agent.status == "Running" and agent.endpoint:
+            agent.next_deployment_id = deployment_id
+            # Said without an agent.status.changed: that event, naming the serving deployment as Running,
+            # would have the gateway revoke the new deployment's key.
+            agent.message = (f"redeploying: deployment {deployment_id} replaces deployment {agent.deployment_id} "
+                             "once it runs")
+        else:
+            agent.deployment_id, agent.endpoint = deployment_id, None
     await session.flush()
     packages = sorted({p["name"] for p in report.get("packages", []) if p.get("ecosystem") == "pypi"})
     outbox.add(session, AgentDeployRequested(
@@ -65,8 +92,22 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
     ), subject=agent.name)
     outbox.add(session, AgentBuildRequested(agent=agent.name, deployment_id=deployment_id,
                                             analysis_id=request.analysis_id, packages=packages), subject=agent.name)
-    set_status(session, outbox, agent, "Pending", "waiting for the build", phase="queued", progress=5)
+    if agent.next_deployment_id is None:
+        set_status(session, outbox, agent, "Pending", "waiting for the build", phase="queued", progress=5)
     return agent
+
+
+async def _supersede(session: AsyncSession, agent: Agent) -> None:
+    """A redeploy replaces a deployment that has not started serving yet: the one under way (or the agent's
+    own when it does not serve); the launcher stops what it may already have started."""
+    replaced = agent.next_deployment_id if agent.next_deployment_id else (
+        agent.deployment_id if not (agent.status == "Running" and agent.endpoint) else None)
+    agent.next_deployment_id = None
+    if replaced is None:
+        return
+    deployment = await repository.get_deployment(session, replaced)
+    if deployment is not None and deployment.status not in ENDED_DEPLOYMENT_STATES:
+        deployment.status = "superseded"
 
 
 def model_aliases(report: dict[str, Any], request: AgentCreate) -> dict[str, str]:
@@ -98,3 +139,8 @@ async def delete_agent(session: AsyncSession, outbox: Outbox, name: str) -> None
     agent = await get_agent(session, name)
     await repository.delete(session, agent)
     outbox.add(session, AgentDeleted(agent=name), subject=name)
+
+
+async def deployments(session: AsyncSession, name: str) -> Sequence[Deployment]:
+    await get_agent(session, name)
+    return await repository.deployments_of(session, name)

@@ -3,6 +3,7 @@
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class LaunchError(Exception):
 class AgentBackend(ABC):
     @abstractmethod
     async def start(self, spec: LaunchSpec) -> RunningAgent:
-        """Start the agent (replacing a running deployment of it) and return where it listens."""
+        """Start that deployment of the agent and return where it listens. Other deployments of the agent keep
+        running (a redeploy starts beside the one serving; the caller stops the one it replaces)."""
 
     async def adopt(self, agent: str, deployment_id: str, gateway_url: str | None = None) -> RunningAgent | None:
         """After a restart of the deployer: take over that deployment if it still runs as it was started (and
@@ -46,16 +48,21 @@ class AgentBackend(ABC):
         return None
 
     @abstractmethod
-    async def stop(self, agent: str) -> None:
-        """Stop the agent if it runs."""
+    async def stop(self, agent: str, deployment_id: str | None = None) -> None:
+        """Stop that deployment of the agent if it runs (every deployment of it when None)."""
 
     @abstractmethod
     def is_running(self, agent: str, deployment_id: str) -> bool:
         """Whether that deployment of the agent is alive."""
 
     @abstractmethod
-    async def logs_tail(self, agent: str, lines: int = 20) -> str:
-        """The last lines the agent wrote, to explain a failure."""
+    async def logs_tail(self, agent: str, lines: int = 20, deployment_id: str | None = None) -> str:
+        """The last lines the agent (that deployment of it; the newest started when None) wrote, to explain a
+        failure."""
+
+    def log_file(self, agent: str, deployment_id: str) -> Path | None:
+        """The file holding that deployment's stdout and stderr, when this backend keeps one here."""
+        return None
 
     @abstractmethod
     async def close(self) -> None:

@@ -74,7 +74,8 @@ class LocalProcessBackend(AgentBackend):
         self.runtime_source = runtime_source
         self.guarded = guarded
         self.platform_python = platform_python or Path(sys.executable)
-        self._processes: dict[str, _Process] = {}
+        self._processes: dict[tuple[str, str], _Process] = {}
+        """By (agent, deployment): a redeploy's deployment starts beside the one serving until it replaces it."""
         self._sandbox: tuple[Sandbox | None, str] | None = None
         self._sandbox_lock = asyncio.Lock()
 
@@ -100,7 +101,7 @@ class LocalProcessBackend(AgentBackend):
         sandbox, reason = await self.sandbox()
         if sandbox is None and self.isolation == "required":
             raise LaunchError(f"agent isolation is required (RUNAGENTS_AGENT_ISOLATION=required) but {reason}")
-        await self.stop(spec.agent)
+        await self.stop(spec.agent, spec.deployment_id)
         workdir = self.agents_dir / spec.agent / spec.deployment_id
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +171,7 @@ class LocalProcessBackend(AgentBackend):
         """Take over a deployment an earlier deployer started, when its process still runs, its runtime says it
         serves that deployment and it reaches the gateway at ``gateway_url``; None otherwise (the caller starts
         it again, and a process of it that still ran is stopped)."""
-        if agent in self._processes:
+        if (agent, deployment_id) in self._processes:
             return None
         state = _read_state(self.agents_dir / agent / f"{deployment_id}.json")
         if state is None:
@@ -190,14 +191,14 @@ class LocalProcessBackend(AgentBackend):
                 or (gateway_url is not None and state.get("gateway") != gateway_url):
             log.info("stopping agent %s (pid %d): it is not the deployment expected", agent, pid,
                      extra={"agent": agent})
-            await self.stop(agent)
+            await self.stop(agent, deployment_id)
             return None
         log.info("adopted agent %s (pid %d) at %s", agent, pid, endpoint, extra={"agent": agent})
         return RunningAgent(agent, deployment_id, endpoint, str(state.get("isolation") or ""))
 
     def _watch(self, agent: str, entry: _Process) -> None:
         entry.watcher = asyncio.create_task(self._wait_exit(agent, entry), name=f"agent-watch-{agent}")
-        self._processes[agent] = entry
+        self._processes[(agent, entry.deployment_id)] = entry
 
     async def _wait_exit(self, agent: str, entry: _Process) -> None:
         reaper = await _sandbox_reaper(entry) if entry.sandboxed else None
@@ -215,14 +216,18 @@ class LocalProcessBackend(AgentBackend):
             return
         if entry.sandboxed and code is not None and code > 128:
             code = -(code - 128)  # bwrap exits with 128 + the signal that ended the agent
-        if self._processes.get(agent) is entry:
-            del self._processes[agent]
+        if self._processes.get((agent, entry.deployment_id)) is entry:
+            del self._processes[(agent, entry.deployment_id)]
         reason = _exit_reason(code)
         tail = await self.logs_tail_of(entry.log_path, 5)
         await self.on_exit(agent, entry.deployment_id, f"{reason}{': ' + tail if tail else ''}")
 
-    async def stop(self, agent: str) -> None:
-        entry = self._processes.pop(agent, None)
+    async def stop(self, agent: str, deployment_id: str | None = None) -> None:
+        if deployment_id is None:
+            await asyncio.gather(*(self.stop(agent, deployment) for name, deployment in list(self._processes)
+                                   if name == agent))
+            return
+        entry = self._processes.pop((agent, deployment_id), None)
         if entry is None:
             return
         entry.stopping = True
@@ -249,12 +254,17 @@ class LocalProcessBackend(AgentBackend):
         (entry.log_path.with_suffix(".json")).unlink(missing_ok=True)
 
     def is_running(self, agent: str, deployment_id: str) -> bool:
-        entry = self._processes.get(agent)
-        return entry is not None and entry.deployment_id == deployment_id and not entry.ended.is_set()
+        entry = self._processes.get((agent, deployment_id))
+        return entry is not None and not entry.ended.is_set()
 
-    async def logs_tail(self, agent: str, lines: int = 20) -> str:
-        entry = self._processes.get(agent)
-        return await self.logs_tail_of(entry.log_path, lines) if entry else ""
+    async def logs_tail(self, agent: str, lines: int = 20, deployment_id: str | None = None) -> str:
+        entries = [entry for (name, deployment), entry in self._processes.items()
+                   if name == agent and deployment_id in (None, deployment)]
+        return await self.logs_tail_of(entries[-1].log_path, lines) if entries else ""
+
+    def log_file(self, agent: str, deployment_id: str) -> Path | None:
+        path = self.agents_dir / agent / f"{deployment_id}.log"
+        return path if path.is_file() else None
 
     @staticmethod
     async def logs_tail_of(path: Path, lines: int) -> str:
@@ -265,7 +275,7 @@ class LocalProcessBackend(AgentBackend):
         return " | ".join(line for line in text.strip().splitlines()[-lines:] if line.strip())[-1000:]
 
     async def close(self) -> None:
-        await asyncio.gather(*(self.stop(agent) for agent in list(self._processes)))
+        await asyncio.gather(*(self.stop(agent, deployment) for agent, deployment in list(self._processes)))
 
 
 def platform_environment(python: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from runagents_deployer.context import DeployerContext, deployer_context
 from runagents_deployer.identity_providers import service as identity_providers
 from runagents_deployer.identity_providers.keys import TrustedProvider
 from runagents_deployer.invoke.recorder import RunRecorder
+from runagents_deployer.invoke.usage import with_gateway_usage
 
 log = logging.getLogger("runagents.deployer.invoke")
 
@@ -98,6 +99,7 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
                      f"run's timeline: GET /api/v1/runs/{recorder.run_id}")
         return problem_response(502 if answer.status_code < 400 else answer.status_code, "Agent error", error,
                                 "agent_error", run_id=recorder.run_id)
+    result = await with_gateway_usage(context.usage, recorder.run_id, result)
     # Recorded after the response is sent: the run's end is not on the caller's critical path. It
     # ends when the agent answered, whenever the event is written.
     return JSONResponse({**result, "run_id": recorder.run_id},
@@ -114,37 +116,76 @@ async def invoke_stream(name: str, body: InvokeRequest, request: Request, contex
         answered_at = None
         content: list[str] = []
         error: str | None = None
+        ended = False
         try:
             async with context.agents_http.stream("POST", f"{endpoint}/invoke/stream", json=body.model_dump(),
                                                   headers=headers) as answer:
                 if answer.status_code != 200:
-                    error = f"the agent answered {answer.status_code}"
-                    yield _sse({"type": "error", "error": error, "run_id": recorder.run_id})
-                    return
-                async for line in answer.aiter_lines():
+                    problem = _json_bytes(await answer.aread())
+                    error, event = _refused_stream(name, answer.status_code, problem, recorder.run_id)
+                    yield _sse(event)
+                lines = answer.aiter_lines() if answer.status_code == 200 else _no_lines()
+                async for line in lines:
+                    if line.strip() == "data: [DONE]":
+                        ended = True
                     event = _sse_data(line)
                     if isinstance(event, dict):
                         if event.get("type") == "content":
                             content.append(str(event.get("delta", "")))
                         elif event.get("type") == "done":
                             answered_at = utcnow()
-                            done = {**event, "run_id": recorder.run_id}
+                            done = await with_gateway_usage(context.usage, recorder.run_id,
+                                                            {**event, "run_id": recorder.run_id})
                             yield _sse(done)
                             continue
                         elif event.get("type") == "error":
-                            error = str(event.get("error") or event.get("detail") or "agent error")
+                            error = str(event.get("detail") or event.get("error") or "agent error")
+                            yield _sse({**event, "run_id": recorder.run_id})
+                            continue
                     yield (line + "\n").encode()
         except httpx.HTTPError as exc:
             error = f"the agent did not answer: {type(exc).__name__}"
-            yield _sse({"type": "error", "error": error, "run_id": recorder.run_id})
+            yield _sse({"type": "error", "status": 502, "title": "Bad gateway",
+                        "detail": f"agent {name!r} did not answer ({type(exc).__name__})", "error": error,
+                        "run_id": recorder.run_id})
         finally:
             if done is not None and error is None:
                 await recorder.succeeded({**done, "response": "".join(content)}, answered_at)
             else:
                 await recorder.failed(error or "the stream ended before the agent finished")
+        if not ended:
+            # Every stream ends with [DONE], a failed one too: clients stop reading there.
+            yield b"data: [DONE]\n\n"
 
     return StreamingResponse(relay(), media_type="text/event-stream",
                              headers={RUN_ID_HEADER: recorder.run_id, "Cache-Control": "no-cache"})
+
+
+async def _no_lines() -> AsyncIterator[str]:
+    return
+    yield  # an async generator that yields nothing
+
+
+def _refused_stream(name: str, status: int, problem: Any, run_id: str) -> tuple[str, dict[str, Any]]:
+    """The error event of a stream the agent's runtime refused before starting it (its problem detail; a
+    500's detail, which names the server's files, is in the run's timeline as for /invoke)."""
+    detail = problem.get("detail") if isinstance(problem, dict) else None
+    error = str(detail or f"the agent answered {status}")
+    shown = error
+    if status == 500:
+        log.warning("agent %r failed run %s: %s", name, run_id, error)
+        shown = (f"agent {name!r} failed handling the request (run {run_id}); its error is in the run's timeline: "
+                 f"GET /api/v1/runs/{run_id}")
+    title = problem.get("title") if isinstance(problem, dict) else None
+    return error, {"type": "error", "status": status if status >= 400 else 502, "title": title or "Agent error",
+                   "detail": shown, "error": shown, "run_id": run_id}
+
+
+def _json_bytes(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
 
 
 def _json(response: httpx.Response) -> Any:

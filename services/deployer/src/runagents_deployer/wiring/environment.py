@@ -23,7 +23,8 @@ def runtime_environment(
     *, agent: str, system_prompt: str, tier: str, entry_point: str | None, tools: dict[str, str],
     registered_tools: dict[str, RegisteredTool], models: dict[str, dict[str, str]],
     providers: dict[str, RegisteredProvider], gateway_url: str, egress_url: str, max_tool_iterations: int,
-    agent_key: str | None = None,
+    agent_key: str | None = None, entry_adapter: str | None = None, entry_target: str | None = None,
+    entry_module: str | None = None,
 ) -> dict[str, str]:
     """``tools`` maps detected tool names to registered ones; each wired tool is reached through the
     egress layer at ``<egress_url>/<agent>/<tool>``, under its registered name and its detected one."""
@@ -48,6 +49,12 @@ def runtime_environment(
             env[f"LLM_PROVIDER_{suffix}"] = provider.kind if provider else models[role]["provider"]
     if tier == "custom" and entry_point:
         env["USER_ENTRY_POINT"] = entry_point
+        # How the runtime calls it, as the analysis decided (runagents_contracts.entry); absent for reports
+        # older than that, when the runtime decides itself.
+        for variable, value in (("USER_ENTRY_ADAPTER", entry_adapter), ("USER_ENTRY_TARGET", entry_target),
+                                ("USER_ENTRY_MODULE", entry_module)):
+            if value:
+                env[variable] = value
 
     wired = sorted(set(tools.values()))
     definitions: list[dict[str, Any]] = []
