@@ -155,6 +155,16 @@ async def test_smolagents_style_loop_answers_through_final_answer_after_an_obser
     assert answer is not None and "Sunny, 24C in" in answer
 
 
+async def test_smolagents_task_label_is_not_part_of_the_question(sqlite_gateway: Gateway) -> None:
+    completion = await sqlite_gateway.client().chat.completions.create(
+        model="playground-mini", messages=[{"role": "user", "content": "New task:\nTell me a joke"}],
+        tools=[WEATHER_TOOL, FINAL_ANSWER_TOOL], tool_choice="required")
+
+    [call] = completion.choices[0].message.tool_calls or []
+    assert call.function.name == "final_answer"
+    assert json.loads(call.function.arguments) == {"answer": "Playground reply to: Tell me a joke"}
+
+
 async def test_a_named_function_is_called_at_every_turn(sqlite_gateway: Gateway) -> None:
     # instructor and LangChain's with_structured_output(method="function_calling") force one function,
     # also when they send the conversation back (a retry after a validation error)
@@ -172,7 +182,9 @@ async def test_a_named_function_is_called_at_every_turn(sqlite_gateway: Gateway)
                                                    tools=[WEATHER_TOOL, report_tool], tool_choice=forced))
 
     assert call.function.name == "WeatherReport"
-    assert_fits_report_schema(json.loads(call.function.arguments))
+    report = json.loads(call.function.arguments)
+    assert_fits_report_schema(report)
+    assert report["summary"] == f"Playground reply to: {QUESTION}"  # the answer, not the question echoed
     [again] = second.choices[0].message.tool_calls or []
     assert again.function.name == "WeatherReport"
 

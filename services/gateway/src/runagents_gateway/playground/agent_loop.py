@@ -14,6 +14,8 @@ from runagents_gateway.playground.conversation import TOOL_RESULT_ROLES, ToolRes
 from runagents_gateway.playground.text import content_text
 
 _OBSERVATION_MESSAGE = re.compile(r"^\s*(Observation\s*:|Call id\s*:)", re.IGNORECASE)
+_TASK_LABEL = re.compile(r"^\s*New task\s*:\s*", re.IGNORECASE)
+"""smolagents puts the user's task under this label."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def loop_state(messages: list[dict[str, Any]]) -> LoopState:
     question_index = _question_index(messages)
     if question_index is None:
         return LoopState(question="", rounds=0, results=(), called=frozenset())
-    question = content_text(messages[question_index].get("content"))
+    question = _TASK_LABEL.sub("", content_text(messages[question_index].get("content")), count=1)
     later = messages[question_index + 1:]
     assistant_turns = [message for message in later if message.get("role") == "assistant"]
     return LoopState(

@@ -57,7 +57,8 @@ def plan_assistant_turn(request: dict[str, Any]) -> AssistantTurn:
     parallel = request.get("parallel_tool_calls") is not False
     chosen = tools_for_turn(tools, choice, state, parallel=parallel)
     if chosen:
-        return AssistantTurn(content=None, tool_calls=_plan_tool_calls(chosen, state, len(messages)))
+        answers = {tool.name for tool in chosen if is_output_tool(tool) or tool.name == choice.forced_function}
+        return AssistantTurn(content=None, tool_calls=_plan_tool_calls(chosen, answers, state, len(messages)))
     return AssistantTurn(content=cut_at_stop(_text_content(request, messages, tools, state), stops))
 
 
@@ -129,11 +130,13 @@ def tool_call_id(index: int, name: str, arguments: str, turn: int) -> str:
     return f"call_{index}_{digest[:TOOL_CALL_ID_HASH_LENGTH]}"
 
 
-def _plan_tool_calls(tools: list[ToolSpec], state: LoopState, turn: int) -> tuple[PlannedToolCall, ...]:
+def _plan_tool_calls(tools: list[ToolSpec], answers: set[str], state: LoopState,
+                     turn: int) -> tuple[PlannedToolCall, ...]:
+    """`answers`: the tools called as the answer (an output tool, a forced function: structured
+    output), whose strings carry the reply; the other tools are steps and get the question."""
     calls: list[PlannedToolCall] = []
     for index, tool in enumerate(tools):
-        # An answer (output tool, or any call after results) carries what was learnt; a step, the question.
-        text = final_answer(state.question, list(state.results)) if is_output_tool(tool) else state.question
+        text = final_answer(state.question, list(state.results)) if tool.name in answers else state.question
         arguments = json.dumps(tool_arguments(tool, text), separators=(",", ":"), ensure_ascii=False)
         calls.append(PlannedToolCall(tool_call_id(index, tool.name, arguments, turn), tool.name, arguments))
     return tuple(calls)
