@@ -11,6 +11,8 @@ instructor's and LangChain's forced function).
 import json
 from typing import Any
 
+import httpx
+
 from .conftest import Gateway
 
 MAX_TURNS = 8
@@ -340,3 +342,16 @@ async def test_responses_api_loop_with_required_tool_choice_and_a_json_schema_an
     report = json.loads(second.output_text)
     assert_fits_report_schema(report)
     assert "Sunny, 24C" in report["summary"]
+
+
+async def test_the_groq_sdks_path_is_the_same_chat_completions(sqlite_gateway: Gateway) -> None:
+    # GROQ_BASE_URL=<gateway>/llm: the groq SDK appends /openai/v1/chat/completions
+    async with httpx.AsyncClient(base_url=f"{sqlite_gateway.url}/llm") as client:
+        response = await client.post("/openai/v1/chat/completions", headers={"Authorization": "Bearer x"},
+                                     json={"model": "playground-mini", "tools": [WEATHER_TOOL],
+                                           "tool_choice": "required",
+                                           "messages": [{"role": "user", "content": QUESTION}]})
+
+    assert response.status_code == 200
+    [call] = response.json()["choices"][0]["message"]["tool_calls"]
+    assert call["function"]["name"] == "get_weather"
