@@ -355,3 +355,23 @@ async def test_the_groq_sdks_path_is_the_same_chat_completions(sqlite_gateway: G
     assert response.status_code == 200
     [call] = response.json()["choices"][0]["message"]["tool_calls"]
     assert call["function"]["name"] == "get_weather"
+
+
+async def test_responses_api_stream_carries_the_forced_call_as_argument_deltas(sqlite_gateway: Gateway) -> None:
+    client = sqlite_gateway.client()
+    tools = [{"type": "function", "strict": False, **WEATHER_TOOL["function"]},
+             {"type": "function", "strict": False, **FINAL_RESULT_TOOL["function"]}]
+    stream = await client.responses.create(model="playground-mini", stream=True, tools=tools,  # type: ignore[call-overload]
+                                           input="Tell me a joke", tool_choice="required")
+    deltas: list[str] = []
+    done: list[Any] = []
+    async for event in stream:
+        if event.type == "response.function_call_arguments.delta":
+            deltas.append(event.delta)
+        elif event.type == "response.completed":
+            done = [item for item in event.response.output if item.type == "function_call"]
+
+    [call] = done
+    assert call.name == "final_result"
+    assert len(deltas) > 1 and "".join(deltas) == call.arguments
+    assert_fits_report_schema(json.loads(call.arguments))
