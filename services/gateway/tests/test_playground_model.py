@@ -628,3 +628,11 @@ def test_json_object_reply_follows_a_schema_given_in_the_system_prompt() -> None
     content = reply_message(complete(request))["content"]
 
     assert json.loads(content) == {"answer": "Playground reply to: Weather in Paris?"}
+
+
+def test_tool_calls_that_are_not_a_list_of_objects_are_rejected() -> None:
+    request = chat("Hello")
+    request["messages"].append({"role": "assistant", "tool_calls": 1})
+
+    with pytest.raises(PlaygroundRequestError, match="tool_calls"):
+        complete(request)

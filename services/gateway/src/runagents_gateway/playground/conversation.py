@@ -22,6 +22,11 @@ def chat_messages(request: dict[str, Any]) -> list[dict[str, Any]]:
         raise PlaygroundRequestError("'messages' must be a non-empty list")
     if not all(isinstance(message, dict) for message in messages):
         raise PlaygroundRequestError("every entry of 'messages' must be an object")
+    for message in messages:
+        tool_calls = message.get("tool_calls")
+        if tool_calls is not None and not (isinstance(tool_calls, list)
+                                           and all(isinstance(call, dict) for call in tool_calls)):
+            raise PlaygroundRequestError("a message's 'tool_calls' must be a list of objects")
     return messages
 
 
