@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from runagents_gateway.playground.replies import HARD_CAP_ROUNDS
+
 from .conftest import Gateway
 
 MAX_TURNS = 8
@@ -375,3 +377,22 @@ async def test_responses_api_stream_carries_the_forced_call_as_argument_deltas(s
     assert call.name == "final_result"
     assert len(deltas) > 1 and "".join(deltas) == call.arguments
     assert_fits_report_schema(json.loads(call.arguments))
+
+
+async def test_a_loop_no_tool_can_end_still_ends_in_text(sqlite_gateway: Gateway) -> None:
+    # required, no output tool, and a loop that never relaxes tool_choice: it must not run for ever
+    client = sqlite_gateway.client()
+    messages: list[dict[str, Any]] = [{"role": "user", "content": QUESTION}]
+    tool_rounds = 0
+    for _ in range(20):
+        completion = await client.chat.completions.create(model="playground-mini", messages=messages,
+                                                          tools=[WEATHER_TOOL], tool_choice="required")
+        message = completion.choices[0].message
+        if not message.tool_calls:
+            break
+        tool_rounds += 1
+        messages.append(message.model_dump(exclude_none=True))
+        messages += [{"role": "tool", "tool_call_id": call.id, "content": "Sunny"} for call in message.tool_calls]
+
+    assert tool_rounds == HARD_CAP_ROUNDS
+    assert message.content == "Tool get_weather returned: Sunny"

@@ -27,6 +27,9 @@ EMPTY_CONVERSATION_REPLY = "Playground reply: there is no user message to answer
 TOOL_CALL_ID_HASH_LENGTH = 12
 MAX_TOOL_ROUNDS = 3
 """Tool rounds after which a loop that must call tools is steered to its last tool (the answer)."""
+HARD_CAP_ROUNDS = 8
+"""Rounds after which the model answers in text whatever tool_choice says: a loop that no tool
+ends (required, no output tool, a framework that never relaxes it) still ends."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,9 @@ def tools_for_turn(tools: list[ToolSpec], choice: ToolChoice, state: LoopState, 
     On the question itself: the tools it matches (see `select_tools`). Once tools have run: the
     output tool when one is offered, else text, unless tool_choice demands a call: then a matched
     tool not called yet while rounds remain, else the last tool not called yet (where frameworks
-    put their structured-output tool), else the first.
+    put their structured-output tool), else the first. After HARD_CAP_ROUNDS, text in any case.
     """
-    if choice.mode == "none" or not tools:
+    if choice.mode == "none" or not tools or state.rounds >= HARD_CAP_ROUNDS:
         return []
     if choice.forced_function is not None or state.rounds == 0:
         chosen = select_tools(tools, choice, state.question, parallel=parallel)
