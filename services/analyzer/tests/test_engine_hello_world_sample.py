@@ -47,6 +47,8 @@ def test_the_sample_report_finds_everything_the_wizard_needs() -> None:
             "file": "agent.py",
             "line": line_of(agent, "client.chat.completions.create("),
             "suggested": None,
+            "routable": True,
+            "note": None,
         }
     ]
     assert report["secrets"] == []

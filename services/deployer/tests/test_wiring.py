@@ -49,7 +49,9 @@ def test_a_model_the_provider_does_not_serve_is_refused() -> None:
 
 def test_an_unwired_model_role_is_named_with_its_location() -> None:
     problems = wiring_problems(request(models={}), REPORT, {"echo": ECHO}, {"playground": PLAYGROUND}, "custom")
-    assert problems == ["model role 'chat' (openai playground-mini, agent.py:9) is not wired to a model provider"]
+    assert problems == ["model role 'chat' (openai playground-mini, agent.py:9) is not wired to a model provider: "
+                        'wire it in the deploy request, e.g. "models": {"chat": {"provider": "playground", '
+                        '"model": "playground-mini"}}']
 
 
 def test_authenticated_access_needs_a_registered_identity_provider() -> None:

@@ -612,7 +612,12 @@ Weather in Paris?"""
 def test_a_json_schema_written_in_the_prompt_shapes_the_reply() -> None:
     content = reply_message(complete(chat(PARSER_INSTRUCTIONS)))["content"]
 
-    assert json.loads(content) == {"city": "sample-city", "summary": "sample-summary"}
+    answer = json.loads(content)
+    assert set(answer) == {"city", "summary"}
+    assert answer["city"] == "sample-city"
+    # a summary is where the reply goes: it answers the question the prompt ends with
+    assert answer["summary"].startswith("Playground reply to: ")
+    assert answer["summary"].endswith("Weather in Paris?")
 
 
 def test_json_object_reply_follows_a_schema_given_in_the_system_prompt() -> None:
@@ -623,3 +628,11 @@ def test_json_object_reply_follows_a_schema_given_in_the_system_prompt() -> None
     content = reply_message(complete(request))["content"]
 
     assert json.loads(content) == {"answer": "Playground reply to: Weather in Paris?"}
+
+
+def test_tool_calls_that_are_not_a_list_of_objects_are_rejected() -> None:
+    request = chat("Hello")
+    request["messages"].append({"role": "assistant", "tool_calls": 1})
+
+    with pytest.raises(PlaygroundRequestError, match="tool_calls"):
+        complete(request)

@@ -1,7 +1,7 @@
 """Language-model usage: SDK client calls, framework model objects and raw HTTP calls to LLM APIs."""
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .evaluate import Evaluator
 from .http_calls import HttpCall, argument, keyword
@@ -47,6 +47,8 @@ class LlmFinding:
     role: LlmRole
     file: str
     line: int
+    via: str = ""
+    """How the call is made, for its routing (see llm_routing.routing)."""
 
 
 def framework_model_call(qualname: str) -> ModelCall | None:
@@ -87,7 +89,7 @@ class LlmUsageDetector:
         providers = {finding.provider for finding in found}
         for client, file, line, call_id in self._client_constructions:
             if call_id not in self._used_clients and client.provider not in providers:
-                found.append(LlmFinding(client.provider, None, CHAT, file, line))
+                found.append(LlmFinding(client.provider, None, CHAT, file, line, f"sdk:{sorted(client.types)[0]}"))
                 providers.add(client.provider)
         return _dedupe(found)
 
@@ -103,7 +105,9 @@ class LlmUsageDetector:
             if qualname in AUTOGEN_AGENTS:
                 return self._autogen_agent(file, call, scope)
             spec = framework_model_call(qualname)
-            return self._model_call(spec, file, call, scope) if spec is not None else []
+            if spec is None:
+                return []
+            return [replace(finding, via=f"call:{qualname}") for finding in self._model_call(spec, file, call, scope)]
         if instance is not None:
             return self._client_method(file, call, scope, instance, method_path)
         return []
@@ -114,14 +118,16 @@ class LlmUsageDetector:
         if client is not None and method_path in client.methods:
             if instance.call is not None:
                 self._used_clients.add(id(instance.call))
-            provider = self._compatible_provider(instance) or client.provider
+            compatible = self._compatible_provider(instance)
+            provider = compatible or client.provider
+            via = f"base_url:{instance.type}" if compatible or self._own_base_url(instance) else f"sdk:{instance.type}"
             model_expr = next((keyword(call, name) for name in client.model_keywords if keyword(call, name)), None)
             if model_expr is None:
                 model_expr, scope = self._splatted_keyword(call, client.model_keywords, scope)
             if model_expr is None and instance.call is not None and instance.scope is not None:
                 # InferenceClient(model=...), Client(model=...): the model is fixed when the client is made
                 model_expr, scope = keyword(instance.call, "model"), instance.scope
-            return [LlmFinding(provider, model, client.methods[method_path], file, call.lineno)
+            return [LlmFinding(provider, model, client.methods[method_path], file, call.lineno, via)
                     for model in self._model_texts(model_expr, scope)]
         if instance.type in BOTO3_CLIENT_TYPES and method_path in BEDROCK_METHODS:
             service = argument(instance.call, 0, "service_name") if instance.call is not None else None
@@ -130,7 +136,7 @@ class LlmUsageDetector:
             if self.evaluator.value(service, instance.scope).render() != "bedrock-runtime":
                 return []
             return [LlmFinding("bedrock", model, role_of_model_name(model or "", BEDROCK_METHODS[method_path]),
-                               file, call.lineno)
+                               file, call.lineno, f"sdk:{instance.type}")
                     for model in self._model_texts(keyword(call, "modelId"), scope)]
         return []
 
@@ -165,6 +171,17 @@ class LlmUsageDetector:
             return None
         endpoint = llm_endpoint(parse_url(self.evaluator.value(base, instance.scope)))
         return endpoint[0] if endpoint is not None and endpoint[0] not in ("openai", "anthropic") else None
+
+    def _own_base_url(self, instance: Instance) -> bool:
+        """The code gives the client a base_url that is not read from the environment."""
+        if instance.call is None or instance.scope is None:
+            return False
+        base = keyword(instance.call, "base_url")
+        if base is None:
+            return False
+        url = parse_url(self.evaluator.value(base, instance.scope))
+        origin = url.value.parts[0].origin if url.value.parts else None
+        return origin is None or origin.kind != "env"
 
     def _splatted_keyword(self, call: ast.Call, names: tuple[str, ...],
                           scope: Scope) -> tuple[ast.expr | None, Scope]:
@@ -250,7 +267,9 @@ class LlmUsageDetector:
         if model is None:
             match = GOOGLE_REST_MODEL.search(call.url.path)
             model = match.group(1) if match else None
-        return LlmFinding(provider, model, role, call.file, call.line)
+        origin = call.url.value.parts[0].origin if call.url.value.parts else None
+        via = "http-env" if origin is not None and origin.kind == "env" else f"http:{call.url.host or ''}"
+        return LlmFinding(provider, model, role, call.file, call.line, via)
 
 
 def _dict_value(container: ast.Dict, name: str) -> ast.expr | None:

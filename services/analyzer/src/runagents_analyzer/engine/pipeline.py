@@ -8,6 +8,7 @@ from .evaluate import Evaluator
 from .hosts import HostCollector
 from .http_calls import HttpCallDetector
 from .javascript import analyze_javascript
+from .llm_routing import routing
 from .llm_usage import LlmUsageDetector
 from .local_modules import LocalModules
 from .packages import (
@@ -88,8 +89,9 @@ def analyze_files(
         tool.suggested = suggest_tool(tool, resources.tools)
     llm_usage = []
     for finding in sorted(llm_findings, key=lambda f: (f.file, f.line)):
+        route = routing(finding.provider, finding.via)
         usage = LlmUsage(provider=finding.provider, model=finding.model, role=finding.role,
-                         file=finding.file, line=finding.line)
+                         file=finding.file, line=finding.line, routable=route.routable, note=route.note)
         usage.suggested = suggest_model(usage, resources.model_providers)
         llm_usage.append(usage)
 

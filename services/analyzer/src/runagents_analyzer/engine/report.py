@@ -4,13 +4,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from runagents_contracts.entry import EntryPoint
+from runagents_contracts.llm_usage import LlmRole, LlmUsage, SuggestedModel
 
-__all__ = ["EntryPoint"]
+__all__ = ["EntryPoint", "LlmRole", "LlmUsage", "SuggestedModel"]
 
 Ecosystem = Literal["pypi", "npm"]
 PackageSource = Literal["manifest", "import"]
 TierValue = Literal["custom", "platform"]
-LlmRole = Literal["chat", "embedding", "classify", "reranking"]
 
 
 class _Model(BaseModel):
@@ -41,20 +41,6 @@ class Tool(_Model):
     host: str | None = Field(description="Host name of base_url; null when it only comes from the environment.")
     calls: list[ToolCall]
     suggested: str | None = Field(default=None, description="Name of the registered tool that matches.")
-
-
-class SuggestedModel(_Model):
-    provider: str
-    model: str
-
-
-class LlmUsage(_Model):
-    provider: str
-    model: str | None = Field(description="Model name; null when the code does not name one.")
-    role: LlmRole
-    file: str
-    line: int
-    suggested: SuggestedModel | None = None
 
 
 class Secret(_Model):

@@ -33,6 +33,10 @@ async def chat_completions(request: Request) -> Response:
     return await service.chat_completion(gateway.context.wire, body, raw, call)
 
 
+# The groq SDK posts its OpenAI-wire chat to <GROQ_BASE_URL>/openai/v1/chat/completions.
+router.post("/openai/v1/chat/completions", response_model=None, include_in_schema=False)(chat_completions)
+
+
 @router.post("/v1/embeddings", response_model=None)
 async def embeddings(request: Request) -> Response:
     call, gateway = await begin_call(request)

@@ -5,22 +5,19 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from runagents_gateway.playground.conversation import (
-    TOOL_RESULT_ROLES,
-    ToolResult,
-    chat_messages,
-    last_role,
-    latest_user_text,
-    trailing_tool_results,
-)
+from runagents_gateway.playground.agent_loop import LoopState, loop_state
+from runagents_gateway.playground.conversation import TOOL_RESULT_ROLES, ToolResult, chat_messages, last_role
 from runagents_gateway.playground.prompt_schema import requested_schema
 from runagents_gateway.playground.react import react_reply, read_react_prompt
 from runagents_gateway.playground.response_format import format_reply
 from runagents_gateway.playground.schema_values import fill_schema
 from runagents_gateway.playground.stop_sequences import cut_at_stop, stop_sequences
 from runagents_gateway.playground.tool_selection import (
+    ToolChoice,
     ToolSpec,
+    is_output_tool,
     offered_tools,
+    output_tool,
     parse_tool_choice,
     select_tools,
 )
@@ -28,6 +25,11 @@ from runagents_gateway.playground.tool_selection import (
 REPLY_PREFIX = "Playground reply to: "
 EMPTY_CONVERSATION_REPLY = "Playground reply: there is no user message to answer."
 TOOL_CALL_ID_HASH_LENGTH = 12
+MAX_TOOL_ROUNDS = 3
+"""Tool rounds after which a loop that must call tools is steered to its last tool (the answer)."""
+HARD_CAP_ROUNDS = 8
+"""Rounds after which the model answers in text whatever tool_choice says: a loop that no tool
+ends (required, no output tool, a framework that never relaxes it) still ends."""
 
 
 @dataclass(frozen=True)
@@ -54,26 +56,56 @@ def plan_assistant_turn(request: dict[str, Any]) -> AssistantTurn:
     tools = offered_tools(request)
     choice = parse_tool_choice(request.get("tool_choice"), tools)
     stops = stop_sequences(request.get("stop"))
-    user_text = latest_user_text(messages)
-    role = last_role(messages)
-    if role == "user":
-        parallel = request.get("parallel_tool_calls") is not False
-        chosen = select_tools(tools, choice, user_text, parallel=parallel)
-        if chosen:
-            return AssistantTurn(content=None, tool_calls=_plan_tool_calls(chosen, user_text, len(messages)))
-    return AssistantTurn(content=cut_at_stop(_text_content(request, messages, tools, user_text), stops))
+    state = loop_state(messages)
+    parallel = request.get("parallel_tool_calls") is not False
+    chosen = tools_for_turn(tools, choice, state, parallel=parallel)
+    if chosen:
+        answers = {tool.name for tool in chosen if is_output_tool(tool) or tool.name == choice.forced_function}
+        return AssistantTurn(content=None, tool_calls=_plan_tool_calls(chosen, answers, state, len(messages)))
+    return AssistantTurn(content=cut_at_stop(_text_content(request, messages, tools, state), stops))
+
+
+def tools_for_turn(tools: list[ToolSpec], choice: ToolChoice, state: LoopState, *, parallel: bool) -> list[ToolSpec]:
+    """The tools this turn calls; none means the turn answers in text.
+
+    On the question itself: the tools it matches (see `select_tools`). Once tools have run: the
+    output tool when one is offered, else text, unless tool_choice demands a call: then a matched
+    tool not called yet while rounds remain, else the last tool not called yet (where frameworks
+    put their structured-output tool), else the first. After HARD_CAP_ROUNDS, text in any case.
+    """
+    if choice.mode == "none" or not tools or state.rounds >= HARD_CAP_ROUNDS:
+        return []
+    if choice.forced_function is not None or state.rounds == 0:
+        chosen = select_tools(tools, choice, state.question, parallel=parallel)
+        final = output_tool(tools)
+        return chosen or ([final] if final is not None else [])
+    final = output_tool(tools)
+    if final is not None:
+        return [final]
+    if choice.mode != "required":
+        return []
+    if state.rounds < MAX_TOOL_ROUNDS:
+        matched = select_tools(tools, ToolChoice(mode="auto"), state.question, parallel=parallel)
+        pending = [tool for tool in matched if tool.name not in state.called]
+        if pending:
+            return pending if parallel else pending[:1]
+    uncalled = [tool for tool in tools if tool.name not in state.called]
+    return [uncalled[-1] if uncalled else tools[0]]
 
 
 def _text_content(request: dict[str, Any], messages: list[dict[str, Any]], tools: list[ToolSpec],
-                  user_text: str) -> str:
+                  state: LoopState) -> str:
     response_format = request.get("response_format")
-    if last_role(messages) in TOOL_RESULT_ROLES:
-        return format_reply(tool_results_reply(trailing_tool_results(messages)), response_format)
+    prompt_schema = requested_schema(messages)
+    if last_role(messages) in TOOL_RESULT_ROLES or (tools and state.has_tool_results):
+        return format_reply(tool_results_reply(list(state.results)), response_format, prompt_schema)
     # Tools offered natively are called natively; a ReAct prompt is for models without them.
     react = None if tools else read_react_prompt(messages)
     if react is not None:
         return format_reply(react_reply(react, tool_arguments, final_answer), response_format)
-    return format_reply(text_reply(user_text), response_format, requested_schema(messages))
+    if state.has_tool_results:
+        return format_reply(tool_results_reply(list(state.results)), response_format, prompt_schema)
+    return format_reply(text_reply(state.question), response_format, prompt_schema)
 
 
 def final_answer(question: str, results: list[ToolResult]) -> str:
@@ -101,9 +133,13 @@ def tool_call_id(index: int, name: str, arguments: str, turn: int) -> str:
     return f"call_{index}_{digest[:TOOL_CALL_ID_HASH_LENGTH]}"
 
 
-def _plan_tool_calls(tools: list[ToolSpec], user_text: str, turn: int) -> tuple[PlannedToolCall, ...]:
+def _plan_tool_calls(tools: list[ToolSpec], answers: set[str], state: LoopState,
+                     turn: int) -> tuple[PlannedToolCall, ...]:
+    """`answers`: the tools called as the answer (an output tool, a forced function: structured
+    output), whose strings carry the reply; the other tools are steps and get the question."""
     calls: list[PlannedToolCall] = []
     for index, tool in enumerate(tools):
-        arguments = json.dumps(tool_arguments(tool, user_text), separators=(",", ":"), ensure_ascii=False)
+        text = final_answer(state.question, list(state.results)) if tool.name in answers else state.question
+        arguments = json.dumps(tool_arguments(tool, text), separators=(",", ":"), ensure_ascii=False)
         calls.append(PlannedToolCall(tool_call_id(index, tool.name, arguments, turn), tool.name, arguments))
     return tuple(calls)

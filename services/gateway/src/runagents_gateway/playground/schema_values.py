@@ -13,7 +13,8 @@ from typing import Any
 from runagents_gateway.playground.text import words
 
 MESSAGE_LIKE_NAMES: frozenset[str] = frozenset(
-    {"message", "text", "input", "query", "content", "prompt", "question", "q", "reply", "answer", "response"}
+    {"message", "text", "input", "query", "content", "prompt", "question", "q", "reply", "answer", "response",
+     "summary", "explanation", "result", "output", "reasoning"}
 )
 FORMAT_EXAMPLES: dict[str, str] = {
     "date-time": "2024-01-01T00:00:00Z",
@@ -91,10 +92,20 @@ def _object_for(schema: dict[str, Any], context: _FillContext, depth: int) -> di
 
 
 def _string_for(schema: dict[str, Any], property_name: str, context: _FillContext) -> str:
-    if is_message_like(property_name):
-        return context.fill_text
     example = FORMAT_EXAMPLES.get(str(schema.get("format", "")))
-    return example if example is not None else placeholder_for(property_name)
+    if example is not None:
+        return example
+    text = context.fill_text if is_message_like(property_name) or not property_name else placeholder_for(property_name)
+    return _within_length(text, schema)
+
+
+def _within_length(text: str, schema: dict[str, Any]) -> str:
+    max_length, min_length = schema.get("maxLength"), schema.get("minLength")
+    if isinstance(max_length, int) and len(text) > max_length:
+        text = text[:max_length]
+    if isinstance(min_length, int) and len(text) < min_length:
+        text = text + "x" * (min_length - len(text))
+    return text
 
 
 def _number_for(schema: dict[str, Any], *, integer: bool) -> int | float:
@@ -105,16 +116,33 @@ def _number_for(schema: dict[str, Any], *, integer: bool) -> int | float:
         value = schema["exclusiveMinimum"] + 1
     if isinstance(schema.get("maximum"), int | float) and schema["maximum"] < value:
         value = schema["maximum"]
+    if isinstance(schema.get("exclusiveMaximum"), int | float) and schema["exclusiveMaximum"] <= value:
+        value = schema["exclusiveMaximum"] - 1
     return int(value) if integer and float(value).is_integer() else value
 
 
 def _first_variant(schema: dict[str, Any]) -> Any:
+    all_of = schema.get("allOf")
+    if isinstance(all_of, list) and len(all_of) > 1:
+        return _merged(all_of, {key: value for key, value in schema.items() if key != "allOf"})
     for key in ("anyOf", "oneOf", "allOf"):
         variants = schema.get(key)
         if isinstance(variants, list) and variants:
             not_null = [v for v in variants if not (isinstance(v, dict) and v.get("type") == "null")]
             return (not_null or variants)[0]
     return None
+
+
+def _merged(parts: list[Any], base: dict[str, Any]) -> dict[str, Any]:
+    """allOf's parts as one object schema: their properties and required names together."""
+    merged: dict[str, Any] = {**base, "properties": dict(base.get("properties") or {}),
+                              "required": list(base.get("required") or [])}
+    for part in parts:
+        if isinstance(part, dict):
+            merged["properties"].update(part.get("properties") or {})
+            merged["required"].extend(part.get("required") or [])
+            merged.setdefault("type", part.get("type", "object"))
+    return merged
 
 
 def _primary_type(schema: Any, root: dict[str, Any]) -> str:

@@ -2,10 +2,15 @@
 
 A tool is chosen when the message names it outright; failing that, every tool whose function
 name or description shares a keyword with the message. `tool_choice` "none" disables calls,
-"required" falls back to the first tool when nothing matches, and a named function is always
-the one called.
+"required" falls back to an output tool (or the first tool) when nothing matches, and a named
+function is always the one called.
+
+Output tools are how frameworks take a final or structured answer as a tool call: Pydantic AI's
+`final_result` (`final_result_<Type>` when there are several), smolagents' `final_answer`.
+They are the answer, never a step on the way to it.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +18,7 @@ from runagents_gateway.playground.errors import PlaygroundRequestError
 from runagents_gateway.playground.text import keywords
 
 TOOL_CHOICE_MODES = ("auto", "none", "required")
+_OUTPUT_TOOL_NAME = re.compile(r"^(final_result(_\w+)?|final_answer|final_output)$")
 
 
 @dataclass(frozen=True)
@@ -82,15 +88,24 @@ def _forced_function_name(raw_choice: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def is_output_tool(tool: ToolSpec) -> bool:
+    return bool(_OUTPUT_TOOL_NAME.match(tool.name))
+
+
+def output_tool(tools: list[ToolSpec]) -> ToolSpec | None:
+    return next((tool for tool in tools if is_output_tool(tool)), None)
+
+
 def select_tools(tools: list[ToolSpec], choice: ToolChoice, text: str, *, parallel: bool) -> list[ToolSpec]:
     """The tools to call for the user message `text`; with `parallel` False, at most one."""
     if choice.mode == "none" or not tools:
         return []
     if choice.forced_function is not None:
         return [tool for tool in tools if tool.name == choice.forced_function][:1]
-    chosen = _mentioned_tools(tools, text) or _keyword_matched_tools(tools, text)
+    steps = [tool for tool in tools if not is_output_tool(tool)]
+    chosen = _mentioned_tools(steps, text) or _keyword_matched_tools(steps, text)
     if not chosen and choice.mode == "required":
-        chosen = tools[:1]
+        chosen = [output_tool(tools) or tools[0]]
     return chosen if parallel else chosen[:1]
 
 
