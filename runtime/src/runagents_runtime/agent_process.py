@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from runagents_contracts.entry_rules import ENTRY_RULES
+from runagents_contracts.entry_rules import rules_as_json
 
 import runagents_runtime
 from runagents_runtime.agent_side.child import protocol
@@ -117,7 +117,7 @@ class AgentProcess:
         self._send({"type": protocol.START, "cwd": str(self.cwd),
                     "entry": {"file": self.entry.file, "adapter": self.entry.adapter, "target": self.entry.target,
                               "module": self.entry.module},
-                    "rules": [rule.model_dump(mode="json") for rule in ENTRY_RULES]})
+                    "rules": rules_as_json()})
         self._reader_task = asyncio.create_task(self._read(reader), name="agent-process-reader")
 
     async def stop(self) -> None:
