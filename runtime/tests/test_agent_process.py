@@ -130,7 +130,8 @@ async def test_a_load_failure_keeps_the_runtime_up_degraded_not_ready_and_invoke
     assert health.json()["status"] == "degraded"
     user_code = health.json()["user_code"]
     assert (user_code["entry_point"], user_code["loaded"]) == ("broken_agent.py", False)
-    assert user_code["error"] == "RuntimeError: bad key *** (at broken_agent.py, line 3, in <module>)"
+    assert user_code["error"] == ("importing broken_agent (broken_agent.py) raised RuntimeError: bad key *** "
+                                  "(at broken_agent.py, line 3, in <module>)")
     assert ready.status_code == 503
     assert ready.headers["content-type"] == "application/problem+json"
     assert ready.json()["title"] == "Agent code not loaded"

@@ -18,6 +18,8 @@ from runagents_deployer.wiring.environment import runtime_environment
 
 from .conftest import Deployer
 
+CHAT = {"provider": "playground", "model": "playground-mini"}
+"""A framework's entry answers with a chat model: a deploy wires one."""
 REFUSAL = '''def handler(request, context=None):
     return {"response": main(request["message"])}'''
 MAIN_WITHOUT_PARAMETERS = {"file": "app.py", "reason": "main() is called under __main__", "adapter": "main",
@@ -77,7 +79,7 @@ def registry_services() -> FastAPI:
 
     @app.get("/api/v1/model-providers")
     async def providers() -> dict[str, Any]:
-        return {"items": []}
+        return {"items": [{"name": "playground", "kind": "playground", "models": [{"name": "playground-mini"}]}]}
 
     return app
 
@@ -104,7 +106,8 @@ async def test_deploying_a_name_again_makes_a_new_deployment_with_its_own_entry(
                                                                                  deployer: Deployer) -> None:
     first = await deployer.client.post("/api/v1/agents", json={"name": "twice", "analysis_id": "old"})
     assert first.status_code == 202, first.text
-    second = await deployer.client.post("/api/v1/agents", json={"name": "twice", "analysis_id": "graph"})
+    second = await deployer.client.post("/api/v1/agents", json={"name": "twice", "analysis_id": "graph",
+                                                                 "models": {"chat": CHAT}})
     assert second.status_code == 202, second.text
     # Nothing served yet: the new deployment replaces the one under way at once.
     assert second.json()["deployment_id"] != first.json()["deployment_id"]

@@ -19,7 +19,7 @@ REDACTED = "***"
 def summarize_exception(exc: BaseException, environ: Mapping[str, str], root: str) -> str:
     """`Type: message (at file, line N, in function)`, paths relative to `root` (the upload)."""
     summary = f"{type(exc).__name__}: {exc}"
-    location = _innermost_location(exc, root)
+    location = innermost_location(exc, root)
     if location:
         summary += f" (at {location})"
     return redact_secrets(summary, environ)
@@ -33,7 +33,8 @@ def redact_secrets(text: str, environ: Mapping[str, str]) -> str:
     return text
 
 
-def _innermost_location(exc: BaseException, root: str) -> str | None:
+def innermost_location(exc: BaseException, root: str) -> str | None:
+    """`file, line N, in function` of the innermost frame of the agent's own code in `exc`'s traceback."""
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)

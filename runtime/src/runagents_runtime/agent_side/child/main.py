@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from runagents_runtime.agent_side.child import outbound, protocol
-from runagents_runtime.agent_side.child.errors import redact_secrets, summarize_exception
+from runagents_runtime.agent_side.child.errors import innermost_location, redact_secrets, summarize_exception
 from runagents_runtime.agent_side.loading import EntryLoadError, EntrySpec, LoadedEntry, load_entry
 from runagents_runtime.agent_side.turn import Turn
 
@@ -72,7 +72,9 @@ def _load(start: dict[str, Any], root: str) -> LoadedEntry:
 
 def _load_error(exc: BaseException, root: str) -> str:
     if isinstance(exc, EntryLoadError):
-        return redact_secrets(str(exc), os.environ)
+        # Where in the agent's code the import failed, when it did (the loader says what failed).
+        location = innermost_location(exc.__cause__, root) if exc.__cause__ is not None else None
+        return redact_secrets(f"{exc} (at {location})" if location else str(exc), os.environ)
     return summarize_exception(exc, os.environ, root)
 
 
