@@ -115,3 +115,28 @@ def test_an_analysis_package_is_used_only_when_the_upload_declares_nothing() -> 
 def test_an_integration_the_code_imports_is_added_when_the_manifest_lacks_it(
         code: str, declared: str, added: list[str]) -> None:
     assert plan({"agent.py": code, "requirements.txt": declared}).added == added
+
+
+def test_imports_a_declaration_leaves_out_are_added_from_the_analysis() -> None:
+    result = plan({"requirements.txt": "llama-index-core==0.12.0\n", "agent.py": "import dotenv, llama_index.core\n"},
+                  analysis=["llama-index-core", "python-dotenv"])
+
+    assert result.requirements == ["llama-index-core==0.12.0"]
+    assert result.added == ["python-dotenv"]
+
+
+def test_a_pyproject_that_declares_nothing_still_gets_what_the_code_imports() -> None:
+    result = plan({"pyproject.toml": '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "^3.11"\n',
+                   "agent.py": "import dotenv\n"}, analysis=["python-dotenv"])
+
+    assert result.install_lines() == ["python-dotenv"]
+
+
+def test_code_written_for_langchain_before_1_0_keeps_it_below_1_0_unless_the_manifest_bounds_it() -> None:
+    code = "from langchain.agents import AgentExecutor, create_tool_calling_agent\n"
+    unbounded = plan({"requirements.txt": "langchain\nlangchain-openai\n", "agent.py": code})
+    bounded = plan({"requirements.txt": "langchain==0.3.27\n", "agent.py": code})
+    current = plan({"requirements.txt": "langchain\n", "agent.py": "from langchain.agents import create_agent\n"})
+
+    assert unbounded.constraints == ["langchain<1.0"]
+    assert bounded.constraints == [] and current.constraints == []

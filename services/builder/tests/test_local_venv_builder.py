@@ -37,7 +37,7 @@ async def test_a_build_makes_a_venv_with_nothing_of_the_platform_and_reuses_it_f
         phases.append(phase)
 
     build = builder(tmp_path)
-    request = BuildInput("b1", "hello", source(tmp_path, "# nothing but comments\n"), "sha256:abc", ["ignored"])
+    request = BuildInput("b1", "hello", source(tmp_path, "# nothing but comments\n"), "sha256:abc", [])
     first = await build.build(request, progress)
     python = Path(first.ref) / "bin" / "python"
     # The runtime runs from the platform's environment: the agent's holds only what the agent declares.

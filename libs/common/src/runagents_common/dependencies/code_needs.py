@@ -52,6 +52,43 @@ CODE_NEEDS: tuple[Need, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Era:
+    """Imports that exist only before a release removed them: code written against them runs with the
+    distribution held below that release, unless the manifest already bounds it."""
+
+    modules: tuple[str, ...]
+    distribution: str
+    below: str
+
+
+CODE_ERAS: tuple[Era, ...] = (
+    # LangChain 1.0 moved the pre-1.0 agents, chains, memory and loaders to langchain-classic.
+    Era(("langchain.agents.AgentExecutor", "langchain.agents.initialize_agent", "langchain.agents.create_react_agent",
+         "langchain.agents.create_openai_tools_agent", "langchain.agents.create_openai_functions_agent",
+         "langchain.agents.create_tool_calling_agent", "langchain.agents.AgentType", "langchain.chains",
+         "langchain.memory", "langchain.text_splitter", "langchain.document_loaders",
+         "langchain.chat_models.ChatOpenAI", "langchain.llms", "langchain.vectorstores", "langchain.embeddings",
+         "langchain.hub"),
+        "langchain", "1.0"),
+)
+
+
+def era_constraints(imports: set[str], requirements: Iterable[str]) -> list[str]:
+    """Constraints (`langchain<1.0`) for imports of a removed API whose distribution the manifest
+    leaves unbounded above."""
+    bounded = {normalise_name(name) for name, text in _names_with_text(requirements) if "<" in text or "==" in text}
+    return [
+        f"{era.distribution}<{era.below}" for era in CODE_ERAS
+        if normalise_name(era.distribution) not in bounded
+        and any(module == m or module.startswith(m + ".") for module in imports for m in era.modules)
+    ]
+
+
+def _names_with_text(requirements: Iterable[str]) -> list[tuple[str, str]]:
+    return [(next(iter(_declared([text]))), text.split(";", 1)[0]) for text in requirements if text.strip()]
+
+
 def imported_modules(files: Mapping[str, bytes]) -> set[str]:
     """Absolute imports of the upload's Python files: `a.b` for `import a.b`, and both `a.b` and
     `a.b.c` for `from a.b import c`."""

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .code_needs import imported_modules, needed_additions
+from .code_needs import era_constraints, imported_modules, needed_additions
 from .locks import pipfile_lock, poetry_lock, pylock, uv_lock
 from .pyproject import is_installable_project, read_pyproject
 from .references import Local, Reference, Refused, classify, normalise_name, requirement_name
@@ -160,15 +160,23 @@ def _from_analysis(names: Sequence[str]) -> InstallPlan:
 
 
 def plan_install(files: UploadFiles, analysis_packages: Sequence[str] = (), code_needs: bool = True) -> InstallPlan:
-    """The install plan of an upload; `analysis_packages` are used only when it declares nothing.
-    `code_needs`: read the code for the integrations it needs (not needed to know what is refused)."""
+    """The install plan of an upload. `analysis_packages` (the distributions the analysis resolved the
+    code's imports to, through its maintained mapping) are the plan when the upload declares nothing, and
+    are added when it declares something that leaves them out (a requirements.txt without python-dotenv,
+    a pyproject with no dependencies). `code_needs`: read the code for the integrations it needs and the
+    removed APIs it uses (not needed to know what is refused)."""
     plan = _from_lock(files) or _from_pyproject(files) or _from_requirements(files) or _from_setup(files)
     if plan is None:
         plan = _from_analysis(analysis_packages)
     if not code_needs:
         return plan
     code = {path: content for path, content in files.items() if path.endswith(".py") and not _is_test(path)}
-    plan.added = needed_additions(imported_modules(code), plan.requirements, plan.declared)
+    imports = imported_modules(code)
+    plan.added = needed_additions(imports, plan.requirements, plan.declared)
+    if plan.source != "analysis":
+        covered = plan.declared | {normalise_name(requirement_name(line) or line) for line in plan.added}
+        plan.added += [name for name in dict.fromkeys(analysis_packages) if normalise_name(name) not in covered]
+    plan.constraints += [c for c in era_constraints(imports, plan.install_lines()) if c not in plan.constraints]
     return plan
 
 
