@@ -532,6 +532,25 @@ def test_react_prompt_asking_for_json_input_gets_arguments_from_the_tools_schema
     }
 
 
+def test_react_tool_arguments_written_as_a_python_dict_of_properties_are_all_filled() -> None:
+    """CrewAI before 0.80 describes a tool's arguments as a Python dict of its properties."""
+    request = crewai_react("Echo the design of the game")
+    request["messages"][0]["content"] = CREWAI_REACT_SYSTEM.replace(
+        """Tool Name: echo
+Tool Arguments: {
+  "properties": {"message": {"title": "Message", "type": "string"}},
+  "required": ["message"],
+  "type": "object"
+}""", """Tool Name: echo
+Tool Arguments: {'task': {'description': 'The task to delegate', 'type': 'str'}, """
+        """'coworker': {'description': 'The role/name of the coworker', 'type': 'str'}}""")
+
+    content = reply_message(complete(request))["content"]
+
+    arguments = json.loads(content.split("\n")[2].removeprefix("Action Input: "))
+    assert set(arguments) == {"task", "coworker"} and all(isinstance(v, str) and v for v in arguments.values())
+
+
 def test_react_step_answered_in_the_assistant_turn_then_nudged_by_the_user_finishes() -> None:
     request = crewai_react("Echo the word banana")
     step = reply_message(complete(request))["content"]

@@ -10,6 +10,7 @@ The playground answers such a prompt the way it answers native tool calls: each 
 question matches is called once, in order, then the final answer reports what they returned.
 """
 
+import ast
 import json
 import re
 from collections.abc import Callable
@@ -178,15 +179,39 @@ def _tool_block(name: str, instructions: str) -> str:
 
 
 def _block_schema(block: str) -> dict[str, Any] | None:
+    """The arguments' schema under `Tool Arguments:`: a JSON schema, or (CrewAI before 0.80 writes a
+    Python dict of the properties alone, `{'task': {'description': ..., 'type': 'str'}}`) one made of it."""
     label = _SCHEMA_LABEL.search(block)
     if label is None:
         return None
     try:
         value, _ = json.JSONDecoder().raw_decode(block, label.end())
     except ValueError:
+        value = _python_literal(block[label.end():])
+    if not isinstance(value, dict):
         return None
-    if isinstance(value, dict) and isinstance(value.get("properties"), dict):
+    if isinstance(value.get("properties"), dict):
         return value
+    if value and all(isinstance(spec, dict) and ("type" in spec or "description" in spec) for spec in value.values()):
+        properties = {str(name): {"type": "string", "description": str(spec.get("description", ""))}
+                      for name, spec in value.items()}
+        return {"type": "object", "properties": properties, "required": list(properties)}
+    return None
+
+
+def _python_literal(text: str) -> object:
+    """The Python literal (a dict) at the start of `text`, up to its balanced closing brace."""
+    start = text.find("{")
+    if start < 0 or text[:start].strip():
+        return None
+    depth = 0
+    for index, character in enumerate(text[start:], start):
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if depth == 0:
+            try:
+                return ast.literal_eval(text[start:index + 1])
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return None
     return None
 
 
