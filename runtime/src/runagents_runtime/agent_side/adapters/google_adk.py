@@ -11,6 +11,7 @@ text as content deltas.
 from __future__ import annotations
 
 import importlib
+import inspect
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -40,9 +41,9 @@ def bind(obj: Any) -> RunTurn:
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
         types = importlib.import_module("google.genai.types")
         adk = runner()
-        session = await adk.session_service.create_session(
+        session = await _settled(adk.session_service.create_session(
             app_name=adk.app_name, user_id=_USER, session_id=f"turn-{uuid.uuid4().hex}"
-        )
+        ))
         try:
             await _seed(adk, session, turn, types)
             options: dict[str, Any] = {}
@@ -82,7 +83,8 @@ def bind(obj: Any) -> RunTurn:
                         answer = text
             yield {"type": "answer", "text": answer or last_text}
         finally:  # the in-memory service would keep every turn's session
-            await adk.session_service.delete_session(app_name=adk.app_name, user_id=_USER, session_id=session.id)
+            await _settled(
+                adk.session_service.delete_session(app_name=adk.app_name, user_id=_USER, session_id=session.id))
 
     return run
 
@@ -107,6 +109,11 @@ def _calls(event: Any, getter: str) -> list[Any]:
     return list(method() or []) if callable(method) else []
 
 
+async def _settled(value: Any) -> Any:
+    """ADK before 1.0 has a synchronous session service (in memory, so nothing blocks); later ones are async."""
+    return await value if inspect.isawaitable(value) else value
+
+
 async def _seed(adk: Any, session: Any, turn: Turn, types: Any) -> None:
     """Append the turn's earlier messages to the session, as the user's and the agent's events."""
     history = history_messages(turn.history)
@@ -120,4 +127,4 @@ async def _seed(adk: Any, session: Any, turn: Turn, types: Any) -> None:
             invocation_id=f"history-{uuid.uuid4().hex}",
             content=types.Content(role="user" if from_user else "model", parts=[types.Part(text=message["content"])]),
         )
-        await adk.session_service.append_event(session, event)
+        await _settled(adk.session_service.append_event(session, event))
