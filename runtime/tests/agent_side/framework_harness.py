@@ -1,10 +1,13 @@
-"""Running a small agent written for a real framework through its agent_side adapter, offline.
+"""Running an agent's entry through the agent side, offline, as the runtime's child process does.
 
-Each framework gets a virtualenv of its own (built from PyPI once, kept in .cache/fwenvs between
-runs); the agent runs in a subprocess with that venv's interpreter and only the runtime's src dir
-added to its path, as the runtime's child process would. The model is `OpenAIStandIn`, a local
-HTTP server speaking OpenAI chat completions (plain and SSE-streamed): it calls the scripted tool
-until the tool's result is in the conversation, then answers.
+`run_entry` loads an entry with `load_entry` (the shared entry rules) in a `python -I` child that has
+only the runtime's src dir on its path, runs the given turns through its adapter and returns the
+events. The child's interpreter is this one (standard-library agents) or a framework's virtualenv
+(`framework_python`: the packages of `ENVIRONMENTS`, from PyPI, built once under .cache/fwenvs and
+reused). The model is a local `FakeOpenAI`. `run_agent` is the short way for a one-file agent
+played against a `Script`.
+
+Build every virtualenv ahead of a test run: `uv run python -m runtime.tests.agent_side.framework_harness`.
 """
 
 from __future__ import annotations
@@ -14,251 +17,153 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from runagents_contracts.entry_rules import rules_as_json
+
+from runagents_runtime.agent_side.adapters import ADAPTER_MODULES
+from runtime.tests.agent_side.fake_openai import FakeOpenAI, Script
 
 REPO = Path(__file__).resolve().parents[3]
 RUNTIME_SRC = REPO / "runtime" / "src"
+EXAMPLES = Path(__file__).parent / "examples"
 FRAMEWORK_ENVS = REPO / ".cache" / "fwenvs"
 
-REQUIREMENTS = {
-    "llamaindex": ["llama-index-core", "llama-index-llms-openai"],
-    "pydantic_ai": ["pydantic-ai-slim[openai]"],
-    "smolagents": ["smolagents[openai]"],
-    "autogen": ["autogen-agentchat", "autogen-ext[openai]"],
-    "agno": ["agno", "openai"],
-    "google_adk": ["google-adk", "litellm"],
+ENVIRONMENTS = {
+    "openai_agents": ["openai-agents==0.24.0", "httpx==0.28.1"],
+    "langgraph": ["langgraph==1.2.22", "langchain-openai==1.7.3", "langchain==1.5.2"],
+    "langchain03": ["langchain==0.3.27", "langchain-openai==0.3.35"],
+    "crewai": ["crewai==1.15.30"],
+    "llamaindex": ["llama-index-core==0.14.25", "llama-index-llms-openai==0.8.3"],
+    "pydantic_ai": ["pydantic-ai-slim[openai]==2.78.0"],
+    "smolagents": ["smolagents[openai]==1.26.0"],
+    "autogen": ["autogen-agentchat==0.7.5", "autogen-ext[openai]==0.7.5"],
+    "agno": ["agno==3.1.10", "openai==3.63.0"],
+    "google_adk": ["google-adk==2.15.0", "litellm==1.110.2"],
 }
+"""Each framework virtualenv under .cache/fwenvs and the PyPI packages it holds."""
 
-
-@dataclass
-class Script:
-    """What the stand-in model answers.
-
-    Until `tool_result_mark` (a string only the tool returns) is in the conversation, a request that
-    offers `tool` gets a call to it with `tool_arguments`; after it, `final_tool` (when offered)
-    is called with `final_arguments`, a request for structured output gets `structured` as JSON,
-    else the text `final_text`. `code` (before, after) replaces both with code-agent text replies.
-    """
-
-    tool: str
-    tool_arguments: dict[str, Any]
-    tool_result_mark: str
-    final_text: str
-    final_tool: str | None = None
-    final_arguments: dict[str, Any] = field(default_factory=dict)
-    structured: dict[str, Any] | None = None
-    code: tuple[str, str] | None = None
-
-
-class OpenAIStandIn:
-    """A chat-completions server on 127.0.0.1 that plays `script` and records every request body."""
-
-    def __init__(self, script: Script) -> None:
-        self.script = script
-        self.requests: list[dict[str, Any]] = []
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                stand_in.requests.append(body)
-                if not self.path.endswith("/chat/completions"):
-                    self.send_error(404)
-                    return
-                message = stand_in.reply(body)
-                if body.get("stream"):
-                    self._stream(body, message)
-                else:
-                    self._send_json(_completion(body, message))
-
-            def do_GET(self) -> None:
-                self._send_json({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model"}]})
-
-            def _send_json(self, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _stream(self, body: dict[str, Any], message: dict[str, Any]) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Cache-Control", "no-cache")
-                self.end_headers()
-                for chunk in _chunks(body, message):
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.flush()
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-                self.close_connection = True
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> OpenAIStandIn:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def reply(self, body: dict[str, Any]) -> dict[str, Any]:
-        script = self.script
-        offered = {tool.get("function", {}).get("name") for tool in body.get("tools") or []}
-        tool_ran = script.tool_result_mark in json.dumps(body.get("messages") or [])
-        if script.code is not None:
-            return {"role": "assistant", "content": script.code[1] if tool_ran else script.code[0]}
-        if not tool_ran and script.tool in offered:
-            return _tool_call_message(script.tool, script.tool_arguments)
-        if script.final_tool and script.final_tool in offered:
-            return _tool_call_message(script.final_tool, script.final_arguments)
-        if script.structured is not None and body.get("response_format"):
-            return {"role": "assistant", "content": json.dumps(script.structured)}
-        return {"role": "assistant", "content": script.final_text}
-
-
-def _tool_call_message(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    call_id = f"call_{name}_1"
-    return {
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [
-            {"id": call_id, "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}
-        ],
-    }
-
-
-def _completion(body: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-standin",
-        "object": "chat.completion",
-        "created": 1_700_000_000,
-        "model": body.get("model", "gpt-4o-mini"),
-        "choices": [
-            {"index": 0, "message": message, "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}
-        ],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-    }
-
-
-def _chunks(body: dict[str, Any], message: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        return {
-            "id": "chatcmpl-standin",
-            "object": "chat.completion.chunk",
-            "created": 1_700_000_000,
-            "model": body.get("model", "gpt-4o-mini"),
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-        }
-
-    yield chunk({"role": "assistant", "content": ""})
-    if message.get("tool_calls"):
-        for index, call in enumerate(message["tool_calls"]):
-            function = call["function"]
-            yield chunk({"tool_calls": [{
-                "index": index, "id": call["id"], "type": "function",
-                "function": {"name": function["name"], "arguments": ""},
-            }]})
-            yield chunk({"tool_calls": [{"index": index, "function": {"arguments": function["arguments"]}}]})
-        yield chunk({}, "tool_calls")
-    else:
-        words = message["content"].split(" ")
-        for position, word in enumerate(words):
-            yield chunk({"content": word if position == len(words) - 1 else word + " "})
-        yield chunk({}, "stop")
-    if (body.get("stream_options") or {}).get("include_usage"):
-        usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
-        yield {**chunk({}), "choices": [], "usage": usage}
+ADAPTER_OF_MODULE = {module: adapter for adapter, module in ADAPTER_MODULES.items()}
 
 
 def framework_python(name: str) -> Path:
-    """The interpreter of the framework's venv, built with uv from PyPI the first time."""
+    """The interpreter of .cache/fwenvs/<name>, built with uv from `ENVIRONMENTS[name]` the first time."""
     venv = FRAMEWORK_ENVS / name
     python = venv / "bin" / "python"
     done = venv / ".done"
     if not done.exists():
         subprocess.run(["uv", "venv", str(venv), "--python", "3.11", "-q", "--allow-existing"], check=True)
-        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), *REQUIREMENTS[name]], check=True)
+        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), *ENVIRONMENTS[name]], check=True,
+                       timeout=1800)
         done.touch()
     return python
 
 
-_DRIVER = textwrap.dedent(
+_CHILD = textwrap.dedent(
     """
     import asyncio, importlib, json, sys
-    runtime_src, agent_dir, adapter_name, module_name, target, turns = sys.argv[1:7]
-    sys.path[:0] = [runtime_src, agent_dir]
+    sys.path.insert(0, sys.argv[1])
+    from pathlib import Path
+    from runagents_runtime.agent_side.adapters import adapter_module
+    from runagents_runtime.agent_side.loading import EntryLoadError, EntrySpec, load_entry, module_name_of
     from runagents_runtime.agent_side.turn import Turn
-    adapter = importlib.import_module("runagents_runtime.agent_side.adapters." + adapter_name)
-    obj = getattr(importlib.import_module(module_name), target)
+    job = json.loads(sys.argv[2])
+    spec = EntrySpec(**job["spec"])
+    try:
+        entry = load_entry(spec, Path(job["root"]), job["rules"])
+    except EntryLoadError as exc:
+        print("RESULT:" + json.dumps({"error": str(exc)}))
+        raise SystemExit(0)
+    module = sys.modules.get(spec.module or module_name_of(spec.file) or "")
+    target = getattr(module, entry.target, None)
+    recognized = target is not None and bool(adapter_module(entry.adapter).recognizes(target))
 
     async def main():
-        run = adapter.bind(obj)
-        runs = []
-        for turn in json.loads(turns):
-            runs.append([event async for event in run(Turn(**turn))])
-        return runs
+        return [[event async for event in entry.run(Turn(**turn))] for turn in job["turns"]]
 
-    recognized = adapter.recognizes(obj)
-    runs = asyncio.run(main())
-    print("RESULT:" + json.dumps({"recognized": recognized, "runs": runs}))
+    runs = asyncio.run(main()) if job["turns"] else []
+    print("RESULT:" + json.dumps({"adapter": entry.adapter, "target": entry.target, "recognized": recognized,
+                                  "runs": runs}))
     """
 )
 
 
 @dataclass
 class AgentRun:
+    """What the child answered: the entry it loaded (or the error that stopped it), the events of
+    each turn, and the requests the model got during the run."""
+
+    adapter: str | None
+    target: str | None
+    error: str | None
     recognized: bool
     runs: list[list[dict[str, Any]]]
     requests: list[dict[str, Any]]
 
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The events of the only turn."""
+        [events] = self.runs
+        return events
 
-def run_agent(
-    framework: str, tmp_path: Path, source: str, target: str, script: Script, turns: list[dict[str, Any]]
-) -> AgentRun:
-    """Write `source` as agent.py, bind `target` with the framework's adapter, run `turns` (Turn fields)
-    against the stand-in model, and return the events of each turn."""
-    python = framework_python(framework)
-    (tmp_path / "agent.py").write_text(textwrap.dedent(source))
-    driver = tmp_path / "drive_agent.py"
-    driver.write_text(_DRIVER)
-    with OpenAIStandIn(script) as model:
-        environment = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(tmp_path),
-            "OPENAI_API_KEY": "sk-offline-stand-in",
-            "OPENAI_BASE_URL": model.base_url,
-            "OPENAI_API_BASE": model.base_url,
-            "AGNO_TELEMETRY": "false",
-            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-            "ANONYMIZED_TELEMETRY": "false",
-            "NO_PROXY": "127.0.0.1,localhost",
+
+def agent_environment(model: FakeOpenAI | None, home: Path | None = None) -> dict[str, str]:
+    """The child's whole environment: the OpenAI SDK (and the frameworks over it) call `model`,
+    the echo tool is the model's echo route, and no framework's telemetry leaves the machine."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home) if home else os.environ.get("HOME", "/tmp"),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "CREWAI_DISABLE_TELEMETRY": "true", "CREWAI_TRACING_ENABLED": "false", "OTEL_SDK_DISABLED": "true",
+        "AGNO_TELEMETRY": "false", "ANONYMIZED_TELEMETRY": "false", "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    }
+    if model is not None:
+        environment |= {
+            "OPENAI_BASE_URL": model.base_url, "OPENAI_API_BASE": model.base_url,
+            "OPENAI_API_KEY": "sk-test-fake", "OPENAI_MODEL_NAME": "gpt-4o-mini",
+            "TOOL_URL_ECHO": model.base_url.removesuffix("/v1") + "/echo",
         }
-        completed = subprocess.run(
-            [str(python), "-I", str(driver), str(RUNTIME_SRC), str(tmp_path), framework, "agent", target,
-             json.dumps(turns)],
-            cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
-        )
+    return environment
+
+
+def run_entry(root: str | Path, spec: dict[str, Any], turns: list[dict[str, Any]] | None = None, *,
+              python: str | Path = sys.executable, model: FakeOpenAI | None = None,
+              home: Path | None = None) -> AgentRun:
+    """Load the entry `spec` ({file, adapter?, target?, module?}) of `root` (a folder, or the name of
+    one in examples/) and run `turns` (Turn fields; None: only load) in one child of `python`."""
+    root = root if isinstance(root, Path) else EXAMPLES / root
+    job = {"spec": {"file": spec["file"], "adapter": spec.get("adapter"), "target": spec.get("target"),
+                    "module": spec.get("module")},
+           "root": str(root), "rules": rules_as_json(), "turns": turns or []}
+    asked_before = len(model.requests) if model else 0
+    completed = subprocess.run(
+        [str(python), "-I", "-c", _CHILD, str(RUNTIME_SRC), json.dumps(job)],
+        cwd=root, env=agent_environment(model, home), capture_output=True, text=True, timeout=300, check=False,
+    )
     lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT:")]
     if completed.returncode != 0 or not lines:
         output = f"{completed.stdout[-3000:]}\n{completed.stderr[-6000:]}"
         pytest.fail(f"the agent run failed ({completed.returncode}):\n{output}")
     result = json.loads(lines[-1].removeprefix("RESULT:"))
-    return AgentRun(recognized=result["recognized"], runs=result["runs"], requests=model.requests)
+    return AgentRun(adapter=result.get("adapter"), target=result.get("target"), error=result.get("error"),
+                    recognized=result.get("recognized", False), runs=result.get("runs", []),
+                    requests=model.requests[asked_before:] if model else [])
+
+
+def run_agent(
+    framework: str, tmp_path: Path, source: str, target: str, script: Script, turns: list[dict[str, Any]]
+) -> AgentRun:
+    """Write `source` as agent.py, bind `target` with the framework's adapter in the framework's
+    virtualenv, and run `turns` against a model playing `script`."""
+    (tmp_path / "agent.py").write_text(textwrap.dedent(source))
+    spec = {"file": "agent.py", "adapter": ADAPTER_OF_MODULE[framework], "target": target}
+    with FakeOpenAI(script) as model:
+        result = run_entry(tmp_path, spec, turns, python=framework_python(framework), model=model, home=tmp_path)
+    assert result.error is None, result.error
+    return result
 
 
 def events_of(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -272,6 +177,6 @@ def assert_well_formed(events: list[dict[str, Any]]) -> None:
     assert [e["type"] for e in events].count("answer") == 1, events
 
 
-if __name__ == "__main__":  # build every framework's venv ahead of a test run
-    for framework_name in sys.argv[1:] or REQUIREMENTS:
-        print(framework_python(framework_name))
+if __name__ == "__main__":  # build every framework's virtualenv ahead of a test run
+    for environment_name in sys.argv[1:] or ENVIRONMENTS:
+        print(framework_python(environment_name))

@@ -1,4 +1,4 @@
-"""The agno adapter on real Agno agents, against the offline stand-in model."""
+"""The agno adapter on real Agno agents, against the offline fake model."""
 
 from __future__ import annotations
 

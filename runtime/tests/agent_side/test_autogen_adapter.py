@@ -1,4 +1,4 @@
-"""The autogen adapter on real AutoGen AgentChat agents and teams, against the offline stand-in model."""
+"""The autogen adapter on real AutoGen AgentChat agents and teams, against the offline fake model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The google_adk adapter on real Google ADK agents (through LiteLlm), against the offline stand-in model."""
+"""The google_adk adapter on real Google ADK agents (through LiteLlm), against the offline fake model."""
 
 from __future__ import annotations
 

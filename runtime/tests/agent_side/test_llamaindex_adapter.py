@@ -1,4 +1,4 @@
-"""The llamaindex adapter on real LlamaIndex agents, against the offline stand-in model."""
+"""The llamaindex adapter on real LlamaIndex agents, against the offline fake model."""
 
 from __future__ import annotations
 

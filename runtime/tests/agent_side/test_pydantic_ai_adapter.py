@@ -1,4 +1,4 @@
-"""The pydantic_ai adapter on a real Pydantic AI agent, against the offline stand-in model."""
+"""The pydantic_ai adapter on a real Pydantic AI agent, against the offline fake model."""
 
 from __future__ import annotations
 

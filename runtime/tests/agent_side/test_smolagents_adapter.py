@@ -1,4 +1,4 @@
-"""The smolagents adapter on real smolagents agents, against the offline stand-in model."""
+"""The smolagents adapter on real smolagents agents, against the offline fake model."""
 
 from __future__ import annotations
 

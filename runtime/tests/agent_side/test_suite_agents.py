@@ -4,11 +4,12 @@ what the end-to-end suite checks through the platform, checked here without it."
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from runagents_analyzer.engine import analyze_tree
+from runtime.tests.agent_side.fake_openai import FakeOpenAI
+from runtime.tests.agent_side.framework_harness import framework_python, run_entry
 
 pytestmark = pytest.mark.frameworks
 SUITE_AGENTS = Path(__file__).resolve().parents[3] / "tests" / "frameworks" / "agents"
@@ -28,15 +29,15 @@ CASES = [
 
 @pytest.mark.parametrize(("key", "environment"), CASES)
 def test_the_suite_agent_answers_with_what_the_echo_tool_returned(
-        run_entry: Any, framework_python: Any, provider_env: dict[str, str], key: str, environment: str) -> None:
+        fake_model: FakeOpenAI, key: str, environment: str) -> None:
     folder = SUITE_AGENTS / key
     entry = analyze_tree(folder).entry_point
     assert entry is not None and entry.takes_message
     spec = {"file": entry.file, "adapter": entry.adapter, "target": entry.target, "module": entry.module}
     turn = {"message": "Please echo this message: token-42", "history": [], "context": {}, "stream": False}
-    result = run_entry(folder, spec, turn, framework_python(environment), provider_env)
-    assert (result.get("adapter"), result.get("target")) == (entry.adapter, entry.target), result
-    answer = result["events"][-1]
+    result = run_entry(folder, spec, [turn], python=framework_python(environment), model=fake_model)
+    assert (result.adapter, result.target) == (entry.adapter, entry.target), result
+    answer = result.events[-1]
     assert answer["type"] == "answer", result
     # The fake model passes the whole message to the tool; the echo route's JSON proves it was called.
     start = answer["text"].find('{"echo"')
