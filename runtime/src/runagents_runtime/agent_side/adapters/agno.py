@@ -14,13 +14,7 @@ import inspect
 from collections.abc import AsyncIterator
 from typing import Any
 
-from runagents_runtime.agent_side.adapters._framework_objects import (
-    call,
-    history_messages,
-    is_instance_of,
-    iterate,
-    text_of,
-)
+from runagents_runtime.agent_side.adapters.support import call, history_messages, is_instance_of, iterate, text_of
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
 
@@ -139,7 +133,7 @@ def _field(tool: Any, name: str) -> Any:
 
 
 def _input(turn: Turn) -> Any:
-    history = history_messages(turn.history)
+    history = history_messages(turn)
     if not history:
         return turn.message
     message = importlib.import_module("agno.models.message").Message

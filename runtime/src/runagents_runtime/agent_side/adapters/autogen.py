@@ -16,8 +16,9 @@ import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from runagents_runtime.agent_side.adapters._framework_objects import (
+from runagents_runtime.agent_side.adapters.support import (
     call,
+    conversation_text,
     history_messages,
     is_instance_of,
     iterate,
@@ -117,12 +118,11 @@ async def _reset(obj: Any) -> None:
 
 
 def _task(turn: Turn, team: bool) -> Any:
-    history = history_messages(turn.history)
+    history = history_messages(turn)
     if not history:
         return turn.message
     if team:  # a team's termination conditions count the task's messages: one message, a transcript
-        transcript = "\n".join(f"{m['role']}: {m['content']}" for m in history)
-        return f"Conversation so far:\n{transcript}\n\nNew message:\n{turn.message}"
+        return conversation_text(turn)
     text_message = importlib.import_module("autogen_agentchat.messages").TextMessage
     return [
         *(text_message(content=m["content"], source="user" if m["role"] == "user" else m["role"]) for m in history),

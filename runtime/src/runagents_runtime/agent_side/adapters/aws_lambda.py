@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from runagents_runtime.agent_side.adapters.calling import call, finished
+from runagents_runtime.agent_side.adapters.support import call, finished
 from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from runagents_runtime.agent_side.adapters._framework_objects import history_messages, is_instance_of, text_of
+from runagents_runtime.agent_side.adapters.support import history_messages, is_instance_of, text_of
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
 _USER = "runagents-user"
@@ -116,7 +116,7 @@ async def _settled(value: Any) -> Any:
 
 async def _seed(adk: Any, session: Any, turn: Turn, types: Any) -> None:
     """Append the turn's earlier messages to the session, as the user's and the agent's events."""
-    history = history_messages(turn.history)
+    history = history_messages(turn)
     if not history:
         return
     event_class = importlib.import_module("google.adk.events").Event

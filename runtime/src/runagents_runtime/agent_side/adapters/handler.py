@@ -13,7 +13,7 @@ import inspect
 from collections.abc import AsyncIterator
 from typing import Any
 
-from runagents_runtime.agent_side.adapters.calling import RunContext, call, finished
+from runagents_runtime.agent_side.adapters.support import call, finished
 from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
@@ -75,3 +75,21 @@ async def _pieces(result: Any) -> AsyncIterator[str]:
         # A cancelled request leaves a worker thread inside next(); the generator cannot be closed then.
         with contextlib.suppress(ValueError):
             result.close()
+
+
+class RunContext:
+    """The run's context with attribute access (context.tools, context.llm_url, context.session)."""
+
+    def __init__(self, turn: Turn) -> None:
+        values = {"tools": {}, "llm_url": None, "model": None, "system_prompt": None, "models": {}, **turn.context}
+        values.setdefault("session", {"history": list(turn.history)})
+        self.__dict__.update(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.__dict__.get(key, default)
+
+    def __repr__(self) -> str:
+        return f"RunContext({', '.join(sorted(self.__dict__))})"

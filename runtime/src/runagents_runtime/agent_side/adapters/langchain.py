@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from runagents_runtime.agent_side.adapters import langgraph
-from runagents_runtime.agent_side.adapters.calling import content_text, finished
+from runagents_runtime.agent_side.adapters.support import content_text, finished
 from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 

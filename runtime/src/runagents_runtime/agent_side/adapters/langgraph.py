@@ -16,7 +16,7 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from runagents_runtime.agent_side.adapters.calling import content_text, finished, history_messages
+from runagents_runtime.agent_side.adapters.support import content_text, finished, history_messages
 from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
@@ -71,7 +71,7 @@ def _input_field(graph: Any) -> str | None:
 def graph_input(graph: Any, turn: Turn) -> dict[str, Any]:
     field = _input_field(graph)
     if field is None or field == "messages":
-        return {"messages": history_messages(turn)}
+        return {"messages": history_messages(turn, with_message=True)}
     return {field: turn.message}
 
 

@@ -13,12 +13,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from runagents_runtime.agent_side.adapters._framework_objects import (
-    history_messages,
-    is_instance_of,
-    iterate,
-    text_of,
-)
+from runagents_runtime.agent_side.adapters.support import history_messages, is_instance_of, iterate, text_of
 from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
@@ -35,7 +30,7 @@ def bind(obj: Any) -> RunTurn:
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
         kwargs: dict[str, Any] = {"user_msg": turn.message}
         if turn.history:
-            kwargs["chat_history"] = _chat_history(turn.history)
+            kwargs["chat_history"] = _chat_history(turn)
         handler = obj.run(**kwargs)  # sync: it only schedules the workflow on the running loop
         if hasattr(handler, "stream_events"):  # the tool events, and the deltas when streamed
             async for event in iterate(handler.stream_events()):
@@ -91,6 +86,6 @@ def _react_agent_names(obj: Any) -> set[str | None]:
     return {getattr(agent, "name", None) for agent in react}
 
 
-def _chat_history(history: list[dict[str, str]]) -> list[Any]:
+def _chat_history(turn: Turn) -> list[Any]:
     chat_message = importlib.import_module("llama_index.core.llms").ChatMessage
-    return [chat_message(role=m["role"], content=m["content"]) for m in history_messages(history)]
+    return [chat_message(role=m["role"], content=m["content"]) for m in history_messages(turn)]

@@ -10,7 +10,7 @@ import typing
 from collections.abc import AsyncIterator
 from typing import Any
 
-from runagents_runtime.agent_side.adapters.calling import finished, history_messages
+from runagents_runtime.agent_side.adapters.support import finished, history_messages
 from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
@@ -92,7 +92,7 @@ def bind(obj: Any) -> RunTurn:
     options: dict[str, Any] = {"context": context} if context is not None else {}
 
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
-        items: Any = history_messages(turn) if turn.history else turn.message
+        items: Any = history_messages(turn, with_message=True) if turn.history else turn.message
         if not turn.stream:
             result = await Runner.run(obj, items, **options)
             async for event in finished(turn, _text(result.final_output)):

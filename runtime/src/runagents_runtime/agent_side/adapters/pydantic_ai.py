@@ -17,12 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from runagents_runtime.agent_side.adapters._framework_objects import (
-    call,
-    history_messages,
-    is_instance_of,
-    text_of,
-)
+from runagents_runtime.agent_side.adapters.support import call, history_messages, is_instance_of, text_of
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
 
@@ -36,7 +31,7 @@ def bind(obj: Any) -> RunTurn:
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
         kwargs: dict[str, Any] = {}
         if turn.history:
-            kwargs["message_history"] = _message_history(turn.history)
+            kwargs["message_history"] = _message_history(turn)
         if not built:
             built.append(default_deps(getattr(obj, "deps_type", None)))
         if built[0] is not None:
@@ -194,10 +189,10 @@ def default_deps(deps_type: Any) -> Any:
         return None
 
 
-def _message_history(history: list[dict[str, str]]) -> list[Any]:
+def _message_history(turn: Turn) -> list[Any]:
     messages = importlib.import_module("pydantic_ai.messages")
     built: list[Any] = []
-    for message in history_messages(history):
+    for message in history_messages(turn):
         if message["role"] == "assistant":
             built.append(messages.ModelResponse(parts=[messages.TextPart(content=message["content"])]))
         elif message["role"] == "system":

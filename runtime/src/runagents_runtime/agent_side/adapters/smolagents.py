@@ -14,13 +14,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from runagents_runtime.agent_side.adapters._framework_objects import (
-    call,
-    history_messages,
-    is_instance_of,
-    iterate,
-    text_of,
-)
+from runagents_runtime.agent_side.adapters.support import call, conversation_text, is_instance_of, iterate, text_of
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
 
@@ -32,7 +26,7 @@ def bind(obj: Any) -> RunTurn:
     one_at_a_time = asyncio.Lock()
 
     async def run(turn: Turn) -> AsyncIterator[AgentSideEvent]:
-        task = task_text(turn)
+        task = conversation_text(turn)
         async with one_at_a_time:
             if turn.stream:
                 answer: Any = None
@@ -58,14 +52,6 @@ def bind(obj: Any) -> RunTurn:
             yield {"type": "answer", "text": text_of(answer)}
 
     return run
-
-
-def task_text(turn: Turn) -> str:
-    history = history_messages(turn.history)
-    if not history:
-        return turn.message
-    transcript = "\n".join(f"{m['role']}: {m['content']}" for m in history)
-    return f"Conversation so far:\n{transcript}\n\nNew message:\n{turn.message}"
 
 
 def _is_run_result(result: Any) -> bool:
