@@ -11,7 +11,9 @@ installs each agent's own requirements from PyPI, as it would for any user.
 
 Unless --url is given, the platform is started in dev mode (fresh data dir, a free port). For each
 agent: upload the files unchanged (POST /api/v1/analyses, multipart, one zip as `runagents deploy`
-sends a folder), wait for the analysis, deploy with the suggested wiring (each suggested tool; every
+sends a folder), wait for the analysis, deploy with the suggested wiring (each suggested tool, and a
+tool registered at the detected base URL for each detected tool nothing registered matches, as a user
+does with Register new in the Wire step; every
 detected model role wired to the playground provider's chat model, and a `chat` role when none was
 detected; access open), wait for Running or Failed, invoke with the probe message, delete the agent.
 Held-out agents are skipped unless --include-held-out (look at them only for the final measure).
@@ -134,6 +136,22 @@ def wiring(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return tools, models
 
 
+def register_unmatched_tools(client: httpx.Client, report: dict[str, Any]) -> dict[str, str]:
+    """What a user does in the Wire step for a detected tool nothing registered matches: register it
+    (Register new) at the base URL the analysis found, and wire it. Detected name -> registered name."""
+    wired: dict[str, str] = {}
+    for tool in report.get("tools", []):
+        base_url = str(tool.get("base_url") or "").split("?", 1)[0]
+        if tool.get("suggested") or not base_url.startswith(("http://", "https://")):
+            continue
+        name = re.sub(r"[^a-z0-9-]+", "-", str(tool["name"]).lower()).strip("-")[:50] or "tool"
+        created = client.post("/api/v1/tools", json={"name": name, "base_url": base_url,
+                                                     "description": f"registered for the detected tool {tool['name']}"})
+        if created.status_code in (200, 201, 409):
+            wired[tool["name"]] = name
+    return wired
+
+
 def first_line(text: Any) -> str:
     """The first line of a message; when it only introduces what follows (ends with ':'), the first
     later line that names an error (an installer's `error:`, an `...Error:`), else the next line."""
@@ -183,9 +201,10 @@ def run_one(client: httpx.Client, agent: dict[str, Any], mirrors: Path, timeout:
         adapter = f"{entry.get('adapter') or '?'} {entry.get('target') or ''}".strip()
         result.by = "built-in loop" if tier != "custom" else adapter
         tools, models = wiring(report)
-        unwired = [t["name"] for t in report.get("tools", []) if not t.get("suggested")]
-        if unwired:
-            result.notes.append("tools with no suggestion: " + ", ".join(unwired))
+        registered = register_unmatched_tools(client, report)
+        if registered:
+            tools.update(registered)
+            result.notes.append("registered for the detected tools: " + ", ".join(sorted(registered.values())))
         body = {"name": name, "analysis_id": analysis["id"], "tools": tools, "models": models,
                 "access": {"mode": "open"}}
         response = client.post("/api/v1/agents", json=body)
