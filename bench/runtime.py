@@ -9,7 +9,9 @@ tool endpoint, aiohttp) and `python -m runagents_runtime` in Tier 1 with one too
      (the client→runtime hop); and the runtime's CPU time per invoke (/proc/<pid>/stat)
   2. concurrent POST /invoke/stream held by one runtime process while the upstream streams the
      final answer slowly: completed, dropped, durations, streams open at once, peak RSS
-  3. idle RSS and start-up time to the first /healthz 200, Tier 1 and Tier 2
+  3. idle RSS and start-up time to the first /healthz 200, Tier 1 and Tier 2 (for Tier 2, the RSS of
+     the agent's own process too, and what a turn costs to cross from the server to it and back:
+     POST /invoke of a handler that returns at once, minus GET /healthz)
 The load generator is the aiohttp client throughout.
 """
 
@@ -307,7 +309,34 @@ async def measure_idle(runtime: str, process: subprocess.Popen[bytes], started: 
         startup = time.perf_counter() - started
         await wait_ok(session, f"{runtime}/readyz", process)
     await asyncio.sleep(1)  # let the start-up garbage settle before reading RSS
-    return {"startup": startup, "rss": memory_kib(process.pid, "VmRSS")}
+    children = sum(memory_kib(child, "VmRSS") for child in child_pids(process.pid))
+    return {"startup": startup, "rss": memory_kib(process.pid, "VmRSS"), "agent_rss": children}
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started (the agent's process, for Tier 2)."""
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(child) for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+
+
+async def measure_agent_process_hop(runtime: str, invokes: int) -> dict[str, float]:
+    """p50 of POST /invoke of a handler that answers at once, and of GET /healthz: the difference is
+    what a turn costs to go from the runtime's server to the agent's process and back."""
+    async def invoke(session: aiohttp.ClientSession) -> None:
+        async with session.post(f"{runtime}/invoke", json={"message": "hi", "history": []}) as response:
+            if response.status != 200 or (await response.json())["response"] != "hello hi":
+                raise RuntimeError(f"unexpected /invoke answer {response.status}")
+
+    invoke_ms: list[float] = []
+    health_ms: list[float] = []
+    async with aiohttp.ClientSession() as session:
+        for _ in range(WARM_UP):
+            await invoke(session)
+        for _ in range(invokes):
+            invoke_ms.append(await timed(invoke, session))
+            health_ms.append(await timed(health_once, session, runtime))
+    return {"invoke_p50": statistics.median(invoke_ms), "health_p50": statistics.median(health_ms),
+            "hop": statistics.median(invoke_ms) - statistics.median(health_ms)}
 
 
 # --- orchestration ------------------------------------------------------------------------------
@@ -347,6 +376,7 @@ def run(args: argparse.Namespace, processes: Processes) -> None:
             started,
         ):
             idle["Tier 2 (handler in agent.py)"] = asyncio.run(measure_idle(url, process, started))
+            hop = asyncio.run(measure_agent_process_hop(url, args.invokes))
 
     with runtime_process(processes, upstream, "runtime-overhead") as (process, url, started):
         asyncio.run(measure_idle(url, process, started))
@@ -355,11 +385,12 @@ def run(args: argparse.Namespace, processes: Processes) -> None:
         asyncio.run(measure_idle(url, process, started))
         streams = asyncio.run(measure_streams(url, upstream, process.pid, args.concurrency, args.chunks))
 
-    report(args, overhead, streams, idle)
+    report(args, overhead, streams, idle, hop)
 
 
 def report(
-    args: argparse.Namespace, overhead: dict[str, float], streams: dict[str, Any], idle: dict[str, dict[str, float]]
+    args: argparse.Namespace, overhead: dict[str, float], streams: dict[str, Any], idle: dict[str, dict[str, float]],
+    hop: dict[str, float],
 ) -> None:
     o = overhead
     print(
@@ -395,10 +426,16 @@ def report(
     print(f"| runtime RSS before / peak | {s['idle_rss'] / 1024:.1f} MiB / {s['peak_rss'] / 1024:.1f} MiB |")
 
     print("\n3. A fresh, idle runtime process\n")
-    print("| mode | start-up to first /healthz 200 | idle RSS (after /readyz) |")
-    print("|---|---|---|")
+    print("| mode | start-up to first /healthz 200 | idle RSS (after /readyz) | the agent's process RSS |")
+    print("|---|---|---|---|")
     for mode, figures in idle.items():
-        print(f"| {mode} | {figures['startup']:.2f} s | {figures['rss'] / 1024:.1f} MiB |")
+        agent = f"{figures['agent_rss'] / 1024:.1f} MiB" if figures["agent_rss"] else "none (no agent process)"
+        print(f"| {mode} | {figures['startup']:.2f} s | {figures['rss'] / 1024:.1f} MiB | {agent} |")
+    print(
+        f"\nTier 2, {args.invokes} POST /invoke of a handler that answers at once: p50 {hop['invoke_p50']:.2f} ms, "
+        f"GET /healthz p50 {hop['health_p50']:.2f} ms: the hop to the agent's process and back costs "
+        f"**{hop['hop']:.2f} ms** a turn."
+    )
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
