@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from runagents_runtime.app import create_app
 from runagents_runtime.config import load_config
+from runtime.tests.header_recorder import HeaderRecorder, recording_headers
 
 GATEWAY_PATH = "/llm/v1/chat/completions"
 AGENT_TOKEN = "agent-token-for-tests"
@@ -334,6 +335,13 @@ def start_runtime(start_app: RuntimeStarter) -> RuntimeStarter:
             yield client
 
     return start
+
+
+@pytest.fixture
+def recorder() -> Iterator[HeaderRecorder]:
+    """A loopback HTTP server recording the headers of the calls an agent's code makes to it."""
+    with recording_headers() as server:
+        yield server
 
 
 @pytest.fixture

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
-import pytest
 from asgi_lifespan import LifespanManager
 
 from runagents_runtime.agent_side.child import outbound
 from runagents_runtime.app import create_app
 from runagents_runtime.config import load_config
 from runagents_runtime.propagation import AGENT_HEADER, REQUEST_ID_HEADER, RUN_ID_HEADER, RUN_SEQ_HEADER
+from runtime.tests.header_recorder import HeaderRecorder
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 INBOUND = {"traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01", "X-RunAgents-Run-Id": "run-7", "baggage": "k=v",
@@ -60,40 +57,6 @@ async def handler(request):
     await asyncio.to_thread(bare_thread, URL)
     return "called"
 '''
-
-
-class HeaderRecorder(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _RecordingHandler)
-        self.seen: dict[str, dict[str, str]] = {}
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/call"
-
-
-class _RecordingHandler(BaseHTTPRequestHandler):
-    server: HeaderRecorder
-
-    def do_GET(self) -> None:
-        self.server.seen[self.path.split("=", 1)[-1]] = {name.lower(): value for name, value in self.headers.items()}
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def recorder() -> Iterator[HeaderRecorder]:
-    server = HeaderRecorder()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 async def test_every_client_of_the_agent_carries_the_run_numbered_but_never_the_token(

@@ -13,20 +13,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import aiohttp
 import fastapi
 import httpx
 import pydantic
-import pytest
 from asgi_lifespan import LifespanManager
 
 from runagents_runtime.app import create_app
 from runagents_runtime.config import load_config
+from runtime.tests.header_recorder import HeaderRecorder
 
 PINNED = {"aiohttp": "3.14.3", "fastapi": "0.100.0", "pydantic": "1.10.13", "httpx": "0.24.1"}
 """Each older than (pydantic: a major version before) what the platform's runtime runs with."""
@@ -72,46 +69,15 @@ def pinned_venv() -> Path:
     return venv
 
 
-class _Recorder(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.seen: dict[str, dict[str, str]] = {}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Recorder
-
-    def do_GET(self) -> None:
-        self.server.seen[self.path.split("=", 1)[-1]] = {name.lower(): value for name, value in self.headers.items()}
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def recorder() -> Iterator[_Recorder]:
-    server = _Recorder()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
 async def test_an_agent_pinning_older_aiohttp_fastapi_pydantic1_and_httpx_runs_with_them(
-        base_env, agent_dir: Path, recorder: _Recorder) -> None:
+        base_env, agent_dir: Path, recorder: HeaderRecorder) -> None:
     venv = pinned_venv()
     assert {aiohttp.__version__, fastapi.__version__, pydantic.VERSION, httpx.__version__}.isdisjoint(
         PINNED.values()), "the platform itself must run other versions for this test to mean anything"
     (agent_dir / "pinned_agent.py").write_text(PINNED_AGENT)
     config = load_config({**base_env, "USER_ENTRY_POINT": "pinned_agent.py",
                           "AGENT_PYTHON": str(venv / "bin" / "python")})
-    recorder_url = f"http://127.0.0.1:{recorder.server_address[1]}/call"
-    app = create_app(config, cwd=agent_dir, environ={**os.environ, "RECORDER_URL": recorder_url})
+    app = create_app(config, cwd=agent_dir, environ={**os.environ, "RECORDER_URL": recorder.url})
     async with (
         LifespanManager(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://runtime.test") as client,

@@ -177,6 +177,63 @@ def assert_well_formed(events: list[dict[str, Any]]) -> None:
     assert [e["type"] for e in events].count("answer") == 1, events
 
 
+HISTORY_WORD = "pomegranate"
+"""A word only the history of `conversation`'s last turn holds."""
+
+
+def plain_and_streamed(message: str) -> list[dict[str, Any]]:
+    """`message` as a plain turn, then as a streamed one."""
+    return [{"message": message}, {"message": message, "stream": True}]
+
+
+def conversation(message: str) -> list[dict[str, Any]]:
+    """`plain_and_streamed(message)`, then a turn whose history holds `HISTORY_WORD`."""
+    history = [{"role": "user", "content": f"Remember the word {HISTORY_WORD}."},
+               {"role": "assistant", "content": "Noted."}]
+    return [*plain_and_streamed(message), {"message": "And now?", "history": history}]
+
+
+def code_script(tool_result_mark: str, before: str, after: str, tool: str = "") -> Script:
+    """A model playing a code agent: the text `before` until `tool_result_mark` is in the conversation,
+    then `after`."""
+    return Script(tool=tool, tool_arguments={}, tool_result_mark=tool_result_mark, final_text="", code=(before, after))
+
+
+def assert_answered(result: AgentRun, answer: str | dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """The entry was recognized, and every run is well formed and ends with the answer `answer`
+    (a dict: the JSON the answer's text holds). Returns the runs."""
+    assert result.recognized
+    for events in result.runs:
+        assert_well_formed(events)
+        text = events[-1]["text"]
+        assert (json.loads(text) if isinstance(answer, dict) else text) == answer
+    return result.runs
+
+
+def assert_one_tool_round(events: list[dict[str, Any]], name: str, arguments: dict[str, Any], output: Any) -> None:
+    """Exactly one tool call, to `name` with `arguments`, and exactly one tool result, of that call,
+    whose content is `output` (a dict: the JSON the content holds)."""
+    [call] = events_of(events, "tool_call")
+    assert call["name"] == name and json.loads(call["arguments"]) == arguments
+    [tool_result] = events_of(events, "tool_result")
+    assert tool_result["id"] == call["id"]
+    content = tool_result["content"]
+    assert (json.loads(content) if isinstance(output, dict) else content) == output
+
+
+def assert_conversation_answered(result: AgentRun, answer: str, tool: tuple[str, dict[str, Any]], output: Any) -> None:
+    """`conversation`'s three turns each answered `answer` after one round of `tool` (name, arguments)
+    that gave `output`; the plain turn without content deltas, the streamed one with several deltas
+    that join to the answer; the history's word reached the model."""
+    plain, streamed, _with_history = assert_answered(result, answer)
+    for events in result.runs:
+        assert_one_tool_round(events, *tool, output)
+    assert events_of(plain, "content") == []
+    deltas = events_of(streamed, "content")
+    assert len(deltas) > 1 and "".join(e["delta"] for e in deltas) == answer
+    assert HISTORY_WORD in json.dumps(result.requests[-1]["messages"])
+
+
 if __name__ == "__main__":  # build every framework's virtualenv ahead of a test run
     for environment_name in sys.argv[1:] or ENVIRONMENTS:
         print(framework_python(environment_name))

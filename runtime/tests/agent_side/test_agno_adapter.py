@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from runtime.tests.agent_side.framework_harness import Script, assert_well_formed, events_of, run_agent
+from runtime.tests.agent_side import framework_harness as harness
 
 pytestmark = pytest.mark.frameworks
 
@@ -18,10 +17,10 @@ from pydantic import BaseModel, Field
 
 
 def get_weather(city: str) -> str:
-    \"\"\"Get the weather in a city.
+    \"\"\"Get the current weather in a city.
 
     Args:
-        city: The city's name.
+        city (str): The name of the city.
     \"\"\"
     return f"sunny-17C in {city}"
 
@@ -55,7 +54,7 @@ agent_with_structured_output = Agent(
 )
 """
 
-SCRIPT = Script(
+SCRIPT = harness.Script(
     tool="get_weather",
     tool_arguments={"city": "Paris"},
     tool_result_mark="sunny-17C",
@@ -66,38 +65,18 @@ SCRIPT = Script(
 
 @pytest.mark.parametrize("target", ["agent_with_tools", "sync_agent"])
 def test_an_agent_answers_plain_and_streamed_with_its_tool_calls(tmp_path: Path, target: str) -> None:
-    result = run_agent("agno", tmp_path, AGENT, target, SCRIPT, [
-        {"message": "Weather in Paris?"},
-        {"message": "Weather in Paris?", "stream": True},
-        {"message": "And now?", "history": [
-            {"role": "user", "content": "Remember the word pomegranate."}, {"role": "assistant", "content": "Noted."},
-        ]},
-    ])
+    result = harness.run_agent("agno", tmp_path, AGENT, target, SCRIPT, harness.conversation("Weather in Paris?"))
 
-    assert result.recognized
-    plain, streamed, _with_history = result.runs
-    for events in result.runs:
-        assert_well_formed(events)
-        assert events[-1]["text"] == "It is sunny and 17C in Paris."
-        [call] = events_of(events, "tool_call")
-        assert call["name"] == "get_weather" and json.loads(call["arguments"]) == {"city": "Paris"}
-        [tool_result] = events_of(events, "tool_result")
-        assert tool_result["id"] == call["id"] and tool_result["content"] == "sunny-17C in Paris"
-    assert events_of(plain, "content") == []
-    deltas = events_of(streamed, "content")
-    assert len(deltas) > 1 and "".join(e["delta"] for e in deltas) == "It is sunny and 17C in Paris."
-    assert "pomegranate" in json.dumps(result.requests[-1]["messages"])
+    harness.assert_conversation_answered(
+        result, "It is sunny and 17C in Paris.", ("get_weather", {"city": "Paris"}), "sunny-17C in Paris"
+    )
 
 
 def test_structured_output_is_rendered_as_json(tmp_path: Path) -> None:
-    result = run_agent("agno", tmp_path, AGENT, "agent_with_structured_output", SCRIPT, [
-        {"message": "Forecast Paris"},
-        {"message": "Forecast Paris", "stream": True},
-    ])
+    turns = harness.plain_and_streamed("Forecast Paris")
+    result = harness.run_agent("agno", tmp_path, AGENT, "agent_with_structured_output", SCRIPT, turns)
 
-    for events in result.runs:
-        assert_well_formed(events)
-        assert json.loads(events[-1]["text"]) == {"city": "Paris", "temperature_c": 17.0}
+    harness.assert_answered(result, {"city": "Paris", "temperature_c": 17.0})
 
 
 TEAM = """
@@ -112,21 +91,15 @@ team = Team(name="Desk", members=[weather_agent], model=OpenAIChat(id="gpt-4o-mi
 
 
 def test_a_team_answers_through_its_member(tmp_path: Path) -> None:
-    script = Script(
+    script = harness.Script(
         tool="delegate_task_to_member", tool_arguments={"member_id": "weather-agent", "task": "Weather in Paris?"},
         tool_result_mark="sunny", final_text="It is sunny in Paris.",
     )
-    result = run_agent("agno", tmp_path, TEAM, "team", script, [
-        {"message": "Weather in Paris?"},
-        {"message": "Weather in Paris?", "stream": True},
-    ])
+    result = harness.run_agent("agno", tmp_path, TEAM, "team", script, harness.plain_and_streamed("Weather in Paris?"))
 
-    assert result.recognized
-    for events in result.runs:
-        assert_well_formed(events)
-        assert events[-1]["text"] == "It is sunny in Paris."
-        assert [call["name"] for call in events_of(events, "tool_call")] == ["delegate_task_to_member"]
-        [tool_result] = events_of(events, "tool_result")
+    for events in harness.assert_answered(result, "It is sunny in Paris."):
+        assert [call["name"] for call in harness.events_of(events, "tool_call")] == ["delegate_task_to_member"]
+        [tool_result] = harness.events_of(events, "tool_result")
         assert "It is sunny in Paris." in tool_result["content"]
     streamed = result.runs[1]
-    assert "".join(e["delta"] for e in events_of(streamed, "content")) == "It is sunny in Paris."
+    assert "".join(e["delta"] for e in harness.events_of(streamed, "content")) == "It is sunny in Paris."

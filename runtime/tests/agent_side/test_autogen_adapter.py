@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.tests.agent_side.framework_harness import Script, assert_well_formed, events_of, run_agent
+from runtime.tests.agent_side import framework_harness as harness
 
 pytestmark = pytest.mark.frameworks
 
@@ -37,7 +37,7 @@ agent = AssistantAgent(
 team = RoundRobinGroupChat([agent], termination_condition=MaxMessageTermination(2))
 """
 
-SCRIPT = Script(
+SCRIPT = harness.Script(
     tool="get_weather",
     tool_arguments={"city": "Paris"},
     tool_result_mark="sunny-17C",
@@ -47,26 +47,10 @@ SCRIPT = Script(
 
 @pytest.mark.parametrize("target", ["agent", "team"])
 def test_an_assistant_agent_and_a_team_answer_plain_and_streamed_with_tool_calls(tmp_path: Path, target: str) -> None:
-    result = run_agent("autogen", tmp_path, AGENT, target, SCRIPT, [
-        {"message": "Weather in Paris?"},
-        {"message": "Weather in Paris?", "stream": True},
-        {"message": "And now?", "history": [
-            {"role": "user", "content": "Remember the word pomegranate."}, {"role": "assistant", "content": "Noted."},
-        ]},
-    ])
+    result = harness.run_agent("autogen", tmp_path, AGENT, target, SCRIPT, harness.conversation("Weather in Paris?"))
 
-    assert result.recognized
-    plain, streamed, _with_history = result.runs
-    for events in result.runs:
-        assert_well_formed(events)
-        assert events[-1]["text"] == "It is sunny and 17C in Paris."
-        [call] = events_of(events, "tool_call")
-        assert call["name"] == "get_weather" and json.loads(call["arguments"]) == {"city": "Paris"}
-        [tool_result] = events_of(events, "tool_result")
-        assert tool_result["id"] == call["id"] and tool_result["content"] == "sunny-17C in Paris"
-    assert events_of(plain, "content") == []
-    deltas = events_of(streamed, "content")
-    assert len(deltas) > 1 and "".join(e["delta"] for e in deltas) == "It is sunny and 17C in Paris."
+    harness.assert_conversation_answered(
+        result, "It is sunny and 17C in Paris.", ("get_weather", {"city": "Paris"}), "sunny-17C in Paris"
+    )
     last_request = json.dumps(result.requests[-1]["messages"])
-    assert "pomegranate" in last_request
     assert last_request.count("Weather in Paris?") == 0, "a turn must not see another turn's conversation"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.tests.agent_side.framework_harness import Script, assert_well_formed, events_of, run_agent
+from runtime.tests.agent_side import framework_harness as harness
 
 pytestmark = pytest.mark.frameworks
 
@@ -30,7 +30,7 @@ workflow = AgentWorkflow.from_tools_or_functions(
 function_agent = FunctionAgent(tools=[multiply], llm=llm, system_prompt="You multiply with tools.")
 """
 
-SCRIPT = Script(
+SCRIPT = harness.Script(
     tool="multiply",
     tool_arguments={"a": 2, "b": 4},
     tool_result_mark="8000.5",
@@ -40,47 +40,26 @@ SCRIPT = Script(
 
 @pytest.mark.parametrize("target", ["workflow", "function_agent"])
 def test_an_agent_workflow_answers_plain_and_streamed_with_its_tool_calls(tmp_path: Path, target: str) -> None:
-    result = run_agent("llamaindex", tmp_path, AGENT, target, SCRIPT, [
-        {"message": "What is 2*4?"},
-        {"message": "What is 2*4?", "stream": True},
-        {"message": "And now?", "history": [
-            {"role": "user", "content": "Remember the word pomegranate."}, {"role": "assistant", "content": "Noted."},
-        ]},
-    ])
+    result = harness.run_agent("llamaindex", tmp_path, AGENT, target, SCRIPT, harness.conversation("What is 2*4?"))
 
-    assert result.recognized
-    plain, streamed, _with_history = result.runs
-    for events in result.runs:
-        assert_well_formed(events)
-        assert events[-1]["text"] == "Two times four is 8000.5 here."
-        [call] = events_of(events, "tool_call")
-        assert call["name"] == "multiply" and json.loads(call["arguments"]) == {"a": 2, "b": 4}
-        [tool_result] = events_of(events, "tool_result")
-        assert tool_result["id"] == call["id"] and tool_result["content"] == "8000.5"
-    assert events_of(plain, "content") == []
-    deltas = events_of(streamed, "content")
-    assert len(deltas) > 1 and "".join(e["delta"] for e in deltas) == "Two times four is 8000.5 here."
-    assert "pomegranate" in json.dumps(result.requests[-1]["messages"])
+    harness.assert_conversation_answered(
+        result, "Two times four is 8000.5 here.", ("multiply", {"a": 2, "b": 4}), "8000.5"
+    )
 
 
 def test_a_react_agent_answers_with_its_tool_calls(tmp_path: Path) -> None:
     react = AGENT + "\nreact_agent = ReActAgent(tools=[multiply], llm=llm)\n"
-    script = Script(
-        tool="multiply", tool_arguments={}, tool_result_mark="8000.5", final_text="",
-        code=(
-            'Thought: I need to use a tool.\nAction: multiply\nAction Input: {"a": 2, "b": 4}',
-            "Thought: I can answer without using any more tools.\nAnswer: Two times four is 8000.5 here.",
-        ),
+    script = harness.code_script(
+        "8000.5",
+        'Thought: I need to use a tool.\nAction: multiply\nAction Input: {"a": 2, "b": 4}',
+        "Thought: I can answer without using any more tools.\nAnswer: Two times four is 8000.5 here.",
+        tool="multiply",
     )
-    result = run_agent("llamaindex", tmp_path, react, "react_agent", script, [
-        {"message": "What is 2*4?"}, {"message": "What is 2*4?", "stream": True},
-    ])
+    turns = harness.plain_and_streamed("What is 2*4?")
+    result = harness.run_agent("llamaindex", tmp_path, react, "react_agent", script, turns)
 
-    assert result.recognized
-    for events in result.runs:
-        assert_well_formed(events)
-        assert events[-1]["text"] == "Two times four is 8000.5 here."
-        [call] = events_of(events, "tool_call")
+    for events in harness.assert_answered(result, "Two times four is 8000.5 here."):
+        [call] = harness.events_of(events, "tool_call")
         assert call["name"] == "multiply" and json.loads(call["arguments"]) == {"a": 2, "b": 4}
-        assert events_of(events, "tool_result")[0]["content"] == "8000.5"
-        assert events_of(events, "content") == [], "a ReAct agent's Thought / Action text is not the answer"
+        assert harness.events_of(events, "tool_result")[0]["content"] == "8000.5"
+        assert harness.events_of(events, "content") == [], "a ReAct agent's Thought / Action text is not the answer"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from runtime.tests.agent_side.framework_harness import Script, assert_well_formed, events_of, run_agent
+from runtime.tests.agent_side import framework_harness as harness
 
 pytestmark = pytest.mark.frameworks
 
@@ -58,7 +57,7 @@ def get_weather(city: str) -> str:
     return f"sunny-17C in {city}"
 """
 
-SCRIPT = Script(
+SCRIPT = harness.Script(
     tool="get_weather",
     tool_arguments={"city": "London"},
     tool_result_mark="sunny-17C",
@@ -70,36 +69,18 @@ SCRIPT = Script(
 
 @pytest.mark.parametrize("target", ["weather_agent", "older_weather_agent"])
 def test_an_agent_with_deps_answers_plain_and_streamed_with_its_tool_calls(tmp_path: Path, target: str) -> None:
-    plain_script = Script(**{**SCRIPT.__dict__, "final_tool": None})
-    result = run_agent("pydantic_ai", tmp_path, AGENT, target, plain_script, [
-        {"message": "Weather in London?"},
-        {"message": "Weather in London?", "stream": True},
-        {"message": "And now?", "history": [
-            {"role": "user", "content": "Remember the word pomegranate."}, {"role": "assistant", "content": "Noted."},
-        ]},
-    ])
+    plain_script = harness.Script(**{**SCRIPT.__dict__, "final_tool": None})
+    turns = harness.conversation("Weather in London?")
+    result = harness.run_agent("pydantic_ai", tmp_path, AGENT, target, plain_script, turns)
 
-    assert result.recognized
-    plain, streamed, _with_history = result.runs
-    for events in result.runs:
-        assert_well_formed(events)
-        assert events[-1]["text"] == "It is sunny and 17 degrees in London."
-        [call] = events_of(events, "tool_call")
-        assert call["name"] == "get_weather" and json.loads(call["arguments"]) == {"city": "London"}
-        [tool_result] = events_of(events, "tool_result")
-        assert tool_result["id"] == call["id"] and tool_result["content"] == "sunny-17C in London"
-    assert events_of(plain, "content") == []
-    assert "".join(e["delta"] for e in events_of(streamed, "content")) == "It is sunny and 17 degrees in London."
-    assert len(events_of(streamed, "content")) > 1
-    assert "pomegranate" in json.dumps(result.requests[-1]["messages"])
+    harness.assert_conversation_answered(
+        result, "It is sunny and 17 degrees in London.", ("get_weather", {"city": "London"}), "sunny-17C in London"
+    )
 
 
 def test_structured_output_is_rendered_as_json(tmp_path: Path) -> None:
-    result = run_agent("pydantic_ai", tmp_path, AGENT, "forecast_agent", SCRIPT, [
-        {"message": "Forecast London"}, {"message": "Forecast London", "stream": True},
-    ])
+    turns = harness.plain_and_streamed("Forecast London")
+    result = harness.run_agent("pydantic_ai", tmp_path, AGENT, "forecast_agent", SCRIPT, turns)
 
-    for events in result.runs:
-        assert_well_formed(events)
-        assert json.loads(events[-1]["text"]) == {"city": "London", "temperature_c": 17.0}
-        assert [call["name"] for call in events_of(events, "tool_call")][:1] == ["get_weather"]
+    for events in harness.assert_answered(result, {"city": "London", "temperature_c": 17.0}):
+        assert [call["name"] for call in harness.events_of(events, "tool_call")][:1] == ["get_weather"]
