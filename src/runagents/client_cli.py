@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
+from runagents_contracts.entry import EntryAdapter
+from runagents_contracts.llm_usage import ADAPTERS_NEEDING_A_MODEL
 
 BAR_WIDTH = 30
 SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache", ".pytest_cache"}
@@ -41,6 +43,27 @@ def suggested_wiring(
     tools = {t["name"]: t.get("suggested") for t in report.get("tools", [])}
     models = {(u.get("role") or "chat"): u.get("suggested") for u in report.get("llm_usage", [])}
     return tools, models
+
+
+def framework_chat_model(client: httpx.Client, report: dict[str, Any],
+                         models: dict[str, dict[str, str] | None]) -> dict[str, str] | None:
+    """A chat model for an entry whose framework answers with one when the analysis saw no call to a
+    model (it is built in the framework's own code or configuration): the first chat model
+    registered. None when the report needs none, has one, or nothing is registered."""
+    entry = report.get("entry_point") or {}
+    adapter = entry.get("adapter")
+    if "chat" in models or (report.get("tier") or {}).get("value") != "custom" or adapter not in {
+        a.value for a in ADAPTERS_NEEDING_A_MODEL
+    }:
+        return None
+    listed = client.get("/api/v1/model-providers")
+    if listed.status_code != 200:
+        return None
+    for provider in listed.json().get("items", []):
+        for model in provider.get("models") or []:
+            if (model.get("role") or "chat") == "chat":
+                return {"provider": provider["name"], "model": model["name"]}
+    return None
 
 
 def _zip_folder(folder: Path) -> bytes:
@@ -109,6 +132,12 @@ def _deploy(url: str, name: str, source: Path | None, sample: str | None) -> Non
         if analysis["status"] != "succeeded":
             _fail(f"analysis failed: {analysis.get('error')}")
         tools, models = suggested_wiring(analysis["report"])
+        chat = framework_chat_model(client, analysis["report"], models)
+        if chat is not None:
+            models["chat"] = chat
+            adapter = EntryAdapter(analysis["report"]["entry_point"]["adapter"])
+            print(f"model role chat: {chat['provider']}/{chat['model']} "
+                  f"(the {adapter} entry answers with a chat model)")
         unwired = [f"tool {n}" for n, s in tools.items() if not s]
         unwired += [f"model role {r}" for r, s in models.items() if not s]
         if unwired:

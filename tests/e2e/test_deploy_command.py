@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from runagents.client_cli import progress_bar
+from runagents.client_cli import framework_chat_model, progress_bar
 from runagents.processes import PlatformProcesses
 
 
@@ -44,3 +44,17 @@ def test_deploy_command_names_findings_nothing_registered_matches(dev_platform: 
                            "--url", dev_platform.base_url], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "no registered resource matches: tool github" in done.stderr
+
+
+def test_deploy_command_wires_a_chat_model_for_a_framework_entry_the_analysis_saw_no_model_call_in(
+        dev_platform: PlatformProcesses) -> None:
+    graph = {"tier": {"value": "custom"}, "entry_point": {"file": "graph.py", "adapter": "langgraph"}}
+    handler = {"tier": {"value": "custom"}, "entry_point": {"file": "agent.py", "adapter": "handler"}}
+    with httpx.Client(base_url=dev_platform.base_url) as client:
+        providers = client.get("/api/v1/model-providers").json()["items"]
+        first_chat = next({"provider": p["name"], "model": m["name"]} for p in providers for m in p["models"]
+                          if (m.get("role") or "chat") == "chat")
+
+        assert framework_chat_model(client, graph, {}) == first_chat
+        assert framework_chat_model(client, graph, {"chat": {"provider": "mine", "model": "m"}}) is None
+        assert framework_chat_model(client, handler, {}) is None
