@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 
+from .dependencies import install_plan_finding, plan_install
 from .entry_point import find_entry_point, refused_in_every_tier
 from .evaluate import Evaluator
 from .hosts import HostCollector
@@ -84,6 +85,10 @@ def analyze_files(
     imported, unresolved_imports = import_packages(project, local_modules, [n for n, e in declared if e == "pypi"])
     imported += [(name, "npm") for name in javascript.packages]
     packages = merge_packages(declared, imported)
+    # What the builder installs: the upload's manifests read by the rules (an upload whose manifests
+    # are refused never gets here: it is refused at upload).
+    plan = plan_install(files, sorted({p.name for p in packages if p.ecosystem == "pypi"}))
+    install_plan = None if plan.refused else install_plan_finding(plan)
     resources = resources or RegisteredResources()
     for tool in tools:
         tool.suggested = suggest_tool(tool, resources.tools)
@@ -105,6 +110,7 @@ def analyze_files(
         secrets=secrets,
         hosts=hosts.hosts(),
         packages=packages,
+        install_plan=install_plan,
         unresolved_imports=unresolved_imports,
         entry_point=entry_point,
         system_prompt=system_prompt,

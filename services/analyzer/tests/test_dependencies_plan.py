@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from runagents_common.dependencies import InstallPlan, plan_install
+from runagents_analyzer.engine.dependencies import InstallPlan, plan_install
 
 
 def plan(files: dict[str, str], analysis: list[str] | None = None) -> InstallPlan:
