@@ -2,7 +2,7 @@
 and what is refused. The analyzer refuses an unsafe declaration at upload and reports the install plan
 (the `install_plan` finding, runagents_contracts.install_plan); the builder checks it again and installs it."""
 
-from .plan import InstallPlan, Refusal, UploadFiles, plan_install
 from .finding import install_plan_finding
+from .plan import InstallPlan, Refusal, UploadFiles, plan_install
 
 __all__ = ["InstallPlan", "Refusal", "UploadFiles", "install_plan_finding", "plan_install"]
