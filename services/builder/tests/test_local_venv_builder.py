@@ -6,11 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from runagents_contracts.install_plan import InstallPlan
 
 from runagents_builder.artifacts.base import BuildError, BuildInput
 from runagents_builder.artifacts.install_plan import Install
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
-from runagents_contracts.install_plan import InstallPlan
 
 
 def builder(tmp_path: Path) -> LocalVenvBuilder:
