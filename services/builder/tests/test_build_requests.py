@@ -43,7 +43,8 @@ def analyzer() -> FastAPI:
 
 
 @pytest.fixture
-async def builder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[InMemoryBus, httpx.AsyncClient]]:
+async def builder(tmp_path: Path,
+                  monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[InMemoryBus, httpx.AsyncClient]]:
     bus = InMemoryBus()
     async with serve_app(analyzer()) as analyzer_url:
         monkeypatch.setenv("RUNAGENTS_ANALYZER_URL", analyzer_url)
@@ -75,8 +76,11 @@ async def test_the_plan_of_a_build_request_is_installed(builder: tuple[InMemoryB
 
     build = await finished(client, "planned")
     assert build["status"] == "succeeded", build["error"]
-    assert (Path(build["artifact_ref"]) / "lib").exists()
-    assert list(Path(build["artifact_ref"]).glob("lib/python*/site-packages/six-1.16.0.dist-info"))
+    assert installed_six(Path(build["artifact_ref"]))
+
+
+def installed_six(venv: Path) -> bool:
+    return any(venv.glob("lib/python*/site-packages/six-1.16.0.dist-info"))
 
 
 async def test_a_forged_line_in_the_plan_fails_the_build_naming_it(
