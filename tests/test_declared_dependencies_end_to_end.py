@@ -28,9 +28,12 @@ async def no_progress(phase: str, percent: int) -> None:
     return None
 
 
+def upload_files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
 async def analyze_and_build(tmp_path: Path, folder: Path) -> Artifact:
-    files = {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
-    report = analyze_files(files)
+    report = analyze_files(upload_files(folder))
     # as the deployer sends it and the builder receives it
     request = AgentBuildRequested.model_validate_json(AgentBuildRequested(
         agent="agent", deployment_id="d1", analysis_id="a1", packages=[],

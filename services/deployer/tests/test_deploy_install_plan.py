@@ -17,7 +17,8 @@ from .conftest import Deployer
 
 PLAN = {"source": "requirements.txt", "requirements": ["aiohttp==3.14.3"], "constraints": ["langchain<1.0"],
         "projects": ["libs/helper[server]"], "uv_lock": False,
-        "added": [{"requirement": "python-dotenv", "reason": "the code imports it and the manifest does not declare it"}]}
+        "added": [{"requirement": "python-dotenv",
+                   "reason": "the code imports it and the manifest does not declare it"}]}
 ENTRY = {"file": "agent.py", "reason": "handler"}
 REPORTS: dict[str, dict[str, Any]] = {
     "planned": {"tier": {"value": "custom", "reason": "code"}, "entry_point": ENTRY, "install_plan": PLAN,
