@@ -209,3 +209,12 @@ def test_a_uv_lock_upload_s_plan_tells_the_builder_to_export_it() -> None:
     assert report.install_plan is not None
     assert (report.install_plan.source, report.install_plan.uv_lock, report.install_plan.requirements) == (
         "uv.lock", True, [])
+
+
+def test_a_report_whose_manifest_is_refused_has_no_plan_and_says_why() -> None:
+    # (an upload never gets here: it is refused at upload; the engine alone still says it)
+    report = analyze_files({"agent.py": b"import six\n", "requirements.txt": b"six\n--index-url https://m.example\n"})
+
+    assert report.install_plan is None
+    assert [(e.file, e.line) for e in report.errors] == [("requirements.txt", 2)]
+    assert "--index-url https://m.example" in report.errors[0].message

@@ -18,7 +18,7 @@ from .packages import (
     merge_packages,
 )
 from .project import Project
-from .report import LlmUsage, Report, SkippedFile, Tier
+from .report import AnalysisError, LlmUsage, Report, SkippedFile, Tier
 from .secrets import scan_secrets
 from .sources import load_sources
 from .suggest import RegisteredResources, suggest_model, suggest_tool
@@ -89,6 +89,8 @@ def analyze_files(
     # are refused never gets here: it is refused at upload).
     plan = plan_install(files, sorted({p.name for p in packages if p.ecosystem == "pypi"}))
     install_plan = None if plan.refused else install_plan_finding(plan)
+    refusals = [AnalysisError(file=r.file, line=r.line or 0, message=f"no install plan: {r.describe()}")
+                for r in plan.refused]
     resources = resources or RegisteredResources()
     for tool in tools:
         tool.suggested = suggest_tool(tool, resources.tools)
@@ -104,7 +106,7 @@ def analyze_files(
         analyzer_version=analyzer_version(),
         files=[f.path for f in sources.files],
         skipped=sorted([*skipped, *sources.skipped], key=lambda s: s.file),
-        errors=sorted([*sources.errors, *javascript.errors], key=lambda e: (e.file, e.line)),
+        errors=sorted([*sources.errors, *javascript.errors, *refusals], key=lambda e: (e.file, e.line)),
         tools=tools,
         llm_usage=llm_usage,
         secrets=secrets,
