@@ -101,6 +101,7 @@ def test_the_report_serialises_to_the_public_field_names() -> None:
 
     assert set(report) == {
         "analyzer_version", "files", "skipped", "errors", "tools", "llm_usage", "secrets", "hosts", "packages",
+        "install_plan",
         "unresolved_imports",
         "entry_point", "system_prompt", "tier",
     }

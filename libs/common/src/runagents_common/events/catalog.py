@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from runagents_contracts.install_plan import InstallPlan
 
 from runagents_common.events.envelope import Envelope
 
@@ -153,6 +154,9 @@ class AgentBuildRequested(EventData):
     deployment_id: str
     analysis_id: str
     packages: list[str]
+    """The analysis' PyPI packages: what an old builder installs (kept for messages sent before install_plan)."""
+    install_plan: InstallPlan | None = None
+    """The analysis report's install plan: what the builder installs, once it has checked every line."""
 
 
 @_register("agent.build.progressed.v1", Service.BUILDER)

@@ -8,8 +8,8 @@ from runagents_analyzer.analyses.errors import AnalysisNotFound, SourceUnavailab
 from runagents_analyzer.analyses.models import Analysis, AnalysisStatus
 from runagents_analyzer.context import AnalyzerContext
 from runagents_analyzer.engine import UploadRejected, unpack_upload
+from runagents_analyzer.engine.dependencies import plan_install
 from runagents_analyzer.sources import SourceCorrupt, SourceNotFound, tar_gz
-from runagents_common.dependencies import plan_install
 from runagents_common.events.catalog import AnalysisRequested
 
 # The engine names its limits; these are about size, so they answer 413 like the request limit.

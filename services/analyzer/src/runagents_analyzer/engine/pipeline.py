@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 
+from .dependencies import install_plan_finding, plan_install
 from .entry_point import find_entry_point, refused_in_every_tier
 from .evaluate import Evaluator
 from .hosts import HostCollector
@@ -17,7 +18,7 @@ from .packages import (
     merge_packages,
 )
 from .project import Project
-from .report import LlmUsage, Report, SkippedFile, Tier
+from .report import AnalysisError, LlmUsage, Report, SkippedFile, Tier
 from .secrets import scan_secrets
 from .sources import load_sources
 from .suggest import RegisteredResources, suggest_model, suggest_tool
@@ -84,6 +85,12 @@ def analyze_files(
     imported, unresolved_imports = import_packages(project, local_modules, [n for n, e in declared if e == "pypi"])
     imported += [(name, "npm") for name in javascript.packages]
     packages = merge_packages(declared, imported)
+    # What the builder installs: the upload's manifests read by the rules (an upload whose manifests
+    # are refused never gets here: it is refused at upload).
+    plan = plan_install(files, sorted({p.name for p in packages if p.ecosystem == "pypi"}))
+    install_plan = None if plan.refused else install_plan_finding(plan)
+    refusals = [AnalysisError(file=r.file, line=r.line or 0, message=f"no install plan: {r.describe()}")
+                for r in plan.refused]
     resources = resources or RegisteredResources()
     for tool in tools:
         tool.suggested = suggest_tool(tool, resources.tools)
@@ -99,12 +106,13 @@ def analyze_files(
         analyzer_version=analyzer_version(),
         files=[f.path for f in sources.files],
         skipped=sorted([*skipped, *sources.skipped], key=lambda s: s.file),
-        errors=sorted([*sources.errors, *javascript.errors], key=lambda e: (e.file, e.line)),
+        errors=sorted([*sources.errors, *javascript.errors, *refusals], key=lambda e: (e.file, e.line)),
         tools=tools,
         llm_usage=llm_usage,
         secrets=secrets,
         hosts=hosts.hosts(),
         packages=packages,
+        install_plan=install_plan,
         unresolved_imports=unresolved_imports,
         entry_point=entry_point,
         system_prompt=system_prompt,

@@ -4,9 +4,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from runagents_contracts.entry import EntryPoint
+from runagents_contracts.install_plan import InstallPlan
 from runagents_contracts.llm_usage import LlmRole, LlmUsage, SuggestedModel
 
-__all__ = ["EntryPoint", "LlmRole", "LlmUsage", "SuggestedModel"]
+__all__ = ["EntryPoint", "InstallPlan", "LlmRole", "LlmUsage", "SuggestedModel"]
 
 Ecosystem = Literal["pypi", "npm"]
 PackageSource = Literal["manifest", "import"]
@@ -97,6 +98,9 @@ class Report(_Model):
     secrets: list[Secret] = Field(default_factory=list)
     hosts: list[Host] = Field(default_factory=list)
     packages: list[Package] = Field(default_factory=list)
+    install_plan: InstallPlan | None = Field(
+        default=None,
+        description="What the builder installs: the manifest that wins, its exact lines, the upload's projects.")
     unresolved_imports: list[UnresolvedImport] = Field(
         default_factory=list,
         description="Imports no known distribution provides; not installed until a manifest declares them.")

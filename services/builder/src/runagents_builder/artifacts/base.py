@@ -7,18 +7,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from runagents_contracts.install_plan import InstallPlan
+
 ProgressCallback = Callable[[str, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class BuildInput:
-    """What to build: the exact analyzed source and the packages it needs."""
+    """What to build: the exact analyzed source and what to install into it (the analysis' install plan;
+    None for a request sent before plans existed: then `packages`)."""
 
     build_id: str
     agent: str
     source_dir: Path
     source_digest: str
     packages: list[str]
+    install_plan: InstallPlan | None = None
 
 
 @dataclass(frozen=True)

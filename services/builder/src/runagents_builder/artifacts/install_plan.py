@@ -1,22 +1,21 @@
-"""The builder's own reading of what an upload declares (never trusting the analysis for it):
-the install plan, a uv.lock exported by uv, and every requirement checked again before install."""
+"""What goes into the agent's virtualenv: the analysis' install plan (the analyzer owns the rules of
+what an upload installs), every line of it checked again here before anything is installed."""
 
-import collections
 from dataclasses import dataclass
 from pathlib import Path
 
-from runagents_builder.artifacts.base import BuildError
-from runagents_builder.artifacts.upload_files import UploadCopy
-from runagents_common.dependencies import InstallPlan, Refusal, plan_install
-from runagents_common.dependencies.requirements_txt import read_requirements
+from runagents_contracts.install_plan import InstallPlan
 
-EXPORTED = "<uv export of uv.lock>"
+from runagents_builder.artifacts.requirement_check import check_project, check_requirement
+from runagents_builder.artifacts.upload_files import UploadCopy
+
+EDITABLE = ("-e ", "--editable ", "--editable=")
 
 
 @dataclass(frozen=True)
 class Install:
-    """What goes into the agent's virtualenv: exact requirement lines, constraints, and the
-    absolute paths (inside the upload's copy) of the upload's own projects, with their extras."""
+    """Exact requirement lines, constraints, and the absolute paths (inside the upload's copy) of the
+    upload's own projects with their extras; each checked."""
 
     source: str
     requirements: list[str]
@@ -25,37 +24,42 @@ class Install:
     project_digests: list[str]
 
 
-def refuse(plan: InstallPlan) -> None:
-    if plan.refused:
-        lines = [refusal.describe() for refusal in plan.refused]
-        raise BuildError("the upload declares requirements the platform does not install:\n" + "\n".join(lines))
+def plan_of(install_plan: InstallPlan | None, packages: list[str]) -> InstallPlan:
+    """The plan a build installs; a request sent before plans existed names only the analysis' packages."""
+    return install_plan if install_plan is not None else InstallPlan(source="analysis", requirements=packages)
 
 
-def read_plan(source_dir: Path, analysis_packages: list[str]) -> tuple[UploadCopy, InstallPlan]:
-    files = UploadCopy(source_dir)
-    plan = plan_install(files, analysis_packages)
-    refuse(plan)
-    return files, plan
+def with_uv_export(plan: InstallPlan, exported: str) -> InstallPlan:
+    """The plan of a uv.lock with the lines `uv export` gave: requirements, and the upload's own
+    projects (workspace members, path dependencies) as projects; each is checked by install_of."""
+    requirements: list[str] = []
+    projects = list(plan.projects)
+    for raw in exported.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        editable = next((prefix for prefix in EDITABLE if line.startswith(prefix)), None)
+        if editable is not None or line.startswith(("./", "../", "/")) or line == ".":
+            project = line[len(editable):].strip() if editable else line
+            project = project.removeprefix("./") or "."
+            if project not in projects:
+                projects.append(project)
+        else:
+            requirements.append(check_requirement(line, "uv.lock export line"))
+    return plan.model_copy(update={"requirements": requirements, "projects": projects})
 
 
-def with_uv_export(files: UploadCopy, plan: InstallPlan, exported: str) -> InstallPlan:
-    """The plan of a uv.lock with the requirements uv exported from it, each checked as if a user wrote it."""
-    read = read_requirements(EXPORTED, collections.ChainMap({EXPORTED: exported.encode()}, dict.fromkeys(files, b"")))
-    plan.requirements = [reference.text for _, _, reference in read.requirements]
-    for _, _, local in read.projects:
-        if local.path + local.extras not in plan.projects:
-            plan.projects.append(local.path + local.extras)
-    plan.refused += [Refusal("uv.lock", None, refused.text, refused.reason) for _, _, refused in read.refused]
-    refuse(plan)
-    return plan
-
-
-def install_of(files: UploadCopy, plan: InstallPlan) -> Install:
-    paths = [(project.split("[", 1)[0], project[len(project.split("[", 1)[0]):]) for project in plan.projects]
+def install_of(source_dir: Path, plan: InstallPlan) -> Install:
+    requirements = [check_requirement(line) for line in plan.install_lines()]
+    constraints = [check_requirement(line, "constraint") for line in plan.constraints]
+    checked = [check_project(source_dir, project) for project in plan.projects]
+    files = UploadCopy(source_dir) if checked else None
+    base = source_dir.resolve()
     return Install(
         source=plan.source,
-        requirements=sorted(dict.fromkeys(plan.install_lines())),
-        constraints=plan.constraints,
-        projects=[f"{files.root / path}{extras}" for path, extras in paths],
-        project_digests=[files.digest(path) + extras for path, extras in paths],
+        requirements=sorted(dict.fromkeys(requirements)),
+        constraints=constraints,
+        projects=[f"{path}{extras}" for path, extras in checked],
+        project_digests=[files.digest(path.relative_to(base).as_posix()) + extras
+                         for path, extras in checked if files is not None],
     )

@@ -3,8 +3,9 @@
 The runtime's server runs with the platform's own interpreter and starts the agent's code with this
 virtualenv's (docs/runtime.md): the agent's declared versions are never constrained by the platform's.
 
-What the agent's packages are is the upload's own declaration (install_plan: a lock file as
-locked, pyproject.toml, requirements*.txt; the analysis' packages only when it declares nothing).
+What the agent's packages are is the analysis' install plan (the analyzer reads the upload's
+declaration: a lock file as locked, pyproject.toml, requirements*.txt; the imports' packages only
+when it declares nothing), every line checked again here (requirement_check).
 Virtualenvs are cached by the hash of the install plan (the python, the exact requirement lines,
 and the content of the upload's projects installed), so redeploying an agent or deploying another
 with the same requirements costs nothing. A venv is built in a temporary
@@ -20,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from runagents_builder.artifacts.base import Artifact, ArtifactBuilder, BuildError, BuildInput, ProgressCallback
-from runagents_builder.artifacts.install_plan import Install, install_of, read_plan, with_uv_export
+from runagents_builder.artifacts.install_plan import Install, install_of, plan_of, with_uv_export
 
 MAX_ERROR_LINES = 15
 SETUPTOOLS_WITH_PKG_RESOURCES = "setuptools<82"
@@ -54,7 +55,7 @@ class LocalVenvBuilder(ArtifactBuilder):
         return Artifact(kind="local-venv", ref=str(env_dir), source_dir=str(source_dir), cached=cached)
 
     async def _install(self, request: BuildInput) -> Install:
-        files, plan = await asyncio.to_thread(read_plan, request.source_dir, request.packages)
+        plan = plan_of(request.install_plan, request.packages)
         if plan.uv_lock:
             with tempfile.TemporaryDirectory() as folder:
                 exported = Path(folder) / "requirements.txt"
@@ -62,8 +63,8 @@ class LocalVenvBuilder(ArtifactBuilder):
                                  "--no-emit-project", "--no-header", "--no-annotate", "--format", "requirements-txt",
                                  "--directory", str(request.source_dir), "--output-file", str(exported)],
                                 what="uv.lock could not be exported")
-                plan = with_uv_export(files, plan, exported.read_text())
-        return await asyncio.to_thread(install_of, files, plan)
+                plan = with_uv_export(plan, exported.read_text())
+        return await asyncio.to_thread(install_of, request.source_dir, plan)
 
     def _cache_key(self, install: Install) -> str:
         identity = json.dumps({"python": self.python, "req": install.requirements,

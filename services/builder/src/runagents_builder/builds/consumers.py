@@ -16,7 +16,9 @@ def handlers(submit: Callable[[str], None]) -> dict[str, TransactionalHandler]:
         assert isinstance(data, AgentBuildRequested)
         if await repository.get(session, data.deployment_id) is None:
             repository.add(session, Build(id=data.deployment_id, agent=data.agent, analysis_id=data.analysis_id,
-                                          packages=data.packages))
+                                          packages=data.packages,
+                                          install_plan=data.install_plan.model_dump(mode="json")
+                                          if data.install_plan else None))
         Database.call_after_commit(session, lambda: submit(data.deployment_id))
 
     return {AgentBuildRequested.event_type: on_build_requested}

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,6 +17,7 @@ class Build(Base):
     agent: Mapped[str] = mapped_column(String(63), index=True)
     analysis_id: Mapped[str] = mapped_column(String(64))
     packages: Mapped[list[str]] = mapped_column(JSON(), default=list)
+    install_plan: Mapped[dict[str, Any] | None] = mapped_column(JSON(), default=None)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     phase: Mapped[str | None] = mapped_column(String(32), default=None)
     progress: Mapped[int] = mapped_column(default=0)

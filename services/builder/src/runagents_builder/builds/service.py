@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from runagents_contracts.install_plan import InstallPlan
 
 from runagents_builder.artifacts.base import ArtifactBuilder, BuildError, BuildInput
 from runagents_builder.builds import repository
@@ -34,6 +35,7 @@ class BuildRunner:
                 return
             build.status = "running"
             agent, analysis_id, packages = build.agent, build.analysis_id, list(build.packages)
+            install_plan = InstallPlan.model_validate(build.install_plan) if build.install_plan else None
 
         async def progress(phase: str, percent: int) -> None:
             async with self.database.session() as session:
@@ -48,7 +50,7 @@ class BuildRunner:
                 await progress("fetching-source", 10)
                 digest = await self._fetch_source(analysis_id, scratch)
                 artifact = await self.artifacts.build(
-                    BuildInput(build_id, agent, scratch, digest, packages), progress
+                    BuildInput(build_id, agent, scratch, digest, packages, install_plan), progress
                 )
         except BuildError as exc:
             await self._fail(build_id, agent, str(exc))

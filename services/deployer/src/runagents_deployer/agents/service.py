@@ -5,6 +5,7 @@ from typing import Any
 from uuid import uuid4
 
 from pydantic import SecretStr
+from runagents_contracts.install_plan import InstallPlan
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runagents_common.db.outbox import Outbox
@@ -80,6 +81,8 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
             agent.deployment_id, agent.endpoint = deployment_id, None
     await session.flush()
     packages = sorted({p["name"] for p in report.get("packages", []) if p.get("ecosystem") == "pypi"})
+    # What the builder installs, as the analyzer planned it (the builder checks every line again).
+    install_plan = InstallPlan.model_validate(report["install_plan"]) if report.get("install_plan") else None
     outbox.add(session, AgentDeployRequested(
         agent=agent.name, deployment_id=deployment_id, analysis_id=request.analysis_id,
         tools=sorted(set(request.tools.values())),
@@ -91,7 +94,8 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
         llm_limits=llm_limits,
     ), subject=agent.name)
     outbox.add(session, AgentBuildRequested(agent=agent.name, deployment_id=deployment_id,
-                                            analysis_id=request.analysis_id, packages=packages), subject=agent.name)
+                                            analysis_id=request.analysis_id, packages=packages,
+                                            install_plan=install_plan), subject=agent.name)
     if agent.next_deployment_id is None:
         set_status(session, outbox, agent, "Pending", "waiting for the build", phase="queued", progress=5)
     return agent

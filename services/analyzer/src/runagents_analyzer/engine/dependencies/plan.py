@@ -48,6 +48,8 @@ class InstallPlan:
     """The requirements are what `uv export --frozen` of the upload gives (the builder runs it)."""
     added: list[str] = field(default_factory=list)
     """Requirements the code needs that the manifest lacks (see code_needs)."""
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Why each of `added` was added."""
     declared: set[str] = field(default_factory=set)
     """Normalised names of the distributions the manifest names."""
     refused: list[Refusal] = field(default_factory=list)
@@ -173,9 +175,12 @@ def plan_install(files: UploadFiles, analysis_packages: Sequence[str] = (), code
     code = {path: content for path, content in files.items() if path.endswith(".py") and not _is_test(path)}
     imports = imported_modules(code)
     plan.added = needed_additions(imports, plan.requirements, plan.declared)
+    plan.reasons = dict.fromkeys(plan.added, "an integration the code imports, which the manifest leaves out")
     if plan.source != "analysis":
         covered = plan.declared | {normalise_name(requirement_name(line) or line) for line in plan.added}
-        plan.added += [name for name in dict.fromkeys(analysis_packages) if normalise_name(name) not in covered]
+        missing = [name for name in dict.fromkeys(analysis_packages) if normalise_name(name) not in covered]
+        plan.added += missing
+        plan.reasons |= dict.fromkeys(missing, "the code imports it and the manifest does not declare it")
     plan.constraints += [c for c in era_constraints(imports, plan.install_lines()) if c not in plan.constraints]
     return plan
 

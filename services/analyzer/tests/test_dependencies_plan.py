@@ -5,7 +5,8 @@ import textwrap
 
 import pytest
 
-from runagents_common.dependencies import InstallPlan, plan_install
+from runagents_analyzer.engine.dependencies import InstallPlan, plan_install
+from runagents_analyzer.engine.pipeline import analyze_files
 
 
 def plan(files: dict[str, str], analysis: list[str] | None = None) -> InstallPlan:
@@ -140,3 +141,80 @@ def test_code_written_for_langchain_before_1_0_keeps_it_below_1_0_unless_the_man
 
     assert unbounded.constraints == ["langchain<1.0"]
     assert bounded.constraints == [] and current.constraints == []
+
+
+@pytest.mark.parametrize(("files", "named"), [
+    ({"requirements.txt": "--extra-index-url https://mirror.example/simple\nsix\n"}, "--extra-index-url"),
+    ({"requirements.txt": "-i https://mirror.example/simple\n"}, "-i https://mirror.example/simple"),
+    ({"requirements.txt": "--find-links /srv/wheels\n"}, "--find-links /srv/wheels"),
+    ({"requirements.txt": "--trusted-host mirror.example\n"}, "--trusted-host"),
+    ({"requirements.txt": "git+https://github.com/example/tool.git\n"}, "git+https://github.com/example/tool.git"),
+    ({"requirements.txt": "tool @ git+https://github.com/example/tool.git\n"}, "tool @ git+https"),
+    ({"requirements.txt": "tool @ https://example.com/tool-1.0.tar.gz\n"}, "tool-1.0.tar.gz"),
+    ({"requirements.txt": "https://example.com/tool-1.0-py3-none-any.whl\n"}, "tool-1.0-py3-none-any.whl"),
+    ({"requirements.txt": "tool @ file:///opt/tool\n"}, "file:///opt/tool"),
+    ({"requirements.txt": "/opt/tool\n"}, "/opt/tool"),
+    ({"requirements.txt": "../sibling\n"}, "../sibling"),
+    ({"requirements.txt": "-e ../sibling\n"}, "../sibling"),
+    ({"requirements.txt": "-r ../other/requirements.txt\n"}, "-r ../other/requirements.txt"),
+    ({"requirements.txt": "-c /etc/constraints.txt\n"}, "-c /etc/constraints.txt"),
+    ({"pyproject.toml": '[project]\nname = "a"\ndependencies = ["tool @ git+https://g.example/t"]\n'}, "tool @ git+"),
+    ({"pyproject.toml": '[project]\nname = "a"\ndependencies = []\n[tool.uv]\nindex-url = "https://m.example"\n'},
+     "index-url"),
+    ({"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\ntool = {git = "https://g.example/t"}\n'},
+     "tool = {git"),
+    ({"pyproject.toml": '[tool.poetry.dependencies]\nx = "1"\n', "poetry.lock": """
+        [[package]]
+        name = "tool"
+        version = "1.0"
+        groups = ["main"]
+        [package.source]
+        type = "git"
+        url = "https://g.example/t"
+    """}, "tool==1.0 from https://g.example/t"),
+])
+def test_each_kind_of_reference_outside_the_upload_is_refused_naming_it(files: dict[str, str], named: str) -> None:
+    described = [refusal.describe() for refusal in plan(files).refused]
+
+    assert described and any(named in line for line in described), described
+
+
+def test_an_analysis_package_that_is_not_a_plain_name_is_refused() -> None:
+    assert refused(plan({}, ["git+https://g.example/t"])) == ["git+https://g.example/t"]
+
+
+def test_the_report_gives_the_install_plan_the_builder_installs() -> None:
+    report = analyze_files({
+        "agent.py": b"import dotenv\nfrom agno.models.openai import OpenAIChat\n\ndef handler(message):\n"
+                    b"    return message\n",
+        "requirements.txt": b"-r deps/base.txt\n-e ./libs/helper[server]\n",
+        "deps/base.txt": b"aiohttp==3.14.3\n",
+        "libs/helper/pyproject.toml": b'[project]\nname = "helper"\nversion = "0.1"\n',
+    })
+
+    assert report.install_plan is not None
+    assert report.install_plan.source == "requirements.txt"
+    assert report.install_plan.requirements == ["aiohttp==3.14.3"]
+    assert report.install_plan.projects == ["libs/helper[server]"]
+    assert not report.install_plan.uv_lock
+    assert [added.requirement for added in report.install_plan.added] == ["openai", "agno", "python-dotenv"]
+    assert all(added.reason for added in report.install_plan.added)
+
+
+def test_a_uv_lock_upload_s_plan_tells_the_builder_to_export_it() -> None:
+    report = analyze_files({"agent.py": b"import six\n", "pyproject.toml": b'[project]\nname = "a"\nversion = "1"\n',
+                            "uv.lock": b'version = 1\n[[package]]\nname = "six"\nversion = "1.16.0"\n'
+                                       b'source = { registry = "https://pypi.org/simple" }\n'})
+
+    assert report.install_plan is not None
+    assert (report.install_plan.source, report.install_plan.uv_lock, report.install_plan.requirements) == (
+        "uv.lock", True, [])
+
+
+def test_a_report_whose_manifest_is_refused_has_no_plan_and_says_why() -> None:
+    # (an upload never gets here: it is refused at upload; the engine alone still says it)
+    report = analyze_files({"agent.py": b"import six\n", "requirements.txt": b"six\n--index-url https://m.example\n"})
+
+    assert report.install_plan is None
+    assert [(e.file, e.line) for e in report.errors] == [("requirements.txt", 2)]
+    assert "--index-url https://m.example" in report.errors[0].message
