@@ -5,27 +5,19 @@ sends it, and the builder installs it after its own check, with the real uv."""
 import json
 import shutil
 import subprocess
-import textwrap
 from pathlib import Path
 
 from runagents_analyzer.engine.pipeline import analyze_files
 from runagents_builder.artifacts.base import Artifact, BuildInput
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
 from runagents_common.events.catalog import AgentBuildRequested
+from runagents_common.testing import no_progress, write_upload
 
 UV = shutil.which("uv") or "uv"
 
 
 def upload(tmp_path: Path, files: dict[str, str]) -> Path:
-    folder = tmp_path / "upload"
-    for path, text in {"agent.py": "def handler(message):\n    return message\n", **files}.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_text(textwrap.dedent(text).lstrip("\n"))
-    return folder
-
-
-async def no_progress(phase: str, percent: int) -> None:
-    return None
+    return write_upload(tmp_path / "upload", files)
 
 
 def upload_files(folder: Path) -> dict[str, bytes]:

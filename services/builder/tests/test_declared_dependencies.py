@@ -16,6 +16,7 @@ from runagents_contracts.install_plan import AddedRequirement, InstallPlan
 from runagents_builder.artifacts.base import Artifact, BuildError, BuildInput
 from runagents_builder.artifacts.install_plan import install_of, with_uv_export
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
+from runagents_common.testing import no_progress, write_upload
 
 HELPER_PROJECT = """
     [project]
@@ -33,16 +34,7 @@ def builder(tmp_path: Path) -> LocalVenvBuilder:
 
 
 def upload(tmp_path: Path, files: dict[str, str]) -> Path:
-    folder = tmp_path / "upload"
-    folder.mkdir(exist_ok=True)
-    for path, text in {"agent.py": "def handler(message):\n    return message\n", **files}.items():
-        (folder / path).parent.mkdir(parents=True, exist_ok=True)
-        (folder / path).write_text(textwrap.dedent(text).lstrip("\n"))
-    return folder
-
-
-async def no_progress(phase: str, percent: int) -> None:
-    return None
+    return write_upload(tmp_path / "upload", files)
 
 
 async def build(tmp_path: Path, files: dict[str, str], plan: InstallPlan | None,

@@ -11,6 +11,7 @@ from runagents_contracts.install_plan import InstallPlan
 from runagents_builder.artifacts.base import BuildError, BuildInput
 from runagents_builder.artifacts.install_plan import Install
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
+from runagents_common.testing import no_progress
 
 
 def builder(tmp_path: Path) -> LocalVenvBuilder:
@@ -25,10 +26,6 @@ def source(tmp_path: Path, requirements: str | None) -> Path:
     if requirements is not None:
         (folder / "requirements.txt").write_text(requirements)
     return folder
-
-
-async def no_progress(phase: str, percent: int) -> None:
-    return None
 
 
 async def test_a_build_makes_a_venv_with_nothing_of_the_platform_and_reuses_it_from_the_cache(tmp_path: Path) -> None:

@@ -6,19 +6,20 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from runagents_contracts.entry import EntryAdapter
 
 from runagents_common.errors import InvalidRequest
 from runagents_common.events import new_envelope
 from runagents_common.events.catalog import AgentBuildFailed
-from runagents_common.testing import eventually, serve_app
+from runagents_common.testing import eventually
 from runagents_deployer.agents.entry import refuse_unless_it_takes_the_message, report_entry
 from runagents_deployer.wiring.environment import runtime_environment
 
 from .conftest import Deployer
+from .fixed_registry import serving_fixed_registry
 
 CHAT = {"provider": "playground", "model": "playground-mini"}
+PROVIDERS = [{"name": "playground", "kind": "playground", "models": [{"name": "playground-mini"}]}]
 """A framework's entry answers with a chat model: a deploy wires one."""
 REFUSAL = '''def handler(request, context=None):
     return {"response": main(request["message"])}'''
@@ -65,30 +66,9 @@ def test_the_runtime_is_told_the_adapter_target_and_module_beside_the_file() -> 
     assert old["USER_ENTRY_POINT"] == "agent.py" and not {"USER_ENTRY_ADAPTER", "USER_ENTRY_TARGET"} & set(old)
 
 
-def registry_services() -> FastAPI:
-    """The analyzer, policy and gateway reads a deploy makes, answering fixed reports."""
-    app = FastAPI()
-
-    @app.get("/api/v1/analyses/{analysis_id}")
-    async def analysis(analysis_id: str) -> dict[str, Any]:
-        return {"id": analysis_id, "status": "succeeded", "report": REPORTS[analysis_id]}
-
-    @app.get("/api/v1/tools")
-    async def tools() -> dict[str, Any]:
-        return {"items": []}
-
-    @app.get("/api/v1/model-providers")
-    async def providers() -> dict[str, Any]:
-        return {"items": [{"name": "playground", "kind": "playground", "models": [{"name": "playground-mini"}]}]}
-
-    return app
-
-
 @pytest.fixture
 async def services(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    async with serve_app(registry_services()) as url:
-        for service in ("analyzer", "policy", "gateway"):
-            monkeypatch.setenv(f"RUNAGENTS_{service.upper()}_URL", url)
+    async with serving_fixed_registry(monkeypatch, REPORTS, PROVIDERS) as url:
         yield url
 
 

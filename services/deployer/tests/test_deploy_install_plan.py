@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from runagents_common.events.catalog import AgentBuildRequested
-from runagents_common.testing import serve_app
 from runagents_deployer.db import OutboxMessage
 
 from .conftest import Deployer
+from .fixed_registry import serving_fixed_registry
 
 PLAN = {"source": "requirements.txt", "requirements": ["aiohttp==3.14.3"], "constraints": ["langchain<1.0"],
         "projects": ["libs/helper[server]"], "uv_lock": False,
@@ -28,29 +27,9 @@ REPORTS: dict[str, dict[str, Any]] = {
 }
 
 
-def registry_services() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/api/v1/analyses/{analysis_id}")
-    async def analysis(analysis_id: str) -> dict[str, Any]:
-        return {"id": analysis_id, "status": "succeeded", "report": REPORTS[analysis_id]}
-
-    @app.get("/api/v1/tools")
-    async def tools() -> dict[str, Any]:
-        return {"items": []}
-
-    @app.get("/api/v1/model-providers")
-    async def providers() -> dict[str, Any]:
-        return {"items": []}
-
-    return app
-
-
 @pytest.fixture
 async def services(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    async with serve_app(registry_services()) as url:
-        for service in ("analyzer", "policy", "gateway"):
-            monkeypatch.setenv(f"RUNAGENTS_{service.upper()}_URL", url)
+    async with serving_fixed_registry(monkeypatch, REPORTS) as url:
         yield url
 
 

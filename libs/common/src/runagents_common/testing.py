@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import inspect
 import os
+import textwrap
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -282,3 +283,17 @@ def leave_scratch_of_a_killed_process(scratch_root: Path, prefix: str) -> Path:
     crashed.wait()
     assert (left_behind / "agent.py").exists()
     return left_behind
+
+
+def write_upload(folder: Path, files: dict[str, str]) -> Path:
+    """An upload's folder for a test: `files` (path -> text, dedented) beside a one-line `agent.py`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in {"agent.py": "def handler(message):\n    return message\n", **files}.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(textwrap.dedent(text).lstrip("\n"))
+    return folder
+
+
+async def no_progress(phase: str, percent: int) -> None:
+    """A build or analysis progress callback that records nothing."""
+    return None
