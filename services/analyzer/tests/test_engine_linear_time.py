@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from runagents_analyzer.engine import analyze_files
+from runagents_analyzer.engine.dependencies import plan_install
 
 FIXED_SECONDS = 0.5
 SECONDS_PER_KB = 0.025
@@ -62,6 +63,9 @@ ATTACKS: dict[str, dict[str, str]] = {
         "package.json": '{"scripts": {"start": "' + "a" * 60_000 + '"}}',
         "index.js": "console.log(1)\n",
     },
+    # dependencies: a requirement's name split every way before an "@": quadratic, ~150 s (it also ran in the
+    # API process, at upload, to refuse requirements pointing outside)
+    "requirement_of_100_kb_before_an_at": {"requirements.txt": "a" * 100_000 + "@\n", "agent.py": "x = 1\n"},
     # ts_parse: a tree-sitter Query over deep nesting: quadratic in depth, ~35 s
     "js_nested_320_kb_deep": {"index.js": "(" * 160_000 + ")" * 160_000},
 }
@@ -72,6 +76,12 @@ def test_an_upload_that_stalled_a_scanner_is_analyzed_within_a_linear_budget(att
     files = {path: text.encode() for path, text in ATTACKS[attack].items()}
 
     assert_within_budget(lambda: analyze_files(files), sum(len(data) for data in files.values()))
+
+
+def test_the_plan_that_refuses_requirements_at_upload_is_within_a_linear_budget() -> None:
+    files = {"requirements.txt": ("a" * 100_000 + "@\n").encode()}
+
+    assert_within_budget(lambda: plan_install(files, (), False), 100_002)
 
 
 def test_the_private_key_after_headers_is_still_found() -> None:
@@ -85,7 +95,7 @@ def test_the_engine_never_uses_pythons_backtracking_regex_module() -> None:
     """Every pattern the engine applies to an upload is compiled by RE2 (engine/linear_regex.py)."""
     engine = Path(__file__).parents[1] / "src" / "runagents_analyzer" / "engine"
     importing_re = []
-    for module in sorted(engine.glob("*.py")):
+    for module in sorted(engine.rglob("*.py")):
         for node in ast.walk(ast.parse(module.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if "re" in names or (isinstance(node, ast.ImportFrom) and node.module == "re"):

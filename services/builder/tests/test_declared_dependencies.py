@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from runagents_contracts.install_plan import AddedRequirement, InstallPlan
 from runagents_builder.artifacts.base import Artifact, BuildError, BuildInput
 from runagents_builder.artifacts.install_plan import install_of, with_uv_export
 from runagents_builder.artifacts.local_venv import LocalVenvBuilder
+from runagents_builder.artifacts.requirement_check import check_requirement
 from runagents_common.testing import no_progress, write_upload
 
 HELPER_PROJECT = """
@@ -284,3 +286,12 @@ def test_a_uv_export_path_is_a_project_checked_inside_the_upload(tmp_path: Path)
     outside = with_uv_export(InstallPlan(source="uv.lock", uv_lock=True), "-e ../sibling\n")
     with pytest.raises(BuildError, match=r"'\.\./sibling'"):
         install_of(folder, outside)
+
+
+def test_a_crafted_line_is_refused_in_linear_time() -> None:
+    """The check runs on lines from uploads. A guard against super-linear blow-up, not a speed test: a
+    backtracking engine needs minutes for this line, RE2 under a millisecond; the bound is 1 s of CPU."""
+    started = time.thread_time()
+    with pytest.raises(BuildError, match="not a plain PyPI requirement"):
+        check_requirement("a" * 200_000 + "@")
+    assert time.thread_time() - started < 1.0

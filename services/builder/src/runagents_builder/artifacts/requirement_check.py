@@ -1,10 +1,13 @@
 """The builder's own check of every line it installs (it never trusts the install plan it is given):
 a requirement is a PEP 508 name with optional extras, version specifiers and environment marker, and
 nothing else (no URL, no path, no installer option); a project is a relative path that resolves inside
-the build's copy of the upload. `packaging` is not in the builder's environment: a strict grammar here."""
+the build's copy of the upload. `packaging` is not in the builder's environment: a strict grammar here,
+compiled by RE2 (the lines come from uploads: a backtracking engine would let a long crafted line
+stall the builder)."""
 
-import re
 from pathlib import Path
+
+import re2
 
 from runagents_builder.artifacts.base import BuildError
 
@@ -13,7 +16,7 @@ EXTRAS = rf"\[\s*(?:{NAME}(?:\s*,\s*{NAME})*)?\s*\]"
 VERSION = r"[A-Za-z0-9.*+!_-]+"
 SPECIFIER = rf"(?:~=|===|==|!=|<=|>=|<|>)\s*{VERSION}"
 SPECIFIERS = rf"{SPECIFIER}(?:\s*,\s*{SPECIFIER})*"
-REQUIREMENT = re.compile(
+REQUIREMENT = re2.compile(
     rf"(?P<name>{NAME})[ \t]*(?:{EXTRAS})?[ \t]*(?:{SPECIFIERS}|\([ \t]*{SPECIFIERS}[ \t]*\))?[ \t]*"
     r"(?:;(?P<marker>.*))?"
 )
@@ -23,10 +26,10 @@ MARKER_VARIABLES = frozenset({
     "implementation_version", "extra", "os.name", "sys.platform", "platform.version", "platform.machine",
     "platform.python_implementation", "python_implementation",
 })
-MARKER_TOKEN = re.compile(r"""\s*(?:(?P<string>'[^'\\\n]*'|"[^"\\\n]*")|(?P<op>===|==|!=|<=|>=|~=|<|>|\(|\))"""
+MARKER_TOKEN = re2.compile(r"""\s*(?:(?P<string>'[^'\\\n]*'|"[^"\\\n]*")|(?P<op>===|==|!=|<=|>=|~=|<|>|\(|\))"""
                           r"""|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))""")
 MARKER_WORDS = frozenset({"and", "or", "in", "not"})
-PROJECT = re.compile(rf"(?P<path>[A-Za-z0-9._+/-]+)(?P<extras>{EXTRAS})?")
+PROJECT = re2.compile(rf"(?P<path>[A-Za-z0-9._+/-]+)(?P<extras>{EXTRAS})?")
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 

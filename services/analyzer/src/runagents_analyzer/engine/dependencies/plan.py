@@ -6,10 +6,10 @@ Poetry, plus the upload's own project when it is one), then requirements*.txt, t
 setup.cfg, else the packages the analysis found from the imports."""
 
 import posixpath
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..linear_regex import compile_linear
 from .code_needs import era_constraints, imported_modules, needed_additions
 from .locks import pipfile_lock, poetry_lock, pylock, uv_lock
 from .pyproject import is_installable_project, read_pyproject
@@ -20,7 +20,8 @@ UploadFiles = Mapping[str, bytes]
 """The upload's files: path relative to the upload root (posix) -> content."""
 
 SKIPPED_REQUIREMENT_WORDS = ("dev", "test", "lint", "doc", "ci", "local")
-PYLOCK = re.compile(r"^pylock(\.[^/.]+)?\.toml$")
+PYLOCK = compile_linear(r"^pylock(\.[^/.]+)?\.toml$")
+LOCK_NAME = compile_linear(r'(?m)^name = "([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def _own_project(plan: InstallPlan, files: UploadFiles) -> None:
 
 
 def _lock_names(text: str) -> set[str]:
-    return {normalise_name(n) for n in re.findall(r'(?m)^name = "([^"]+)"', text)}
+    return {normalise_name(n) for n in LOCK_NAME.findall(text)}
 
 
 def _from_lock(files: UploadFiles) -> InstallPlan | None:

@@ -1,12 +1,15 @@
 """pyproject.toml: PEP 621 dependencies, Poetry's (constraints translated to PEP 440), the sources
 and indexes a tool section may add, and whether the upload itself is a project that can be installed."""
 
-import re
 import tomllib
 from collections.abc import Mapping
 from typing import Any
 
+from ..linear_regex import compile_linear
 from .references import PyPI, Reference, Refused, classify, inside_upload
+
+VERSION_NUMBERS = compile_linear(r"^\d+(\.\d+)*$")
+SEPARATORS = compile_linear(r"[-.]+")
 
 OUTSIDE_SOURCE = "sets where packages come from; the platform installs only from PyPI and from the upload"
 
@@ -27,7 +30,7 @@ def _poetry_constraint(constraint: str) -> str | None:
         caret, tilde = part.startswith("^"), part.startswith("~") and not part.startswith("~=")
         if caret or tilde:
             version = part[1:].strip()
-            if not re.fullmatch(r"\d+(\.\d+)*", version):
+            if not VERSION_NUMBERS.match(version):
                 return None
             numbers = [int(n) for n in version.split(".")]
             if caret:
@@ -128,7 +131,7 @@ def _project_name(data: dict[str, Any]) -> str:
     project, poetry = data.get("project", {}), data.get("tool", {}).get("poetry", {})
     name = (project.get("name") if isinstance(project, dict) else None) or (
         poetry.get("name") if isinstance(poetry, dict) else None)
-    return re.sub(r"[-.]+", "_", str(name or "")).lower()
+    return SEPARATORS.sub("_", str(name or "")).lower()
 
 
 def is_installable_project(text: str, files: Mapping[str, bytes]) -> bool:

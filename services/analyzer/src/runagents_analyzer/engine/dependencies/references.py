@@ -2,15 +2,18 @@
 reference the platform refuses (anything that would install from somewhere else than PyPI and the upload)."""
 
 import posixpath
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-REQUIREMENT = re.compile(
+from ..linear_regex import compile_linear
+
+NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+REQUIREMENT = compile_linear(
     r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[A-Za-z0-9._,\s-]*\])?\s*[^@]*?(;.*)?$"
 )
-LOCAL_EXTRAS = re.compile(r"^(.*?)(\[[A-Za-z0-9._,\s-]*\])$")
+NAME_SEPARATORS = compile_linear(r"[-_.]+")
+DRIVE = compile_linear(r"^[A-Za-z]:")
+LOCAL_EXTRAS = compile_linear(r"^(.*?)(\[[A-Za-z0-9._,\s-]*\])$")
 VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+", "git://", "git@")
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -42,7 +45,7 @@ Reference = PyPI | Local | Refused
 
 
 def normalise_name(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return NAME_SEPARATORS.sub("-", name).lower()
 
 
 def requirement_name(text: str) -> str | None:
@@ -53,7 +56,7 @@ def requirement_name(text: str) -> str | None:
 def inside_upload(base: str, target: str) -> str | None:
     """`target` (relative to the upload folder `base`) as a path relative to the upload root, or
     None when it leaves the upload: an absolute path, a home path, or one that climbs out with ..."""
-    if not target or target.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:", target):
+    if not target or target.startswith(("/", "~", "\\")) or DRIVE.match(target):
         return None
     joined = posixpath.normpath(posixpath.join(base or ".", target.replace("\\", "/")))
     if joined == ".." or joined.startswith("../") or joined.startswith("/"):

@@ -2,10 +2,10 @@
 projects inside the upload; index and link options refused (they would install from elsewhere)."""
 
 import posixpath
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..linear_regex import compile_linear
 from .references import Local, PyPI, Refused, classify, inside_upload
 
 INCLUDE_OPTIONS = ("-r", "--requirement")
@@ -15,7 +15,8 @@ REFUSED_OPTIONS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links
                    "--no-index", "--extra-index")
 HARMLESS_OPTIONS = ("--pre", "--prefer-binary", "--only-binary", "--no-binary", "--require-hashes",
                     "--use-feature", "--upgrade-strategy", "--no-deps")
-HASH = re.compile(r"\s--hash[=\s]\S+")
+COMMENT = compile_linear(r"(^|\s)#.*$")
+HASH = compile_linear(r"\s--hash[=\s]\S+")
 MAX_INCLUDES = 32
 
 
@@ -38,7 +39,7 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
             continue
         line = pending + raw
         pending = ""
-        line = re.sub(r"(^|\s)#.*$", "", line).strip()
+        line = COMMENT.sub("", line).strip()
         line = HASH.sub("", " " + line).strip()
         if line:
             lines.append((start, line))
