@@ -1,6 +1,7 @@
 """An agent's log as a user reads it: the tail and the lines that follow, with the secrets it printed masked."""
 
 import asyncio
+import time
 from pathlib import Path
 
 from runagents_deployer.agents import logs
@@ -58,3 +59,12 @@ async def test_following_yields_each_line_once_it_is_complete_until_the_reader_l
             left.set()
     await writer
     assert followed == ["first half", f"then {MASK}", None]
+
+
+def test_a_long_crafted_log_line_is_masked_in_linear_time() -> None:
+    """What an agent prints is the input: a guard against super-linear blow-up, not a speed test (a
+    backtracking engine needs minutes for this line, RE2 milliseconds; the bound is 1 s of CPU)."""
+    started = time.thread_time()
+    masked = Masker.of([]).mask("token" * 40_000 + " TOKEN=abcdefgh")
+    assert time.thread_time() - started < 1.0
+    assert masked.endswith(f"TOKEN={MASK}")
