@@ -11,8 +11,8 @@ so the run's timeline is in the order this process made its calls, whatever the 
 queues in between. The answer to an invoke says how many calls of each kind were numbered, so the
 platform knows when a timeline has all of them.
 
-These header names are the runtime's wire; the platform's services spell them in
-`runagents_common.run_wire` (this package cannot depend on that one) and a test holds both equal.
+The header names and the headers of one call are spelled once, in agent_side/child/wire.py
+(standard library only): the agent's process numbers its own calls with the same code.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-RUN_ID_HEADER = "X-RunAgents-Run-Id"
-RUN_SEQ_HEADER = "X-RunAgents-Run-Seq"
-AGENT_HEADER = "X-RunAgents-Agent"
-REQUEST_ID_HEADER = "X-Request-Id"
+from runagents_runtime.agent_side.child.wire import AGENT_HEADER as AGENT_HEADER
+from runagents_runtime.agent_side.child.wire import REQUEST_ID_HEADER as REQUEST_ID_HEADER
+from runagents_runtime.agent_side.child.wire import RUN_ID_HEADER as RUN_ID_HEADER
+from runagents_runtime.agent_side.child.wire import RUN_SEQ_HEADER as RUN_SEQ_HEADER
+from runagents_runtime.agent_side.child.wire import call_headers
+
 INVOKE_KEY_HEADER = "X-RunAgents-Invoke-Key"
 """The deployment's invoke key (RUNAGENTS_INVOKE_KEY), sent by the platform's front door with each invoke;
 the runtime serves /invoke and /invoke/stream only with it. Never forwarded on the agent's own calls."""
@@ -75,7 +77,6 @@ class RunSteps:
 
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _INVALID_TRACE_ID = "0" * 32
-_INVALID_SPAN_ID = "0" * 16
 _SAMPLED = "01"
 
 
@@ -95,14 +96,6 @@ class RunPropagation:
 
 
 _current: ContextVar[RunPropagation | None] = ContextVar("runagents_run_propagation", default=None)
-
-
-def new_span_id() -> str:
-    """Return a random, valid W3C span id (16 lowercase hex digits)."""
-    while True:
-        span_id = secrets.token_hex(8)
-        if span_id != _INVALID_SPAN_ID:
-            return span_id
 
 
 def new_trace_id() -> str:
@@ -158,18 +151,9 @@ def outbound_headers(
     run = propagation or _current.get()
     if run is None:
         return {}
-    headers = {
-        "traceparent": f"00-{run.trace_id}-{new_span_id()}-{run.trace_flags}",
-        AGENT_HEADER: run.agent_name,
-        REQUEST_ID_HEADER: run.request_id,
-    }
-    if run.tracestate:
-        headers["tracestate"] = run.tracestate
-    if run.baggage:
-        headers["baggage"] = run.baggage
-    if run.run_id:
-        headers[RUN_ID_HEADER] = run.run_id
-    headers[RUN_SEQ_HEADER] = str(run.steps.next(kind))
+    headers = call_headers(trace_id=run.trace_id, trace_flags=run.trace_flags, agent=run.agent_name,
+                           request_id=run.request_id, number=run.steps.next(kind), run_id=run.run_id,
+                           tracestate=run.tracestate, baggage=run.baggage)
     if with_credentials and run.agent_token:
         headers["Authorization"] = f"Bearer {run.agent_token}"
     return headers

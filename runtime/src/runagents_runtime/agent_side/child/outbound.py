@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
-import secrets
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,11 +27,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-# The runtime's wire (runagents_runtime.propagation spells the same; a test holds them equal).
-RUN_ID_HEADER = "X-RunAgents-Run-Id"
-RUN_SEQ_HEADER = "X-RunAgents-Run-Seq"
-AGENT_HEADER = "X-RunAgents-Agent"
-REQUEST_ID_HEADER = "X-Request-Id"
+from runagents_runtime.agent_side.child.wire import call_headers
+
 CALL_KINDS = ("llm", "tool", "other")
 
 
@@ -67,19 +63,9 @@ class RunIdentity:
         with self._lock:
             self._last += 1
             number = self._last
-        headers = {
-            "traceparent": f"00-{self.trace_id}-{_span_id()}-{self.trace_flags}",
-            AGENT_HEADER: self.agent,
-            REQUEST_ID_HEADER: self.request_id,
-            RUN_SEQ_HEADER: str(number),
-        }
-        if self.tracestate:
-            headers["tracestate"] = self.tracestate
-        if self.baggage:
-            headers["baggage"] = self.baggage
-        if self.run_id:
-            headers[RUN_ID_HEADER] = self.run_id
-        return headers
+        return call_headers(trace_id=self.trace_id, trace_flags=self.trace_flags, agent=self.agent,
+                            request_id=self.request_id, number=number, run_id=self.run_id,
+                            tracestate=self.tracestate, baggage=self.baggage)
 
     def counts(self) -> dict[str, int]:
         """How many calls of each kind were numbered: the agent's clients cannot tell a model from a tool."""
@@ -140,12 +126,6 @@ def run_headers(present: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
     for name, value in run.next_headers().items():
         if not present(name):
             yield name, value
-
-
-def _span_id() -> str:
-    while (span_id := secrets.token_hex(8)) == "0" * 16:
-        pass
-    return span_id
 
 
 # --- the patches -------------------------------------------------------------------------------
