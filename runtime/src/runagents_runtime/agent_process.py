@@ -30,9 +30,9 @@ from runagents_contracts.entry_rules import rules_as_json
 import runagents_runtime
 from runagents_runtime.agent_side.child import protocol
 from runagents_runtime.agent_side.child.bootstrap import bootstrap_source
+from runagents_runtime.agent_side.child.errors import redact_secrets
 from runagents_runtime.config import INVOKE_KEY_ENV, RuntimeConfig
 from runagents_runtime.environment import inject_sdk_environment
-from runagents_runtime.error_summary import redact_secrets
 from runagents_runtime.events import (
     AgentAnswer,
     AgentEvent,

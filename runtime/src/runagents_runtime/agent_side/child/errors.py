@@ -1,7 +1,8 @@
 """One-line summaries of the agent code's exceptions, safe to send to a caller (standard library only).
 
-The same rules as the server's runagents_runtime.error_summary: the innermost frame of the agent's
-own code, and the values of secret-looking environment variables redacted.
+The innermost frame of the agent's own code, and the values of secret-looking environment variables
+redacted. The server redacts again what it passes on, with `redact_secrets` from here and its own
+environment (which holds the agent's token too).
 """
 
 from __future__ import annotations
