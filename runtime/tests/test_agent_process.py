@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 import textwrap
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,18 @@ async def agent_runtime(base_env: dict[str, str], folder: Path, entry_point: str
     ):
         await app.state.agent_process.settled.wait()
         yield client, app, exits
+
+
+async def turn_until_started(process: AgentProcess, folder: Path, *, stream: bool
+                             ) -> tuple[AsyncGenerator[Any, None], asyncio.Task[Any]]:
+    """Start a turn straight on the agent's process; return it and its first step, once the agent's
+    code wrote `started` (the child signals through a file)."""
+    turn = process.turn({"message": "x", "history": [], "context": {}, "stream": stream},
+                        {"request_id": "r", "trace_id": "1" * 32, "trace_flags": "01", "agent": "a"})
+    pending = asyncio.create_task(anext(turn))
+    while not (folder / "started").exists():  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    return turn, pending
 
 
 async def test_a_handler_gets_message_history_and_the_runs_context(base_env, agent_dir, gateway, tools):
@@ -252,12 +264,7 @@ async def test_a_turn_the_caller_leaves_is_cancelled_in_the_agents_process(base_
         """)
 
     async with agent_runtime(base_env, agent_dir, "hanging_agent.py") as (client, app, _):
-        process: AgentProcess = app.state.agent_process
-        turn = process.turn({"message": "x", "history": [], "context": {}, "stream": True},
-                            {"request_id": "r", "trace_id": "1" * 32, "trace_flags": "01", "agent": "a"})
-        pending = asyncio.create_task(anext(turn))
-        while not (agent_dir / "started").exists():  # noqa: ASYNC110 - the child signals through a file
-            await asyncio.sleep(0.01)
+        turn, pending = await turn_until_started(app.state.agent_process, agent_dir, stream=True)
         pending.cancel()
         await asyncio.gather(pending, return_exceptions=True)
         await turn.aclose()
@@ -341,11 +348,7 @@ async def test_the_agents_process_leaves_when_the_server_closes_even_with_a_thre
 
     async with agent_runtime(base_env, agent_dir, "stuck_agent.py") as (_, app, exits):
         process: AgentProcess = app.state.agent_process
-        turn = process.turn({"message": "x", "history": [], "context": {}, "stream": False},
-                            {"request_id": "r", "trace_id": "1" * 32, "trace_flags": "01", "agent": "a"})
-        pending = asyncio.create_task(anext(turn))
-        while not (agent_dir / "started").exists():  # noqa: ASYNC110 - the child signals through a file
-            await asyncio.sleep(0.01)
+        _, pending = await turn_until_started(process, agent_dir, stream=False)
         await process.stop()
         pending.cancel()
         await asyncio.gather(pending, return_exceptions=True)
