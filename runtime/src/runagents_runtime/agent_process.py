@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -115,8 +116,7 @@ class AgentProcess:
             theirs.close()
         reader, self._writer = await asyncio.open_connection(sock=ours, limit=protocol.LINE_LIMIT)
         self._send({"type": protocol.START, "cwd": str(self.cwd),
-                    "entry": {"file": self.entry.file, "adapter": self.entry.adapter, "target": self.entry.target,
-                              "module": self.entry.module},
+                    "entry": dataclasses.asdict(self.entry),
                     "rules": rules_as_json()})
         self._reader_task = asyncio.create_task(self._read(reader), name="agent-process-reader")
 
