@@ -125,7 +125,7 @@ class LocalProcessBackend(AgentBackend):
             env.update({"HOME": HOME, "TMPDIR": "/tmp", "PATH": f"{VENV}/bin:/usr/local/bin:/usr/bin:/bin",
                         "VIRTUAL_ENV": str(VENV), "AGENT_PYTHON": str(VENV / "bin" / "python")})
             argv = sandbox.command(argv, hostname=spec.agent, read_only=self._bound(venv, workdir), workdir=CODE)
-        log_path = workdir.parent / f"{spec.deployment_id}.log"
+        log_path = self._log_path(spec.agent, spec.deployment_id)
         # bwrap's options through a pipe: a command line is readable by every process that sees it (the
         # sandbox's reaper, pid 1 inside, is bwrap), and they name the platform's folders.
         options, command = (argv[1:argv.index("--")], argv[argv.index("--"):]) if sandbox else ([], argv)
@@ -179,7 +179,7 @@ class LocalProcessBackend(AgentBackend):
         pid, endpoint = state.get("pid"), state.get("endpoint")
         if not isinstance(pid, int) or not isinstance(endpoint, str) or _start_time(pid) != state.get("started"):
             return None
-        entry = _Process(deployment_id, pid, self.agents_dir / agent / f"{deployment_id}.log",
+        entry = _Process(deployment_id, pid, self._log_path(agent, deployment_id),
                          bool(state.get("sandboxed")))
         self._watch(agent, entry)
         try:
@@ -263,8 +263,12 @@ class LocalProcessBackend(AgentBackend):
         return await self.logs_tail_of(entries[-1].log_path, lines) if entries else ""
 
     def log_file(self, agent: str, deployment_id: str) -> Path | None:
-        path = self.agents_dir / agent / f"{deployment_id}.log"
+        path = self._log_path(agent, deployment_id)
         return path if path.is_file() else None
+
+    def _log_path(self, agent: str, deployment_id: str) -> Path:
+        """Where that deployment's stdout and stderr go (its state file beside it, as .json)."""
+        return self.agents_dir / agent / f"{deployment_id}.log"
 
     @staticmethod
     async def logs_tail_of(path: Path, lines: int) -> str:
