@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
+import runagents_runtime
 from runagents_common.run_wire import INVOKE_KEY_HEADER
 from runagents_common.testing import eventually
 from runagents_deployer.agents.gateway_keys import INVOKE_KEY_ENV, agent_invoke_key
 from runagents_deployer.agents.launcher import running_message
 from runagents_deployer.backends.base import LaunchError, LaunchSpec, RunningAgent
 from runagents_deployer.backends.local_process import LocalProcessBackend, _runtime_pids
-from runagents_deployer.component import runtime_source
 from runagents_deployer.settings import DEV_SECRET_FILE, DeployerSettings
 
 VENV = Path(sys.prefix)
@@ -128,7 +128,7 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     async def on_exit(agent: str, deployment_id: str, reason: str) -> None:
         exits.append((agent, deployment_id, reason))
 
-    backend = LocalProcessBackend(data_dir / "agents", on_exit, runtime_source=runtime_source(),
+    backend = LocalProcessBackend(data_dir / "agents", on_exit,
                                   guarded=(data_dir,))
     yield Platform(backend, data_dir, str(data_dir / DEV_SECRET_FILE), exits)
     await backend.close()
@@ -178,7 +178,7 @@ async def test_an_uploaded_runagents_runtime_package_replaces_the_runtime_for_no
     '''}, {"USER_ENTRY_POINT": "agent.py"})
     answer = await platform.invoke(custom, "which runtime?")
     assert answer.status_code == 200, answer.text
-    assert answer.json()["response"] == str(runtime_source() / "runagents_runtime" / "__init__.py")
+    assert answer.json()["response"] == runagents_runtime.__file__
     assert platform.exits == []
 
 

@@ -12,7 +12,6 @@ import pytest
 from runagents_common.testing import eventually
 from runagents_deployer.backends.base import LaunchSpec, RunningAgent
 from runagents_deployer.backends.local_process import LocalProcessBackend
-from runagents_deployer.component import runtime_source
 
 VENV = Path(sys.prefix)
 
@@ -22,7 +21,7 @@ async def backend(tmp_path: Path) -> AsyncIterator[LocalProcessBackend]:
     async def on_exit(agent: str, deployment_id: str, reason: str) -> None:
         raise AssertionError(f"{agent} {deployment_id} exited: {reason}")
 
-    local = LocalProcessBackend(tmp_path / "agents", on_exit, isolation="off", runtime_source=runtime_source())
+    local = LocalProcessBackend(tmp_path / "agents", on_exit, isolation="off")
     yield local
     await local.close()
 

@@ -8,7 +8,6 @@ from runagents_common.db import Database
 from runagents_common.db.inbox import combined_handlers
 from runagents_common.db.outbox import Outbox
 from runagents_common.http import service_client
-from runagents_common.installs import installed_from
 from runagents_common.jobs import JobRunner
 from runagents_common.service import ServiceComponent
 from runagents_deployer.agents import repository
@@ -34,15 +33,6 @@ from runagents_deployer.identity_providers import models as _identity_providers 
 SERVICE = "deployer"
 
 
-def runtime_source() -> Path | None:
-    """The agent runtime's source folder as this workspace installs it (editable), if it does; agents'
-    virtualenvs install the same one (the builder finds it the same way)."""
-    folder = installed_from("runagents-runtime")
-    if folder is None:
-        return None
-    return folder / "src" if (folder / "src").is_dir() else folder
-
-
 def create_component(settings: DeployerSettings | None = None) -> ServiceComponent:
     settings = settings or DeployerSettings()
     database = Database.for_service(settings, SERVICE)
@@ -58,7 +48,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     backend: AgentBackend = LocalProcessBackend(
         data_dir / "agents", failures.on_exit, isolation=settings.agent_isolation,
         agent_uid=settings.agent_uid, agent_gid=settings.agent_gid,
-        runtime_source=settings.agent_runtime_source or runtime_source(), guarded=(data_dir,),
+        guarded=(data_dir,),
     )
     key_secret = settings.agent_key_secret()
     launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures, key_secret)

@@ -34,10 +34,6 @@ class DeployerSettings(PlatformSettings):
     agent_uid: int = Field(default=65534, ge=1, description="Unprivileged uid sandboxed agents run as (when "
                            "the platform runs as root).")
     agent_gid: int = Field(default=65534, ge=1, description="Unprivileged gid sandboxed agents run as.")
-    agent_runtime_source: Path | None = Field(
-        default=None, description="Source folder of the agent runtime that agents' virtualenvs install editable, "
-        "shown read-only in their sandboxes (found automatically when unset).",
-    )
     agent_start_timeout_seconds: float = Field(
         default=60, gt=0, description="How long a started agent may take to answer /readyz before it is Failed."
     )

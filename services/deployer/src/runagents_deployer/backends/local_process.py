@@ -60,10 +60,9 @@ class _Process:
 class LocalProcessBackend(AgentBackend):
     def __init__(self, agents_dir: Path, on_exit: ExitCallback, host: str = "127.0.0.1", *,
                  isolation: Isolation = "auto", agent_uid: int = 65534, agent_gid: int = 65534,
-                 runtime_source: Path | None = None, guarded: tuple[Path, ...] = (),
+                 guarded: tuple[Path, ...] = (),
                  platform_python: Path | None = None) -> None:
-        """``runtime_source``: the runtime's source folder, bound into sandboxes when the platform installs
-        it editable; ``guarded``: folders a sandbox must never show (the platform's data dir);
+        """``guarded``: folders a sandbox must never show (the platform's data dir);
         ``platform_python``: the interpreter the runtime's server runs with (default: this one, whose
         environment installs the runtime)."""
         self.agents_dir = agents_dir
@@ -71,7 +70,6 @@ class LocalProcessBackend(AgentBackend):
         self.host = host
         self.isolation = isolation
         self.agent_ids = (agent_uid, agent_gid)
-        self.runtime_source = runtime_source
         self.guarded = guarded
         self.platform_python = platform_python or Path(sys.executable)
         self._processes: dict[tuple[str, str], _Process] = {}
@@ -157,7 +155,7 @@ class LocalProcessBackend(AgentBackend):
         venv's interpreter comes from, and the platform's environment the runtime's server runs in (its
         interpreter's, the runtime's and its contracts' sources: at their own paths, which they name)."""
         bound = {VENV: venv.resolve(), CODE: workdir.resolve()}
-        for extra in (python_home(venv), self.runtime_source, *platform_environment(self.platform_python)):
+        for extra in (python_home(venv), *platform_environment(self.platform_python)):
             if extra is None or not extra.is_dir() or str(extra.resolve()).startswith("/usr/"):
                 continue
             extra = extra.resolve()
