@@ -66,7 +66,8 @@ def framework_chat_model(client: httpx.Client, report: dict[str, Any],
     return None
 
 
-def _zip_folder(folder: Path) -> bytes:
+def zip_folder(folder: Path) -> bytes:
+    """The folder as the upload a user sends: its files, without VCS, virtualenv and cache folders."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
@@ -123,7 +124,7 @@ def _deploy(url: str, name: str, source: Path | None, sample: str | None) -> Non
         else:
             assert source is not None
             if source.is_dir():
-                files = [("files", ("upload.zip", _zip_folder(source), "application/zip"))]
+                files = [("files", ("upload.zip", zip_folder(source), "application/zip"))]
             else:
                 files = [("files", (source.name, source.read_bytes(), "application/octet-stream"))]
             created = client.post("/api/v1/analyses", files=files)
