@@ -21,7 +21,6 @@ See docs/real-agents.md.
 """
 
 import argparse
-import io
 import json
 import re
 import subprocess
@@ -30,19 +29,19 @@ import tempfile
 import time
 import tomllib
 import uuid
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from runagents.client_cli import zip_folder
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 LIST = Path(__file__).with_name("real_agents.toml")
 PLAYGROUND = {"provider": "playground", "model": "playground-mini"}
-SKIPPED_PARTS = {".git", "__pycache__", ".venv", "node_modules"}
 # What a Python repr of an object or a failure looks like, rather than text a person reads.
 REPR = re.compile(r"^\s*(<[\w.]+ object at 0x|[A-Z]\w*\(\w+=|\{'|\[\{'|\[[A-Z]\w*\(|Traceback \(most recent)")
 ERROR = re.compile(r"^\s*(error|exception|traceback)\b|\b(Error|Exception): ", re.IGNORECASE)
@@ -101,15 +100,6 @@ def upload_root(agent: dict[str, Any], scratch: Path) -> Path:
         return scratch / paths[0]
     parents = {str(Path(p).parent) for p in paths}
     return scratch / (parents.pop() if len(parents) == 1 else "")
-
-
-def zip_folder(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink() and not SKIPPED_PARTS & set(path.relative_to(folder).parts):
-                archive.write(path, path.relative_to(folder).as_posix())
-    return buffer.getvalue()
 
 
 def poll(client: httpx.Client, path: str, ended: tuple[str, ...], timeout: float) -> dict[str, Any]:

@@ -66,7 +66,8 @@ def framework_chat_model(client: httpx.Client, report: dict[str, Any],
     return None
 
 
-def _zip_folder(folder: Path) -> bytes:
+def zip_folder(folder: Path) -> bytes:
+    """The folder as the upload a user sends: its files, without VCS, virtualenv and cache folders."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
@@ -123,7 +124,7 @@ def _deploy(url: str, name: str, source: Path | None, sample: str | None) -> Non
         else:
             assert source is not None
             if source.is_dir():
-                files = [("files", ("upload.zip", _zip_folder(source), "application/zip"))]
+                files = [("files", ("upload.zip", zip_folder(source), "application/zip"))]
             else:
                 files = [("files", (source.name, source.read_bytes(), "application/octet-stream"))]
             created = client.post("/api/v1/analyses", files=files)
@@ -157,32 +158,26 @@ def _deploy(url: str, name: str, source: Path | None, sample: str | None) -> Non
 
 
 REDEPLOY_PROGRESS = {"building": 20, "built": 75, "starting": 85, "running": 100, "failed": 100}
+REDEPLOY_ENDED = ("running", "failed", "stopped", "superseded", "gone")
+"""A new deployment's states once it is no longer under way (building, built, starting); gone: not listed."""
 
 
 def _redeployed(client: httpx.Client, name: str, deployment_id: str) -> None:
     """Follow a redeploy of an agent that serves: its new deployment until it runs (then it serves) or fails
     (then the previous one still serves)."""
-    path = f"/api/v1/agents/{name}/deployments"
-
-    def state(listing: dict[str, Any]) -> dict[str, Any]:
+    def deployment(listing: dict[str, Any]) -> dict[str, Any]:
         found = next((d for d in listing.get("items", []) if d["id"] == deployment_id), None)
-        status = found["status"] if found else "gone"
-        return {"status": status, "progress": REDEPLOY_PROGRESS.get(status, 100), "error": (found or {}).get("error")}
+        return found if found is not None else {"status": "gone"}
 
-    last: list[str] = []
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        deployment = state(_body(client.get(path)))
-        _show(f"{'Redeploying':<10} {progress_bar(deployment['progress'], deployment['status'])}", last)
-        if deployment["status"] not in ("building", "built", "starting"):
-            if sys.stdout.isatty():
-                sys.stdout.write("\n")
-            if deployment["status"] != "running":
-                _fail(f"redeploy failed ({deployment['status']}): {deployment['error'] or 'see the agent'}; "
-                      "the previous deployment keeps serving")
-            return
-        time.sleep(0.2)
-    _fail("redeploying did not finish within 600 s")
+    def state(listing: dict[str, Any]) -> tuple[int, str]:
+        status = deployment(listing)["status"]
+        return REDEPLOY_PROGRESS.get(status, 100), status
+
+    ended = deployment(_follow(client, f"/api/v1/agents/{name}/deployments", "Redeploying", state,
+                               ended=REDEPLOY_ENDED, status=lambda listing: deployment(listing)["status"]))
+    if ended["status"] != "running":
+        _fail(f"redeploy failed ({ended['status']}): {ended.get('error') or 'see the agent'}; "
+              "the previous deployment keeps serving")
 
 
 def logs(url: str, name: str, lines: int, follow: bool) -> None:
@@ -213,15 +208,16 @@ def logs(url: str, name: str, lines: int, follow: bool) -> None:
 
 
 def _follow(client: httpx.Client, path: str, title: str, state: Callable[[dict[str, Any]], tuple[Any, Any]],
-            ended: tuple[str, ...], timeout: float = 600) -> dict[str, Any]:
-    """Poll `path`, drawing its progress, until its status is one of `ended`; return the last body."""
+            ended: tuple[str, ...], timeout: float = 600,
+            status: Callable[[dict[str, Any]], str] = lambda body: str(body["status"])) -> dict[str, Any]:
+    """Poll `path`, drawing its progress, until its `status` is one of `ended`; return the last body."""
     last: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = _body(client.get(path))
         percent, label = state(body)
         _show(f"{title:<10} {progress_bar(int(percent), str(label))}", last)
-        if body["status"] in ended:
+        if status(body) in ended:
             if sys.stdout.isatty():
                 sys.stdout.write("\n")
             return body

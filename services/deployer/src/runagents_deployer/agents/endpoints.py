@@ -1,3 +1,4 @@
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -69,7 +70,7 @@ async def agent_logs(
         raise NotFound(f"deployment {deployment_id} of agent {name!r} has no log (it has not started)")
     masker = Masker.of([agent_gateway_key(context.key_secret, name, deployment_id),
                         agent_invoke_key(context.key_secret, name, deployment_id)])
-    tail, offset = logs.tail(path, lines, masker)
+    tail, offset = await asyncio.to_thread(logs.tail, path, lines, masker)  # a file read, off the loop
     if not follow:
         return AgentLogs(agent=name, deployment_id=deployment_id, lines=tail)
 

@@ -35,14 +35,7 @@ async def follow(path: Path, offset: int, masker: Masker, gone: Callable[[], Awa
     pending = b""
     idle = 0.0
     while not await gone():
-        try:
-            with open(path, "rb") as file:  # noqa: ASYNC230 - a local file, read in small pieces
-                if file.seek(0, os.SEEK_END) < offset:
-                    offset = 0  # the file was started again (the deployment restarted)
-                file.seek(offset)
-                chunk = file.read(TAIL_CHUNK)
-        except OSError:
-            chunk = b""
+        offset, chunk = await asyncio.to_thread(_read_on, path, offset)
         if not chunk:
             await asyncio.sleep(FOLLOW_POLL_SECONDS)
             idle += FOLLOW_POLL_SECONDS
@@ -56,3 +49,15 @@ async def follow(path: Path, offset: int, masker: Masker, gone: Callable[[], Awa
         *complete, pending = pending.split(b"\n")
         for line in complete:
             yield masker.mask(line.decode("utf-8", "replace"))
+
+
+def _read_on(path: Path, offset: int) -> tuple[int, bytes]:
+    """What ``path`` holds from ``offset`` (at most a chunk), and the offset it was read from."""
+    try:
+        with open(path, "rb") as file:
+            if file.seek(0, os.SEEK_END) < offset:
+                offset = 0  # the file was started again (the deployment restarted)
+            file.seek(offset)
+            return offset, file.read(TAIL_CHUNK)
+    except OSError:
+        return offset, b""

@@ -44,7 +44,9 @@ class GatewayUsage:
         changed = time.monotonic()
         while True:
             try:
-                response = await self.runs.get(f"/api/v1/runs/{run_id}", timeout=self.wait_seconds)
+                # The bound holds for the whole wait, not for each read: a slow runs service ends it too.
+                remaining = max(deadline - time.monotonic(), USAGE_POLL_SECONDS)
+                response = await self.runs.get(f"/api/v1/runs/{run_id}", timeout=remaining)
                 run = response.json() if response.status_code == 200 else None
             except (httpx.HTTPError, ValueError):
                 run = None

@@ -4,9 +4,9 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from runagents_contracts.entry import EntryAdapter
 from runagents_contracts.llm_usage import ADAPTERS_NEEDING_A_MODEL, LlmUsage
 
+from runagents_deployer.agents.entry import report_entry
 from runagents_deployer.agents.schemas import AgentCreate, ModelTarget
 from runagents_deployer.wiring.registry import RegisteredProvider, RegisteredTool
 
@@ -54,11 +54,6 @@ def llm_usages(report: dict[str, Any]) -> list[LlmUsage]:
             for usage in report.get("llm_usage") or [] if isinstance(usage, dict)]
 
 
-def entry_adapter(report: dict[str, Any]) -> EntryAdapter | None:
-    adapter = (report.get("entry_point") or {}).get("adapter")
-    return EntryAdapter(adapter) if adapter in set(EntryAdapter) else None
-
-
 def _unwired_model_roles(request: AgentCreate, report: dict[str, Any], providers: dict[str, RegisteredProvider],
                          tier: str) -> dict[str, str]:
     """A problem per model role the code uses that is not wired: each call site the analysis found,
@@ -67,7 +62,8 @@ def _unwired_model_roles(request: AgentCreate, report: dict[str, Any], providers
     for usage in llm_usages(report):
         model = f" {usage.model}" if usage.model else ""
         sites.setdefault(usage.role, []).append(f"{usage.provider}{model}, {usage.file}:{usage.line}")
-    adapter = entry_adapter(report)
+    entry = report_entry(report)
+    adapter = entry.adapter if entry else None
     if tier == "custom" and adapter in ADAPTERS_NEEDING_A_MODEL and "chat" not in sites:
         sites["chat"] = [f"the entry runs through the {adapter} adapter, whose framework answers with a chat model"]
     return {role: f"model role {role!r} ({'; '.join(where)}) is not wired to a model provider: "

@@ -97,7 +97,7 @@ def _text_content(request: dict[str, Any], messages: list[dict[str, Any]], tools
                   state: LoopState) -> str:
     response_format = request.get("response_format")
     prompt_schema = requested_schema(messages)
-    if last_role(messages) in TOOL_RESULT_ROLES or (tools and state.has_tool_results):
+    if last_role(messages) in TOOL_RESULT_ROLES:
         return format_reply(tool_results_reply(list(state.results)), response_format, prompt_schema)
     # Tools offered natively are called natively; a ReAct prompt is for models without them.
     react = None if tools else read_react_prompt(messages)
