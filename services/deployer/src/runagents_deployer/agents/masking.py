@@ -1,6 +1,6 @@
 """What an agent wrote, with the secrets it may have printed masked: its own keys (the gateway key its code
 uses as OPENAI_API_KEY, the invoke key), the values of variables with secret-looking names, and text shaped
-like a provider's key. The analyzer masks the secrets it finds in uploads the same way: a short preview.
+like a provider's key, each replaced by `***`.
 
 The patterns run on whatever the agent printed, so they are compiled by RE2: with a backtracking engine
 one long crafted line (`token` repeated, no `=`) held the deployer for tens of seconds."""
