@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .references import normalise_name
+from ..import_names import normalise_distribution
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,11 @@ CODE_ERAS: tuple[Era, ...] = (
 def era_constraints(imports: set[str], requirements: Iterable[str]) -> list[str]:
     """Constraints (`langchain<1.0`) for imports of a removed API whose distribution the manifest
     leaves unbounded above."""
-    bounded = {normalise_name(name) for name, text in _names_with_text(requirements) if "<" in text or "==" in text}
+    bounded = {normalise_distribution(name) for name, text in _names_with_text(requirements)
+               if "<" in text or "==" in text}
     return [
         f"{era.distribution}<{era.below}" for era in CODE_ERAS
-        if normalise_name(era.distribution) not in bounded
+        if normalise_distribution(era.distribution) not in bounded
         and any(module == m or module.startswith(m + ".") for module in imports for m in era.modules)
     ]
 
@@ -117,7 +118,7 @@ def _declared(requirements: Iterable[str]) -> dict[str, set[str]]:
         name, _, rest = head.partition("[")
         name = name.strip().split("=")[0].split("<")[0].split(">")[0].split("~")[0].split("!")[0].strip()
         extras = {e.strip().lower() for e in rest.split("]", 1)[0].split(",")} if rest else set()
-        declared.setdefault(normalise_name(name), set()).update(extras)
+        declared.setdefault(normalise_distribution(name), set()).update(extras)
     return declared
 
 
@@ -125,14 +126,14 @@ def needed_additions(imports: set[str], requirements: Iterable[str], declared_na
     """Requirements to add to a manifest for the imports in `imports` it does not cover."""
     declared = _declared(requirements)
     for name in declared_names:
-        declared.setdefault(normalise_name(name), set())
+        declared.setdefault(normalise_distribution(name), set())
     added: list[str] = []
     for need in CODE_NEEDS:
         if not any(module == need.module or module.startswith(need.module + ".") for module in imports):
             continue
-        if any(normalise_name(other) in declared for other in need.enough):
+        if any(normalise_distribution(other) in declared for other in need.enough):
             continue
-        extras = declared.get(normalise_name(need.distribution))
+        extras = declared.get(normalise_distribution(need.distribution))
         if extras is not None and (need.extra is None or need.extra in extras):
             continue
         if need.requirement() not in added:

@@ -11,7 +11,6 @@ NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 REQUIREMENT = compile_linear(
     r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[A-Za-z0-9._,\s-]*\])?\s*[^@]*?(;.*)?$"
 )
-NAME_SEPARATORS = compile_linear(r"[-_.]+")
 DRIVE = compile_linear(r"^[A-Za-z]:")
 LOCAL_EXTRAS = compile_linear(r"^(.*?)(\[[A-Za-z0-9._,\s-]*\])$")
 VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+", "git://", "git@")
@@ -42,10 +41,6 @@ class Refused:
 
 
 Reference = PyPI | Local | Refused
-
-
-def normalise_name(name: str) -> str:
-    return NAME_SEPARATORS.sub("-", name).lower()
 
 
 def requirement_name(text: str) -> str | None:
