@@ -77,17 +77,13 @@ CODE_ERAS: tuple[Era, ...] = (
 def era_constraints(imports: set[str], requirements: Iterable[str]) -> list[str]:
     """Constraints (`langchain<1.0`) for imports of a removed API whose distribution the manifest
     leaves unbounded above."""
-    bounded = {normalise_distribution(name) for name, text in _names_with_text(requirements)
-               if "<" in text or "==" in text}
+    bounded = {_name_and_extras(text)[0] for text in requirements
+               if "<" in text.split(";", 1)[0] or "==" in text.split(";", 1)[0]}
     return [
         f"{era.distribution}<{era.below}" for era in CODE_ERAS
         if normalise_distribution(era.distribution) not in bounded
         and any(module == m or module.startswith(m + ".") for module in imports for m in era.modules)
     ]
-
-
-def _names_with_text(requirements: Iterable[str]) -> list[tuple[str, str]]:
-    return [(next(iter(_declared([text]))), text.split(";", 1)[0]) for text in requirements if text.strip()]
 
 
 def imported_modules(files: Mapping[str, bytes]) -> set[str]:
@@ -110,15 +106,20 @@ def imported_modules(files: Mapping[str, bytes]) -> set[str]:
     return found
 
 
+def _name_and_extras(text: str) -> tuple[str, set[str]]:
+    """`Pkg[a, b]>=1 ; marker` -> (`pkg`, {"a", "b"}): the normalised name and the extras asked."""
+    name, _, rest = text.split(";", 1)[0].partition("[")
+    name = name.strip().split("=")[0].split("<")[0].split(">")[0].split("~")[0].split("!")[0].strip()
+    extras = {e.strip().lower() for e in rest.split("]", 1)[0].split(",")} if rest else set()
+    return normalise_distribution(name), extras
+
+
 def _declared(requirements: Iterable[str]) -> dict[str, set[str]]:
     """Normalised distribution name -> the extras declared with it."""
     declared: dict[str, set[str]] = {}
     for text in requirements:
-        head = text.split(";", 1)[0]
-        name, _, rest = head.partition("[")
-        name = name.strip().split("=")[0].split("<")[0].split(">")[0].split("~")[0].split("!")[0].strip()
-        extras = {e.strip().lower() for e in rest.split("]", 1)[0].split(",")} if rest else set()
-        declared.setdefault(normalise_distribution(name), set()).update(extras)
+        name, extras = _name_and_extras(text)
+        declared.setdefault(name, set()).update(extras)
     return declared
 
 
