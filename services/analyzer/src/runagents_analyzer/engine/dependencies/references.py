@@ -5,6 +5,8 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from runagents_contracts.install_plan import ARCHIVE_SUFFIXES, PROJECT_FILES
+
 from ..linear_regex import compile_linear
 
 NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
@@ -14,8 +16,6 @@ REQUIREMENT = compile_linear(
 DRIVE = compile_linear(r"^[A-Za-z]:")
 LOCAL_EXTRAS = compile_linear(r"^(.*?)(\[[A-Za-z0-9._,\s-]*\])$")
 VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+", "git://", "git@")
-ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 @dataclass(frozen=True)
