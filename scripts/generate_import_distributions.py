@@ -24,6 +24,8 @@ import zipfile
 from email.parser import HeaderParser
 from pathlib import Path
 
+from runagents_analyzer.engine.import_names import normalise_distribution
+
 ANALYZER_ENGINE = Path(__file__).resolve().parents[1] / "services/analyzer/src/runagents_analyzer/engine"
 OUTPUT = ANALYZER_ENGINE / "data/import_distributions.json"
 NOT_MODULES = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "scripts",
@@ -79,10 +81,6 @@ def _from_wheel(wheel: Path) -> tuple[str, set[str]] | None:
         return name, _top_levels(names, None)
 
 
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def collect(folders: list[Path], wheels: Path | None) -> dict[str, str]:
     found: dict[str, set[str]] = {}
     entries = [e for f in folders for e in map(_from_dist_info, f.glob("**/*.dist-info")) if e]
@@ -96,8 +94,8 @@ def collect(folders: list[Path], wheels: Path | None) -> dict[str, str]:
     for module, names in sorted(found.items()):
         # Several distributions install the same module (a slim and a full one, forks): the one named
         # like the module if there is one, else the shortest name.
-        same = [n for n in names if _normalise(n) == _normalise(module.replace(".", "-"))]
-        table[module] = sorted(same or names, key=lambda n: (len(n), _normalise(n)))[0]
+        same = [n for n in names if normalise_distribution(n) == normalise_distribution(module.replace(".", "-"))]
+        table[module] = sorted(same or names, key=lambda n: (len(n), normalise_distribution(n)))[0]
     return table
 
 

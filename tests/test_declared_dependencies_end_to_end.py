@@ -81,7 +81,9 @@ async def test_a_poetry_manifest_is_installed_with_its_constraints_translated(tm
     assert installed(await analyze_and_build(tmp_path, folder))["six"].startswith("1.16.")
 
 
-async def test_a_uv_lock_is_installed_as_locked(tmp_path: Path) -> None:
+async def test_a_uv_lock_is_exported_and_installed_as_locked_without_its_dev_group(tmp_path: Path) -> None:
+    # The builder's half of this (a uv.lock plan exported by uv) is tested here only: the same real
+    # locked upload, with the analyzer's plan instead of one written by hand.
     folder = upload(tmp_path, {"pyproject.toml": """
         [project]
         name = "locked-agent"

@@ -114,29 +114,6 @@ async def test_a_poetry_plan_s_translated_constraint_and_marker_are_honoured(tmp
     assert "iniconfig" not in versions
 
 
-async def test_a_uv_lock_plan_is_exported_by_uv_and_installed_as_locked_without_its_dev_group(
-        tmp_path: Path) -> None:
-    folder = upload(tmp_path, {"pyproject.toml": """
-        [project]
-        name = "locked-agent"
-        version = "0.1"
-        requires-python = ">=3.11"
-        dependencies = ["six==1.16.0"]
-        [dependency-groups]
-        dev = ["iniconfig"]
-    """})
-    # The lock pins six at 1.16.0 although the pyproject allows newer: the lock wins.
-    subprocess.run([shutil.which("uv") or "uv", "lock", "--quiet", "--directory", str(folder)], check=True)
-    (folder / "pyproject.toml").write_text((folder / "pyproject.toml").read_text().replace(
-        '"six==1.16.0"', '"six>=1.10"'))
-
-    artifact = await build(tmp_path, {}, InstallPlan(source="uv.lock", uv_lock=True))
-
-    versions = installed(artifact)
-    assert versions["six"] == "1.16.0"
-    assert "iniconfig" not in versions
-
-
 async def test_what_the_analyzer_added_is_installed_with_the_manifest_s_lines(tmp_path: Path) -> None:
     artifact = await build(tmp_path, {}, InstallPlan(
         source="requirements.txt", requirements=["six==1.16.0"],

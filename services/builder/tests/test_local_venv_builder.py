@@ -67,12 +67,12 @@ async def test_requirement_options_that_reach_outside_the_upload_are_refused(tmp
 
 def test_the_cache_key_depends_on_the_install_plan_alone(tmp_path: Path) -> None:
     build = LocalVenvBuilder(tmp_path / "builds", python="python3", uv=None, timeout_seconds=1)
-    install = Install("requirements.txt", ["openai"], [], [], [])
+    install = Install(["openai"], [], [], [])
 
-    assert build._cache_key(install) == build._cache_key(Install("requirements.txt", ["openai"], [], [], []))
-    assert build._cache_key(Install("requirements.txt", ["openai==1.0"], [], [], [])) != build._cache_key(install)
-    assert build._cache_key(Install("pyproject.toml", ["openai"], [], [str(tmp_path)], ["a"])) != build._cache_key(
-        Install("pyproject.toml", ["openai"], [], [str(tmp_path)], ["b"]))
+    assert build._cache_key(install) == build._cache_key(Install(["openai"], [], [], []))
+    assert build._cache_key(Install(["openai==1.0"], [], [], [])) != build._cache_key(install)
+    assert build._cache_key(Install(["openai"], [], [str(tmp_path)], ["a"])) != build._cache_key(
+        Install(["openai"], [], [str(tmp_path)], ["b"]))
 
 
 def test_scratch_folders_of_builds_whose_process_is_gone_are_removed_at_start(tmp_path: Path) -> None:

@@ -45,6 +45,10 @@ class EntryRule(BaseModel):
 
 
 LAMBDA_PARAMETERS = ("event", "evt", "_event")
+ARGV_NAMES = frozenset({"argv", "args", "arguments", "cli_args", "sys_argv", "raw_args"})
+"""The first parameter of a command line's main(argv=None): it takes arguments, not the user's message.
+The runtime's main adapter (agent_side/adapters/main_function.py, standard library only) keeps a copy;
+tests/test_entry_rules_sides.py holds the two equal."""
 
 ENTRY_RULES: tuple[EntryRule, ...] = (
     # handler(event, context) is written for AWS Lambda; handler(request[, context]) is the platform's.

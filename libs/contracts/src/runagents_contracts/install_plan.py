@@ -4,6 +4,11 @@ wins, what is added, what is refused); the builder checks every line again befor
 
 from pydantic import BaseModel, ConfigDict, Field
 
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+"""A folder of the upload holding one of these is a project the plan may install."""
+ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
+"""A file of the upload ending so is a package archive the plan may install."""
+
 
 class AddedRequirement(BaseModel):
     """A requirement the code needs that the manifest leaves out."""

@@ -11,7 +11,8 @@ from runagents_runtime.agent_side.rendering import response_text
 from runagents_runtime.agent_side.turn import AgentSideEvent, RunTurn, Turn
 
 ARGV_NAMES = frozenset({"argv", "args", "arguments", "cli_args", "sys_argv", "raw_args"})
-"""main(argv=None) takes a command line, not the message (the analyzer's entry_point.py keeps the same names)."""
+"""main(argv=None) takes a command line, not the message: runagents_contracts.entry_rules.ARGV_NAMES, which
+this side cannot import (tests/test_entry_rules_sides.py holds the two equal)."""
 
 
 def takes_message(obj: Any) -> bool:

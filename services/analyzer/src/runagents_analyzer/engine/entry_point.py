@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from runagents_contracts.entry import EntryAdapter, EntryPoint
-from runagents_contracts.entry_rules import ENTRY_RULES, EntryRule
+from runagents_contracts.entry_rules import ARGV_NAMES, ENTRY_RULES, EntryRule
 
 from .linear_regex import compile_linear
 from .project import Project
@@ -29,9 +29,6 @@ MAIN_GUARD_REASON = 'if __name__ == "__main__"'
 SCRIPT_REASON = "script with top-level code"
 STREAMLIT_APP = "Streamlit app"
 WEB_SERVER_APP = "web server app"
-ARGV_NAMES = frozenset({"argv", "args", "arguments", "cli_args", "sys_argv", "raw_args"})
-"""The parameter of a command line's main(argv=None): it takes arguments, not the user's message.
-The runtime's main adapter (agent_side/adapters/main_function.py) keeps the same names."""
 WEB_FRAMEWORKS = ("fastapi.FastAPI", "flask.Flask", "starlette.applications.Starlette", "quart.Quart",
                   "aiohttp.web.Application", "sanic.Sanic")
 WEB_RUN_CALLS = ("uvicorn.run", "app.run", "web.run_app")

@@ -121,6 +121,8 @@ SAME_NAME_DISTRIBUTIONS = frozenset({
 })
 SEPARATORS = compile_linear(r"[-_.]+")
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+NAMESPACE_PACKAGES = frozenset({"google", "azure", "opentelemetry"})
+"""Namespaces many distributions share: an import of one names a distribution by its first two parts."""
 
 
 def normalise_distribution(name: str) -> str:
@@ -187,7 +189,7 @@ def distribution_for_import(module: str) -> str | None:
     namespaced = _namespace_distribution(parts)
     if namespaced is not None:
         return namespaced
-    if parts[0] in ("google", "azure", "opentelemetry") and len(parts) == 1:
+    if parts[0] in NAMESPACE_PACKAGES and len(parts) == 1:
         return None  # a bare namespace import names no distribution
     if parts[0] in IMPORT_TO_DISTRIBUTION:
         return IMPORT_TO_DISTRIBUTION[parts[0]]

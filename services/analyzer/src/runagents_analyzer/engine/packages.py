@@ -9,7 +9,13 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from .entry_point import is_test_or_setup_file
-from .import_names import distribution_for_import, is_standard_library, normalise_distribution, provided_by_any_of
+from .import_names import (
+    NAMESPACE_PACKAGES,
+    distribution_for_import,
+    is_standard_library,
+    normalise_distribution,
+    provided_by_any_of,
+)
 from .linear_regex import compile_linear
 from .local_modules import LocalModules
 from .project import Project
@@ -17,7 +23,6 @@ from .report import Ecosystem, Package, PackageSource, UnresolvedImport
 from .sources import TextFile
 
 REQUIREMENT_NAME = compile_linear(r"^([A-Za-z0-9][A-Za-z0-9._-]*)")
-NAMESPACE_PACKAGES = frozenset({"google", "azure", "opentelemetry"})
 EGG_NAME = compile_linear(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 

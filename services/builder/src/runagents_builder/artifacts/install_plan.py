@@ -17,7 +17,6 @@ class Install:
     """Exact requirement lines, constraints, and the absolute paths (inside the upload's copy) of the
     upload's own projects with their extras; each checked."""
 
-    source: str
     requirements: list[str]
     constraints: list[str]
     projects: list[str]
@@ -56,7 +55,6 @@ def install_of(source_dir: Path, plan: InstallPlan) -> Install:
     files = UploadCopy(source_dir) if checked else None
     base = source_dir.resolve()
     return Install(
-        source=plan.source,
         requirements=sorted(dict.fromkeys(requirements)),
         constraints=constraints,
         projects=[f"{path}{extras}" for path, extras in checked],

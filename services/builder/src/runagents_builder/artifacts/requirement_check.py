@@ -8,6 +8,7 @@ stall the builder)."""
 from pathlib import Path
 
 import re2
+from runagents_contracts.install_plan import ARCHIVE_SUFFIXES, PROJECT_FILES
 
 from runagents_builder.artifacts.base import BuildError
 
@@ -30,8 +31,6 @@ MARKER_TOKEN = re2.compile(r"""\s*(?:(?P<string>'[^'\\\n]*'|"[^"\\\n]*")|(?P<op>
                           r"""|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))""")
 MARKER_WORDS = frozenset({"and", "or", "in", "not"})
 PROJECT = re2.compile(rf"(?P<path>[A-Za-z0-9._+/-]+)(?P<extras>{EXTRAS})?")
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 
 
 def _marker_is_plain(marker: str) -> bool:

@@ -8,7 +8,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .references import normalise_name
+from ..import_names import normalise_distribution
 
 
 @dataclass(frozen=True)
@@ -77,16 +77,13 @@ CODE_ERAS: tuple[Era, ...] = (
 def era_constraints(imports: set[str], requirements: Iterable[str]) -> list[str]:
     """Constraints (`langchain<1.0`) for imports of a removed API whose distribution the manifest
     leaves unbounded above."""
-    bounded = {normalise_name(name) for name, text in _names_with_text(requirements) if "<" in text or "==" in text}
+    bounded = {_name_and_extras(text)[0] for text in requirements
+               if "<" in text.split(";", 1)[0] or "==" in text.split(";", 1)[0]}
     return [
         f"{era.distribution}<{era.below}" for era in CODE_ERAS
-        if normalise_name(era.distribution) not in bounded
+        if normalise_distribution(era.distribution) not in bounded
         and any(module == m or module.startswith(m + ".") for module in imports for m in era.modules)
     ]
-
-
-def _names_with_text(requirements: Iterable[str]) -> list[tuple[str, str]]:
-    return [(next(iter(_declared([text]))), text.split(";", 1)[0]) for text in requirements if text.strip()]
 
 
 def imported_modules(files: Mapping[str, bytes]) -> set[str]:
@@ -109,15 +106,20 @@ def imported_modules(files: Mapping[str, bytes]) -> set[str]:
     return found
 
 
+def _name_and_extras(text: str) -> tuple[str, set[str]]:
+    """`Pkg[a, b]>=1 ; marker` -> (`pkg`, {"a", "b"}): the normalised name and the extras asked."""
+    name, _, rest = text.split(";", 1)[0].partition("[")
+    name = name.strip().split("=")[0].split("<")[0].split(">")[0].split("~")[0].split("!")[0].strip()
+    extras = {e.strip().lower() for e in rest.split("]", 1)[0].split(",")} if rest else set()
+    return normalise_distribution(name), extras
+
+
 def _declared(requirements: Iterable[str]) -> dict[str, set[str]]:
     """Normalised distribution name -> the extras declared with it."""
     declared: dict[str, set[str]] = {}
     for text in requirements:
-        head = text.split(";", 1)[0]
-        name, _, rest = head.partition("[")
-        name = name.strip().split("=")[0].split("<")[0].split(">")[0].split("~")[0].split("!")[0].strip()
-        extras = {e.strip().lower() for e in rest.split("]", 1)[0].split(",")} if rest else set()
-        declared.setdefault(normalise_name(name), set()).update(extras)
+        name, extras = _name_and_extras(text)
+        declared.setdefault(name, set()).update(extras)
     return declared
 
 
@@ -125,14 +127,14 @@ def needed_additions(imports: set[str], requirements: Iterable[str], declared_na
     """Requirements to add to a manifest for the imports in `imports` it does not cover."""
     declared = _declared(requirements)
     for name in declared_names:
-        declared.setdefault(normalise_name(name), set())
+        declared.setdefault(normalise_distribution(name), set())
     added: list[str] = []
     for need in CODE_NEEDS:
         if not any(module == need.module or module.startswith(need.module + ".") for module in imports):
             continue
-        if any(normalise_name(other) in declared for other in need.enough):
+        if any(normalise_distribution(other) in declared for other in need.enough):
             continue
-        extras = declared.get(normalise_name(need.distribution))
+        extras = declared.get(normalise_distribution(need.distribution))
         if extras is not None and (need.extra is None or need.extra in extras):
             continue
         if need.requirement() not in added:

@@ -9,11 +9,12 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..import_names import normalise_distribution
 from ..linear_regex import compile_linear
 from .code_needs import era_constraints, imported_modules, needed_additions
 from .locks import pipfile_lock, poetry_lock, pylock, uv_lock
 from .pyproject import is_installable_project, read_pyproject
-from .references import Local, Reference, Refused, classify, normalise_name, requirement_name
+from .references import Local, Reference, Refused, classify, requirement_name
 from .requirements_txt import read_requirements
 
 UploadFiles = Mapping[str, bytes]
@@ -85,7 +86,7 @@ def _add(plan: InstallPlan, file: str, references: Iterable[Reference], line: in
             plan.requirements.append(reference.text)
             name = requirement_name(reference.text)
             if name:
-                plan.declared.add(normalise_name(name))
+                plan.declared.add(normalise_distribution(name))
 
 
 def _own_project(plan: InstallPlan, files: UploadFiles) -> None:
@@ -95,7 +96,7 @@ def _own_project(plan: InstallPlan, files: UploadFiles) -> None:
 
 
 def _lock_names(text: str) -> set[str]:
-    return {normalise_name(n) for n in LOCK_NAME.findall(text)}
+    return {normalise_distribution(n) for n in LOCK_NAME.findall(text)}
 
 
 def _from_lock(files: UploadFiles) -> InstallPlan | None:
@@ -178,8 +179,8 @@ def plan_install(files: UploadFiles, analysis_packages: Sequence[str] = (), code
     plan.added = needed_additions(imports, plan.requirements, plan.declared)
     plan.reasons = dict.fromkeys(plan.added, "an integration the code imports, which the manifest leaves out")
     if plan.source != "analysis":
-        covered = plan.declared | {normalise_name(requirement_name(line) or line) for line in plan.added}
-        missing = [name for name in dict.fromkeys(analysis_packages) if normalise_name(name) not in covered]
+        covered = plan.declared | {normalise_distribution(requirement_name(line) or line) for line in plan.added}
+        missing = [name for name in dict.fromkeys(analysis_packages) if normalise_distribution(name) not in covered]
         plan.added += missing
         plan.reasons |= dict.fromkeys(missing, "the code imports it and the manifest does not declare it")
     plan.constraints += [c for c in era_constraints(imports, plan.install_lines()) if c not in plan.constraints]

@@ -5,18 +5,17 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from runagents_contracts.install_plan import ARCHIVE_SUFFIXES, PROJECT_FILES
+
 from ..linear_regex import compile_linear
 
 NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 REQUIREMENT = compile_linear(
     r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(\[[A-Za-z0-9._,\s-]*\])?\s*[^@]*?(;.*)?$"
 )
-NAME_SEPARATORS = compile_linear(r"[-_.]+")
 DRIVE = compile_linear(r"^[A-Za-z]:")
 LOCAL_EXTRAS = compile_linear(r"^(.*?)(\[[A-Za-z0-9._,\s-]*\])$")
 VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+", "git://", "git@")
-ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,6 @@ class Refused:
 
 
 Reference = PyPI | Local | Refused
-
-
-def normalise_name(name: str) -> str:
-    return NAME_SEPARATORS.sub("-", name).lower()
 
 
 def requirement_name(text: str) -> str | None:
