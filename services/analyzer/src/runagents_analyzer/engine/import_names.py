@@ -172,7 +172,7 @@ def _generated(parts: list[str]) -> str | None:
             return table[dotted]
     # `import langgraph` where the distribution declares only langgraph.graph, langgraph.types...
     providers = {v for k, v in table.items() if k.startswith(parts[0] + ".")}
-    named_alike = [p for p in providers if normalise_distribution(p) == normalise_distribution(parts[0])]
+    named_alike = sorted(p for p in providers if normalise_distribution(p) == normalise_distribution(parts[0]))
     return named_alike[0] if named_alike else None
 
 
