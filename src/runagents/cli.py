@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> None:
     dev.add_argument("--host", default="127.0.0.1", help=LISTEN_HELP)
     dev.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     dev.add_argument("--data-dir", type=Path, default=Path(".runagents"))
+    dev.add_argument("--no-auth", action="store_true",
+                     help="turn authentication off: anyone who reaches the address is an admin (local experiments only)")
 
     serve = commands.add_parser("serve", help="run one service (Postgres + RabbitMQ)")
     serve.add_argument("service")
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "dev":
         from runagents.dev import run_dev
 
-        run_dev(sock, args.host, args.data_dir)
+        run_dev(sock, args.host, args.data_dir, no_auth=args.no_auth)
     elif args.command == "serve":
         from runagents.distributed import run_service
 

@@ -72,6 +72,14 @@ class Unauthorized(RunAgentsError):
     title = "Unauthorized"
 
 
+class Forbidden(RunAgentsError):
+    """The caller is known but may not do this (403); the detail names the role it needs."""
+
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
 class NotFound(RunAgentsError):
     """The named resource does not exist (404)."""
 

@@ -17,6 +17,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.auth.access import Authentication, check_access_declared
+from runagents_common.auth.authenticator import Authenticator, RemoteAuthenticator
+from runagents_common.auth.bootstrap import BootstrapKeys, FirstOf
 from runagents_common.bus.base import DEFAULT_MAX_BATCH, Bus
 from runagents_common.db import migrations
 from runagents_common.db.database import Database
@@ -32,6 +35,7 @@ from runagents_common.direct_routes import DirectRoutes
 from runagents_common.errors import install_error_handlers, problem_response
 from runagents_common.events.catalog import EventData, PoisonEvent
 from runagents_common.events.envelope import Envelope
+from runagents_common.settings import PlatformSettings
 from runagents_common.telemetry import NO_FASTAPI_TELEMETRY, TracingMiddleware
 
 log = logging.getLogger("runagents.service")
@@ -60,6 +64,9 @@ class ServiceComponent:
     on_shutdown: Sequence[Hook] = ()
     context: Any = None
     """Service-specific state its endpoints and handlers reach (clients, backends, storage)."""
+    authenticator: Authenticator | None = None
+    """Who a credential belongs to, for the whole process (the policy service's, which keeps keys and sessions);
+    a process without one asks the policy service over HTTP."""
 
     async def migrate(self) -> None:
         """Bring this service's tables to the newest revision."""
@@ -136,8 +143,11 @@ class ServiceHost:
         return checks
 
 
-def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0") -> FastAPI:
-    """The FastAPI app of a process: every component's routers, health, problem+json errors."""
+def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0", *,
+                    settings: PlatformSettings | None = None) -> FastAPI:
+    """The FastAPI app of a process: every component's routers, who may call them, health, problem+json errors."""
+    settings = settings or PlatformSettings()
+    authentication, remote = _authentication(host.components, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -146,12 +156,15 @@ def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0") -> Fa
             yield
         finally:
             await host.stop()
+            if remote is not None:
+                await remote.aclose()
 
     # TracingMiddleware makes the one server span per request; FastAPI's own telemetry would add
     # two more spans (server and operation) to every request.
     app = FastAPI(title=title, version=version, lifespan=lifespan, telemetry=NO_FASTAPI_TELEMETRY)
     app.state.components = {c.name: c for c in host.components}
     app.state.host = host
+    app.state.authentication = authentication
     install_error_handlers(app)
     app.add_middleware(DirectRoutes)  # inside the tracing middleware: a direct route's request is traced too
     app.add_middleware(TracingMiddleware)
@@ -170,8 +183,28 @@ def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0") -> Fa
 
     for component in host.components:
         for router in component.routers:
+            check_access_declared(router.routes)
             app.include_router(router)
     return app
+
+
+def _authentication(components: Sequence[ServiceComponent],
+                    settings: PlatformSettings) -> tuple[Authentication, RemoteAuthenticator | None]:
+    """How the process learns who calls: its bootstrap admin keys, then the policy service (in process when
+    hosted here, else over HTTP with this process's own service key); nobody checks with authentication off."""
+    if settings.auth_disabled:
+        log.warning("AUTHENTICATION IS OFF (RUNAGENTS_AUTH_DISABLED): anyone who reaches this address is an admin "
+                    "of the platform. Use this for local experiments only.")
+        return Authentication(None), None
+    bootstrap = BootstrapKeys(settings.bootstrap_admin_keys())
+    local = next((c.authenticator for c in components if c.authenticator is not None), None)
+    if local is not None:
+        return Authentication(FirstOf([bootstrap, local])), None
+    service = components[0].name if components else "policy"
+    key = settings.service_key(service)
+    assert key is not None  # authentication is on
+    remote = RemoteAuthenticator(settings.service_url("policy"), key.get_secret_value())
+    return Authentication(FirstOf([bootstrap, remote])), remote
 
 
 def component(request: Request, name: str) -> ServiceComponent:

@@ -67,6 +67,16 @@ class PlatformSettings(BaseSettings):
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP endpoint for traces; traces stay in-process when unset."
     )
+    auth_disabled: bool = Field(
+        default=False,
+        description="Turn authentication off: every caller of the API is an admin. For local experiments only; "
+        "logged as a warning at every start.",
+    )
+    admin_key: SecretStr | None = Field(
+        default=None,
+        description="An admin API key accepted as given (scripts, CI, a distributed platform's first sign-in). "
+        "Dev mode also makes one in the data dir (admin.key).",
+    )
     outbox_poll_seconds: float = Field(
         default=0.5, gt=0, description="How often the outbox relay looks for events left unpublished."
     )
@@ -91,6 +101,48 @@ class PlatformSettings(BaseSettings):
 
         return os.environ.get(f"RUNAGENTS_{service.upper()}_URL", self.platform_url).rstrip("/")
 
+    def bootstrap_admin_keys(self) -> dict[str, SecretStr]:
+        """The admin keys this process starts with, by name: RUNAGENTS_ADMIN_KEY and, in dev mode, the data dir's."""
+        keys: dict[str, SecretStr] = {}
+        if self.admin_key is not None and self.admin_key.get_secret_value():
+            keys["env"] = self.admin_key
+        if self.mode is RunMode.DEV:
+            keys["data-dir"] = dev_secret(self.data_dir, DEV_ADMIN_KEY_FILE)
+        return keys
+
+    def service_keys_secret(self) -> SecretStr:
+        """The secret every service's key derives from (the policy service verifies with it; `runagents
+        setup-identity` derives the keys): RUNAGENTS_SERVICE_KEYS_SECRET, in dev mode a data-dir file."""
+        import os
+
+        value = os.environ.get("RUNAGENTS_SERVICE_KEYS_SECRET")
+        if value:
+            return SecretStr(value)
+        if self.mode is RunMode.DEV:
+            return dev_secret(self.data_dir, "service-keys.secret")
+        raise MissingSetting("RUNAGENTS_SERVICE_KEYS_SECRET is not set: the secret the services' keys derive from "
+                             "(`runagents setup-identity` makes it)")
+
+    def service_key(self, service: str) -> SecretStr | None:
+        """The key ``service`` calls the other services' APIs with: RUNAGENTS_<SERVICE>_SERVICE_KEY (as `runagents
+        setup-identity` writes them), in dev mode derived from the data dir's secret; None with authentication off."""
+        import os
+
+        if self.auth_disabled:
+            return None
+        value = os.environ.get(f"RUNAGENTS_{service.upper()}_SERVICE_KEY")
+        if value:
+            return SecretStr(value)
+        if self.mode is RunMode.DEV or "RUNAGENTS_SERVICE_KEYS_SECRET" in os.environ:
+            from runagents_common.auth.service_keys import derive_service_key
+
+            return SecretStr(derive_service_key(self.service_keys_secret().get_secret_value(), service))
+        raise MissingSetting(f"RUNAGENTS_{service.upper()}_SERVICE_KEY is not set: the {service} service's key on the "
+                             "other services' APIs (`runagents setup-identity` makes it)")
+
+
+DEV_ADMIN_KEY_FILE = "admin.key"
+"""Dev mode's admin key, in the data dir (owner-only)."""
 
 PRIVATE_UMASK = 0o077
 """The platform's umask: whatever it writes in its data dir (databases, keys, uploads) is its own alone."""

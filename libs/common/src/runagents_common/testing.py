@@ -23,6 +23,14 @@ from sqlalchemy.engine import make_url
 if TYPE_CHECKING:
     from runagents_common.bus.rabbitmq import RabbitMQBus
 
+TEST_ADMIN_KEY = os.environ.get("RUNAGENTS_ADMIN_KEY") or f"ra-test-admin-{uuid.uuid4().hex}"
+"""The admin key every platform a test starts accepts (RUNAGENTS_ADMIN_KEY, set for the session below)."""
+ADMIN_HEADERS = {"authorization": f"Bearer {TEST_ADMIN_KEY}"}
+"""What a test's client sends to act as the platform's administrator."""
+os.environ["RUNAGENTS_ADMIN_KEY"] = TEST_ADMIN_KEY
+# Each service started alone by a test derives its own key from this secret (as `runagents setup-identity` does).
+os.environ.setdefault("RUNAGENTS_SERVICE_KEYS_SECRET", f"test-service-keys-{uuid.uuid4().hex}")
+
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 

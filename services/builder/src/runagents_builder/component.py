@@ -32,7 +32,7 @@ def create_component(settings: BuilderSettings | None = None) -> ServiceComponen
         root=Path(settings.data_dir).resolve() / "builds", python=settings.builder_python, uv=settings.builder_uv,
         timeout_seconds=settings.builder_timeout_seconds,
     )
-    analyzer = service_client(settings.service_url("analyzer"), timeout=60)
+    analyzer = service_client(settings.service_url("analyzer"), timeout=60, key=settings.service_key(SERVICE))
     scratch = ScratchSpace(Path(settings.data_dir).resolve() / SERVICE / "scratch")
     runner = BuildRunner(database, outbox, artifacts, analyzer, scratch)
     jobs = JobRunner("build", runner.run, concurrency=settings.builder_concurrency)

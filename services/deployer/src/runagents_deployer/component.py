@@ -37,10 +37,11 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     settings = settings or DeployerSettings()
     database = Database.for_service(settings, SERVICE)
     outbox = Outbox(OutboxMessage, source=f"/runagents/{SERVICE}")
+    key = settings.service_key(SERVICE)
     registry = Registry(
-        analyzer=service_client(settings.service_url("analyzer")),
-        policy=service_client(settings.service_url("policy")),
-        gateway=service_client(settings.service_url("gateway")),
+        analyzer=service_client(settings.service_url("analyzer"), key=key),
+        policy=service_client(settings.service_url("policy"), key=key),
+        gateway=service_client(settings.service_url("gateway"), key=key),
     )
     agents_http = httpx.AsyncClient(timeout=settings.agent_invoke_timeout_seconds)
     failures = AgentFailures(database, outbox)
@@ -53,7 +54,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     key_secret = settings.agent_key_secret()
     launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures, key_secret)
     starts = JobRunner("agent-start", launcher.start, concurrency=4)
-    usage = GatewayUsage(service_client(settings.service_url("runs")))
+    usage = GatewayUsage(service_client(settings.service_url("runs"), key=key))
     context = DeployerContext(settings, registry, backend, launcher, starts, agents_http, token_verifier(settings),
                               key_secret, usage)
 

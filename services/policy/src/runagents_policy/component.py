@@ -1,6 +1,6 @@
 """The policy service: tool and identity provider registries, access policy and the egress layer."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -14,7 +14,11 @@ from runagents_policy.egress.endpoints import router as egress_router
 from runagents_policy.grants.consumers import HANDLERS as GRANT_HANDLERS
 from runagents_policy.identity_providers.consumers import HANDLERS as IDENTITY_PROVIDER_HANDLERS
 from runagents_policy.identity_providers.endpoints import router as identity_providers_router
+from runagents_policy.principals.endpoints import routers as principal_routers
+from runagents_policy.principals.store import PrincipalStore
 from runagents_policy.settings import PolicySettings
+from runagents_policy.signin.links import SignInLinks
+from runagents_policy.signin.pages import router as sign_in_router
 from runagents_policy.starter.echo import echo_tool
 from runagents_policy.starter.echo import router as echo_router
 from runagents_policy.tools import service as tools
@@ -23,6 +27,7 @@ from runagents_policy.tools.endpoints import router as tools_router
 # Importing the models registers their tables on the metadata.
 from runagents_policy.grants import models as _grants  # noqa: F401  isort: skip
 from runagents_policy.identity_providers import models as _identity_providers  # noqa: F401  isort: skip
+from runagents_policy.principals import models as _principals  # noqa: F401  isort: skip
 from runagents_policy.tools import models as _tools  # noqa: F401  isort: skip
 
 SERVICE = "policy"
@@ -32,12 +37,15 @@ SERVICE = "policy"
 class PolicyContext:
     settings: PolicySettings
     http: httpx.AsyncClient
+    principals: PrincipalStore
+    sign_in_links: SignInLinks = field(default_factory=SignInLinks)
 
 
 def create_component(settings: PolicySettings | None = None) -> ServiceComponent:
     settings = settings or PolicySettings()
     database = Database.for_service(settings, SERVICE)
-    context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds))
+    principals = PrincipalStore(database, settings.service_keys_secret().get_secret_value())
+    context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds), principals)
 
     async def seed_starter_kit() -> None:
         if settings.seed_starter_kit:
@@ -49,7 +57,8 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
 
     return ServiceComponent(
         name=SERVICE,
-        routers=[tools_router, identity_providers_router, egress_router, echo_router],
+        routers=[tools_router, identity_providers_router, egress_router, echo_router, *principal_routers,
+                 sign_in_router],
         database=database,
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
@@ -59,4 +68,5 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
         on_startup=[seed_starter_kit],
         on_shutdown=[close_http],
         context=context,
+        authenticator=principals,
     )

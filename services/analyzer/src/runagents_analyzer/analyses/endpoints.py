@@ -8,6 +8,7 @@ from runagents_analyzer.analyses.samples import load_sample
 from runagents_analyzer.analyses.schemas import AnalysisOut, SampleRequest
 from runagents_analyzer.analyses.uploads import read_request
 from runagents_analyzer.context import AnalyzerContext
+from runagents_common.auth import OPERATORS, READERS
 from runagents_common.service import context_dependency, unit_of_work
 
 SessionDep = Annotated[AsyncSession, unit_of_work("analyzer")]
@@ -34,7 +35,8 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-@router.post("", response_model=AnalysisOut, status_code=status.HTTP_202_ACCEPTED, openapi_extra=UPLOAD_BODY,
+@router.post("", dependencies=OPERATORS, response_model=AnalysisOut,
+             status_code=status.HTTP_202_ACCEPTED, openapi_extra=UPLOAD_BODY,
              summary="Upload files, one archive, or name a sample; the analysis runs in the background")
 async def create_analysis(request: Request, session: SessionDep, context: ContextDep) -> AnalysisOut:
     upload = await read_request(request, context.settings.analyzer_max_upload_bytes)
@@ -46,12 +48,12 @@ async def create_analysis(request: Request, session: SessionDep, context: Contex
     return AnalysisOut.of(analysis)
 
 
-@router.get("/{analysis_id}", response_model=AnalysisOut)
+@router.get("/{analysis_id}", dependencies=READERS, response_model=AnalysisOut)
 async def get_analysis(analysis_id: str, session: SessionDep) -> AnalysisOut:
     return AnalysisOut.of(await service.get(session, analysis_id))
 
 
-@router.get("/{analysis_id}/source", response_class=Response,
+@router.get("/{analysis_id}/source", dependencies=READERS, response_class=Response,
             responses={200: {"content": {"application/gzip": {}}, "description": "The analyzed tree as tar.gz"}})
 async def get_analysis_source(analysis_id: str, session: SessionDep, context: ContextDep) -> Response:
     analysis = await service.get(session, analysis_id)

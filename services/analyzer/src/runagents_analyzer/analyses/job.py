@@ -111,6 +111,7 @@ class AnalysisJob:
                 self.settings.service_url("policy"),
                 self.settings.service_url("gateway"),
                 self.settings.analyzer_lookup_timeout_seconds,
+                self.settings.service_key("analyzer"),
             )
             body = await run_engine(root, _registered(lookup), scratch / "report.json",
                                     lambda phase, progress: self._record_phase(analysis_id, phase, progress),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import SecretStr, BaseModel, ConfigDict, ValidationError, field_validator
 
 from runagents_common.http import service_client
 
@@ -52,10 +52,12 @@ class ResourceLookup:
     notes: list[str] = field(default_factory=list)
 
 
-async def fetch_registered_resources(policy_url: str, gateway_url: str, timeout_seconds: float) -> ResourceLookup:
+async def fetch_registered_resources(policy_url: str, gateway_url: str, timeout_seconds: float,
+                                     key: SecretStr | None = None) -> ResourceLookup:
+    """The registered tools and model providers, read as the analyzer's principal (``key``)."""
     tools, providers = await asyncio.gather(
-        _fetch_items(policy_url, "/api/v1/tools", RegisteredTool, timeout_seconds),
-        _fetch_items(gateway_url, "/api/v1/model-providers", RegisteredModelProvider, timeout_seconds),
+        _fetch_items(policy_url, "/api/v1/tools", RegisteredTool, timeout_seconds, key),
+        _fetch_items(gateway_url, "/api/v1/model-providers", RegisteredModelProvider, timeout_seconds, key),
     )
     lookup = ResourceLookup(tools=None, model_providers=None)
     if isinstance(tools, str):
@@ -71,10 +73,11 @@ async def fetch_registered_resources(policy_url: str, gateway_url: str, timeout_
     return lookup
 
 
-async def _fetch_items(base_url: str, path: str, model: type[Item], timeout_seconds: float) -> list[Item] | str:
+async def _fetch_items(base_url: str, path: str, model: type[Item], timeout_seconds: float,
+                       key: SecretStr | None) -> list[Item] | str:
     """The items of a list endpoint, or why they could not be read."""
     try:
-        async with service_client(base_url, timeout=timeout_seconds) as client:
+        async with service_client(base_url, timeout=timeout_seconds, key=key) as client:
             response = await client.get(path)
         response.raise_for_status()
         body = response.json()

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.auth import OPERATORS, READERS
 from runagents_common.errors import NotFound
 from runagents_common.service import component, unit_of_work
 from runagents_deployer.agents import logs, repository, service
@@ -22,7 +23,7 @@ _PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 MAX_LOG_LINES = 10_000
 
 
-@router.post("", response_model=AgentOut, status_code=status.HTTP_202_ACCEPTED, responses={
+@router.post("", dependencies=OPERATORS, response_model=AgentOut, status_code=status.HTTP_202_ACCEPTED, responses={
     422: {"description": "The wiring is incomplete, or the entry cannot take the user's message (``refusal`` "
                          "shows the handler() that would make it work)", "content": _PROBLEM}})
 async def create_agent(request: AgentCreate, session: SessionDep, context: ContextDep, http: Request) -> AgentOut:
@@ -33,22 +34,22 @@ async def create_agent(request: AgentCreate, session: SessionDep, context: Conte
     return AgentOut.model_validate(agent)
 
 
-@router.get("", response_model=AgentList)
+@router.get("", dependencies=READERS, response_model=AgentList)
 async def list_agents(session: SessionDep) -> AgentList:
     return AgentList(items=[AgentOut.model_validate(a) for a in await service.list_agents(session)])
 
 
-@router.get("/{name}", response_model=AgentOut)
+@router.get("/{name}", dependencies=READERS, response_model=AgentOut)
 async def get_agent(name: str, session: SessionDep) -> AgentOut:
     return AgentOut.model_validate(await service.get_agent(session, name))
 
 
-@router.get("/{name}/deployments", response_model=DeploymentList)
+@router.get("/{name}/deployments", dependencies=READERS, response_model=DeploymentList)
 async def list_deployments(name: str, session: SessionDep) -> DeploymentList:
     return DeploymentList(items=[DeploymentOut.model_validate(d) for d in await service.deployments(session, name)])
 
 
-@router.get("/{name}/logs", response_model=AgentLogs, responses={
+@router.get("/{name}/logs", dependencies=READERS, response_model=AgentLogs, responses={
     200: {"content": {"text/event-stream": {}}, "description": "JSON; with follow=true an SSE stream: the tail, then "
           "each new line as it is written, as `data: {\"line\": ...}` events, until the client goes away"}})
 async def agent_logs(
@@ -87,7 +88,7 @@ def _event(line: str) -> bytes:
     return f"data: {json.dumps({'line': line})}\n\n".encode()
 
 
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{name}", dependencies=OPERATORS, status_code=status.HTTP_204_NO_CONTENT)
 async def delete_agent(name: str, session: SessionDep, context: ContextDep, http: Request) -> Response:
     await service.delete_agent(session, component(http, "deployer").outbox, name)
     await context.backend.stop(name)

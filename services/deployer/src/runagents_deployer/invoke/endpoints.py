@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from runagents_common.auth import CALLERS_OF_THE_AGENT
 from runagents_common.db import utcnow
 from runagents_common.errors import BadGateway, Conflict, problem_response
 from runagents_common.run_wire import INVOKE_KEY_HEADER, RUN_ID_HEADER
@@ -77,7 +78,8 @@ def _headers(request: Request, recorder: RunRecorder, invoke_key: str) -> dict[s
     return headers
 
 
-@router.post("/{name}/invoke", response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
+@router.post("/{name}/invoke", dependencies=CALLERS_OF_THE_AGENT,
+             response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
 async def invoke(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> JSONResponse:
     endpoint, invoke_key, recorder = await _prepare(request, name, body, streaming=False, context=context)
     try:
@@ -106,7 +108,8 @@ async def invoke(name: str, body: InvokeRequest, request: Request, context: Cont
                         background=BackgroundTask(recorder.succeeded, result, answered_at))
 
 
-@router.post("/{name}/invoke/stream", response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
+@router.post("/{name}/invoke/stream", dependencies=CALLERS_OF_THE_AGENT,
+             response_model=None, responses=AUTHENTICATED_ACCESS_RESPONSES)
 async def invoke_stream(name: str, body: InvokeRequest, request: Request, context: ContextDep) -> StreamingResponse:
     endpoint, invoke_key, recorder = await _prepare(request, name, body, streaming=True, context=context)
     headers = _headers(request, recorder, invoke_key)

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.auth import OPERATORS, READERS
 from runagents_common.service import context_dependency, unit_of_work
 from runagents_gateway.context import GatewayContext
 from runagents_gateway.providers import service
@@ -13,29 +14,29 @@ ContextDep = Annotated[GatewayContext, Depends(context_dependency("gateway"))]
 router = APIRouter(prefix="/api/v1/model-providers", tags=["model providers"])
 
 
-@router.get("", response_model=ProviderList)
+@router.get("", dependencies=READERS, response_model=ProviderList)
 async def list_providers(session: SessionDep) -> ProviderList:
     return ProviderList(items=[ProviderOut.of(p) for p in await service.list_providers(session)])
 
 
-@router.post("", response_model=ProviderOut, status_code=status.HTTP_201_CREATED)
+@router.post("", dependencies=OPERATORS, response_model=ProviderOut, status_code=status.HTTP_201_CREATED)
 async def register_provider(provider_in: ProviderIn, session: SessionDep, context: ContextDep) -> ProviderOut:
     provider = await service.register(session, context.cipher, provider_in, context.wire.routes.invalidate)
     return ProviderOut.of(provider)
 
 
-@router.get("/{name}", response_model=ProviderOut)
+@router.get("/{name}", dependencies=READERS, response_model=ProviderOut)
 async def get_provider(name: str, session: SessionDep) -> ProviderOut:
     return ProviderOut.of(await service.get(session, name))
 
 
-@router.put("/{name}", response_model=ProviderOut)
+@router.put("/{name}", dependencies=OPERATORS, response_model=ProviderOut)
 async def replace_provider(name: str, update: ProviderUpdate, session: SessionDep, context: ContextDep) -> ProviderOut:
     provider = await service.replace(session, context.cipher, name, update, context.wire.routes.invalidate)
     return ProviderOut.of(provider)
 
 
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{name}", dependencies=OPERATORS, status_code=status.HTTP_204_NO_CONTENT)
 async def delete_provider(name: str, session: SessionDep, context: ContextDep) -> Response:
     await service.remove(session, name, context.wire.routes.invalidate)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.auth import READERS
 from runagents_common.service import component, unit_of_work
 from runagents_runs.runs import service
 from runagents_runs.runs.models import RunStatus
@@ -12,7 +13,7 @@ SessionDep = Annotated[AsyncSession, unit_of_work("runs")]
 router = APIRouter(prefix="/api/v1/runs", tags=["runs"])
 
 
-@router.get("", response_model=RunList)
+@router.get("", dependencies=READERS, response_model=RunList)
 async def list_runs(
     session: SessionDep,
     agent: Annotated[str | None, Query(description="Only the runs of this agent")] = None,
@@ -24,7 +25,8 @@ async def list_runs(
     return RunList(items=[RunSummary.of(run) for run in runs], next_cursor=next_cursor)
 
 
-@router.get("/{run_id}", response_model=RunDetail, responses={404: {"description": "No such run. A run id an invoke "
+@router.get("/{run_id}", dependencies=READERS,
+            response_model=RunDetail, responses={404: {"description": "No such run. A run id an invoke "
             "just returned is never 404: its run is waited for while its first event is on its way."}})
 async def get_run(run_id: str, request: Request) -> RunDetail:
     runs = component(request, "runs")
