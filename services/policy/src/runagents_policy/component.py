@@ -9,6 +9,8 @@ from runagents_common.db import Database
 from runagents_common.db.inbox import combined_handlers
 from runagents_common.db.outbox import Outbox
 from runagents_common.service import ServiceComponent
+from runagents_policy.audit.consumers import HANDLERS as AUDIT_HANDLERS
+from runagents_policy.audit.endpoints import router as audit_router
 from runagents_policy.db import Base, OutboxMessage, ProcessedEvent
 from runagents_policy.egress.endpoints import router as egress_router
 from runagents_policy.grants.consumers import HANDLERS as GRANT_HANDLERS
@@ -25,6 +27,7 @@ from runagents_policy.tools import service as tools
 from runagents_policy.tools.endpoints import router as tools_router
 
 # Importing the models registers their tables on the metadata.
+from runagents_policy.audit import models as _audit  # noqa: F401  isort: skip
 from runagents_policy.grants import models as _grants  # noqa: F401  isort: skip
 from runagents_policy.identity_providers import models as _identity_providers  # noqa: F401  isort: skip
 from runagents_policy.principals import models as _principals  # noqa: F401  isort: skip
@@ -58,13 +61,13 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
     return ServiceComponent(
         name=SERVICE,
         routers=[tools_router, identity_providers_router, egress_router, echo_router, *principal_routers,
-                 sign_in_router],
+                 sign_in_router, audit_router],
         database=database,
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         outbox=Outbox(OutboxMessage, source=f"/runagents/{SERVICE}"),
         processed_events=ProcessedEvent,
-        handlers=combined_handlers(GRANT_HANDLERS, IDENTITY_PROVIDER_HANDLERS),
+        handlers=combined_handlers(GRANT_HANDLERS, IDENTITY_PROVIDER_HANDLERS, AUDIT_HANDLERS),
         on_startup=[seed_starter_kit],
         on_shutdown=[close_http],
         context=context,

@@ -334,3 +334,60 @@ class ToolCallCompleted(EventData):
     seq: int | None = None
     """The call's number within its run, from the run's own process (``X-RunAgents-Run-Seq``); None when
     the caller did not number it."""
+
+
+# --- audit: who changed what, one type per service (a service publishes only its own types) ------------------
+
+
+class ChangeRecorded(EventData):
+    """A principal changed the platform's state through the API: one audit entry.
+
+    Written in the unit of work of the change itself, so the change and its record commit together or not at
+    all. Carries no secret: a summary names what changed in plain words (an API key only by its prefix).
+    """
+
+    principal_id: str = Field(max_length=300)
+    principal_name: str = Field(max_length=300)
+    role: str = Field(max_length=50)
+    action: str = Field(max_length=100, description="What was done: `tool.registered`, `agent.deleted`, ...")
+    resource_type: str = Field(max_length=100, description="`tool`, `agent`, `model_provider`, ...")
+    resource: str = Field(max_length=300, description="The resource's name or id.")
+    summary: str = Field(default="", max_length=2000)
+    at: datetime
+    trace_id: str | None = Field(default=None, max_length=32)
+
+
+@_register("audit.analyzer.recorded.v1", Service.ANALYZER)
+class AnalyzerChangeRecorded(ChangeRecorded):
+    """A change made through the analyzer's API (an analysis requested)."""
+
+
+@_register("audit.builder.recorded.v1", Service.BUILDER)
+class BuilderChangeRecorded(ChangeRecorded):
+    """A change made through the builder's API."""
+
+
+@_register("audit.deployer.recorded.v1", Service.DEPLOYER)
+class DeployerChangeRecorded(ChangeRecorded):
+    """A change made through the deployer's API (agents deployed, redeployed, deleted)."""
+
+
+@_register("audit.gateway.recorded.v1", Service.GATEWAY)
+class GatewayChangeRecorded(ChangeRecorded):
+    """A change made through the gateway's API (model providers)."""
+
+
+@_register("audit.policy.recorded.v1", Service.POLICY)
+class PolicyChangeRecorded(ChangeRecorded):
+    """A change made through the policy service's API (tools, identity providers, API keys)."""
+
+
+@_register("audit.runs.recorded.v1", Service.RUNS)
+class RunsChangeRecorded(ChangeRecorded):
+    """A change made through the runs service's API."""
+
+
+CHANGE_RECORDED: dict[Service, type[ChangeRecorded]] = {
+    model.owner: model for model in CATALOG.values() if issubclass(model, ChangeRecorded)
+}
+"""Each service's audit event type."""

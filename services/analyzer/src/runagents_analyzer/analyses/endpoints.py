@@ -8,7 +8,8 @@ from runagents_analyzer.analyses.samples import load_sample
 from runagents_analyzer.analyses.schemas import AnalysisOut, SampleRequest
 from runagents_analyzer.analyses.uploads import read_request
 from runagents_analyzer.context import AnalyzerContext
-from runagents_common.auth import OPERATORS, READERS
+from runagents_common.audit import record_change
+from runagents_common.auth import READERS, Operator
 from runagents_common.service import context_dependency, unit_of_work
 
 SessionDep = Annotated[AsyncSession, unit_of_work("analyzer")]
@@ -35,16 +36,20 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-@router.post("", dependencies=OPERATORS, response_model=AnalysisOut,
+@router.post("", response_model=AnalysisOut,
              status_code=status.HTTP_202_ACCEPTED, openapi_extra=UPLOAD_BODY,
              summary="Upload files, one archive, or name a sample; the analysis runs in the background")
-async def create_analysis(request: Request, session: SessionDep, context: ContextDep) -> AnalysisOut:
+async def create_analysis(request: Request, session: SessionDep, context: ContextDep,
+                          principal: Operator) -> AnalysisOut:
     upload = await read_request(request, context.settings.analyzer_max_upload_bytes)
     if isinstance(upload, SampleRequest):
         analysis = await service.create(session, context, load_sample(upload.sample, context.settings.platform_url),
-                                       f"sample:{upload.sample}")
+                                       f"sample:{upload.sample}", by=principal.label)
     else:
-        analysis = await service.create(session, context, upload.files, "upload")
+        analysis = await service.create(session, context, upload.files, "upload", by=principal.label)
+    record_change(session, context.outbox, principal, action="analysis.requested", resource_type="analysis",
+                  resource=analysis.id, summary=f"{analysis.origin}: {analysis.file_count} file(s), source "
+                  f"{analysis.source_digest[:12]}")
     return AnalysisOut.of(analysis)
 
 

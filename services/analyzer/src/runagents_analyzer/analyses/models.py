@@ -40,5 +40,6 @@ class Analysis(Base):
     attempts: Mapped[int] = mapped_column(Integer(), default=0, doc="Times a job started on it (resumes count)")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    created_by: Mapped[str | None] = mapped_column(Text(), default=None, doc="The uploader's principal label")
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

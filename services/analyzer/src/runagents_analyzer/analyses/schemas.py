@@ -25,6 +25,8 @@ class AnalysisOut(BaseModel):
     files: int = Field(description="Number of files in the stored source")
     created_at: datetime
     updated_at: datetime
+    created_by: str | None = Field(default=None, description="Who uploaded it (a principal's label); null: "
+                                   "before changes were recorded.")
     report: dict[str, Any] | None = Field(
         default=None, description="The analysis report, once the analysis succeeded"
     )
@@ -41,6 +43,7 @@ class AnalysisOut(BaseModel):
             files=analysis.file_count,
             created_at=analysis.created_at,
             updated_at=analysis.updated_at,
+            created_by=analysis.created_by,
             report=analysis.report if analysis.status == AnalysisStatus.SUCCEEDED else None,
             error=analysis.error if analysis.status == AnalysisStatus.FAILED else None,
         )

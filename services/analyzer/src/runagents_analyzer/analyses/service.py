@@ -17,7 +17,7 @@ SIZE_LIMITS = frozenset({"file_size", "total_size", "unpacked_size", "header_siz
 
 
 async def create(session: AsyncSession, context: AnalyzerContext, files: list[tuple[str, bytes]],
-                 origin: str) -> Analysis:
+                 origin: str, by: str | None = None) -> Analysis:
     """Store the upload's files and queue their analysis (the event commits with the row)."""
     try:
         tree, skipped = await asyncio.to_thread(unpack_upload, files)
@@ -50,6 +50,7 @@ async def create(session: AsyncSession, context: AnalyzerContext, files: list[tu
         file_count=len(tree),
         origin=origin,
         skipped=[item.model_dump(mode="json") for item in skipped],
+        created_by=by,
     )
     repository.add(session, analysis)
     context.outbox.add(session, AnalysisRequested(analysis_id=analysis.id), subject=analysis.id)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_common.auth import OPERATORS, READERS
+from runagents_common.auth import READERS, Operator
 from runagents_common.errors import NotFound
 from runagents_common.service import component, unit_of_work
 from runagents_deployer.agents import logs, repository, service
@@ -23,14 +23,15 @@ _PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 MAX_LOG_LINES = 10_000
 
 
-@router.post("", dependencies=OPERATORS, response_model=AgentOut, status_code=status.HTTP_202_ACCEPTED, responses={
+@router.post("", response_model=AgentOut, status_code=status.HTTP_202_ACCEPTED, responses={
     422: {"description": "The wiring is incomplete, or the entry cannot take the user's message (``refusal`` "
                          "shows the handler() that would make it work)", "content": _PROBLEM}})
-async def create_agent(request: AgentCreate, session: SessionDep, context: ContextDep, http: Request) -> AgentOut:
+async def create_agent(request: AgentCreate, session: SessionDep, context: ContextDep, principal: Operator,
+                       http: Request) -> AgentOut:
     """Deploy an agent. An existing name is redeployed: a new deployment (new analysis, wiring, build); one
     that serves keeps serving until the new deployment runs, and stays when it fails."""
     outbox = component(http, "deployer").outbox
-    agent = await service.create_agent(session, outbox, context.registry, request, context.key_secret)
+    agent = await service.create_agent(session, outbox, context.registry, request, context.key_secret, principal)
     return AgentOut.model_validate(agent)
 
 
@@ -88,8 +89,9 @@ def _event(line: str) -> bytes:
     return f"data: {json.dumps({'line': line})}\n\n".encode()
 
 
-@router.delete("/{name}", dependencies=OPERATORS, status_code=status.HTTP_204_NO_CONTENT)
-async def delete_agent(name: str, session: SessionDep, context: ContextDep, http: Request) -> Response:
-    await service.delete_agent(session, component(http, "deployer").outbox, name)
+@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_agent(name: str, session: SessionDep, context: ContextDep, principal: Operator,
+                       http: Request) -> Response:
+    await service.delete_agent(session, component(http, "deployer").outbox, name, principal)
     await context.backend.stop(name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -35,6 +35,8 @@ class Agent(Base):
     endpoint: Mapped[str | None] = mapped_column(Text(), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    created_by: Mapped[str | None] = mapped_column(Text(), default=None, doc="The principal label")
+    updated_by: Mapped[str | None] = mapped_column(Text(), default=None, doc="Who deployed it last")
 
 
 class Deployment(Base):

@@ -88,6 +88,9 @@ class AgentOut(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    created_by: str | None = Field(default=None, description="Who first deployed it (a principal's label); null: "
+                                   "before changes were recorded.")
+    updated_by: str | None = Field(default=None, description="Who deployed (or redeployed) it last.")
 
 
 class AgentList(BaseModel):

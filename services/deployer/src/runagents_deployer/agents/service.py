@@ -8,6 +8,8 @@ from pydantic import SecretStr
 from runagents_contracts.install_plan import InstallPlan
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.audit import record_change
+from runagents_common.auth import Principal
 from runagents_common.db.outbox import Outbox
 from runagents_common.errors import InvalidRequest, NotFound
 from runagents_common.events.catalog import AgentBuildRequested, AgentDeleted, AgentDeployRequested
@@ -23,7 +25,7 @@ from runagents_deployer.wiring.validation import wiring_problems
 
 
 async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry, request: AgentCreate,
-                       key_secret: SecretStr) -> Agent:
+                       key_secret: SecretStr, principal: Principal) -> Agent:
     """Deploy ``request.name``: a new agent, or a new deployment of an existing one (a redeploy). A redeploy
     of an agent that serves leaves it serving until the new deployment runs (``Agent.next_deployment_id``);
     one that does not serve (Pending, Failed) moves to the new deployment at once."""
@@ -63,7 +65,7 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
     )
     if existing is None:
         agent = Agent(name=request.name, status="Pending", message="", phase="queued", progress=0,
-                      deployment_id=deployment_id, **wiring)
+                      deployment_id=deployment_id, created_by=principal.label, **wiring)
         repository.add(session, agent, deployment)
     else:
         agent = existing
@@ -79,6 +81,7 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
                              "once it runs")
         else:
             agent.deployment_id, agent.endpoint = deployment_id, None
+    agent.updated_by = principal.label
     await session.flush()
     packages = sorted({p["name"] for p in report.get("packages", []) if p.get("ecosystem") == "pypi"})
     # What the builder installs, as the analyzer planned it (the builder checks every line again).
@@ -98,7 +101,18 @@ async def create_agent(session: AsyncSession, outbox: Outbox, registry: Registry
                                             install_plan=install_plan), subject=agent.name)
     if agent.next_deployment_id is None:
         set_status(session, outbox, agent, "Pending", "waiting for the build", phase="queued", progress=5)
+    record_change(session, outbox, principal, action="agent.deploy.requested" if existing is None else
+                  "agent.redeploy.requested", resource_type="agent", resource=agent.name,
+                  summary=_describe(deployment_id, request, tier))
     return agent
+
+
+def _describe(deployment_id: str, request: AgentCreate, tier: str) -> str:
+    """A deploy request in plain words, for its audit entry (a system prompt is left out: it may be long)."""
+    tools = ", ".join(sorted(set(request.tools.values()))) or "none"
+    models = ", ".join(f"{role}: {c.provider}/{c.model}" for role, c in sorted(request.models.items())) or "none"
+    return (f"deployment {deployment_id} of analysis {request.analysis_id} (tier {tier}); tools: {tools}; "
+            f"models: {models}; access: {request.access.mode}")
 
 
 async def _supersede(session: AsyncSession, agent: Agent) -> None:
@@ -139,10 +153,12 @@ async def list_agents(session: AsyncSession) -> Sequence[Agent]:
     return await repository.list_agents(session)
 
 
-async def delete_agent(session: AsyncSession, outbox: Outbox, name: str) -> None:
+async def delete_agent(session: AsyncSession, outbox: Outbox, name: str, principal: Principal) -> None:
     agent = await get_agent(session, name)
     await repository.delete(session, agent)
     outbox.add(session, AgentDeleted(agent=name), subject=name)
+    record_change(session, outbox, principal, action="agent.deleted", resource_type="agent", resource=name,
+                  summary=f"deployment {agent.deployment_id} stopped")
 
 
 async def deployments(session: AsyncSession, name: str) -> Sequence[Deployment]:

@@ -23,3 +23,5 @@ class ModelProvider(Base):
     api_version: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    created_by: Mapped[str | None] = mapped_column(Text(), default=None, doc="The principal label")
+    updated_by: Mapped[str | None] = mapped_column(Text(), default=None)

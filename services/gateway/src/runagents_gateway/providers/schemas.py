@@ -105,6 +105,9 @@ class ProviderOut(BaseModel):
     api_version: str | None
     created_at: datetime
     updated_at: datetime
+    created_by: str | None = Field(default=None, description="Who registered it (a principal's label); null: the "
+                                   "platform itself (seeded) or before changes were recorded.")
+    updated_by: str | None = Field(default=None, description="Who last registered or replaced it.")
 
     @classmethod
     def of(cls, provider: ModelProvider) -> "ProviderOut":
@@ -119,6 +122,8 @@ class ProviderOut(BaseModel):
             api_version=provider.api_version,
             created_at=provider.created_at,
             updated_at=provider.updated_at,
+            created_by=provider.created_by,
+            updated_by=provider.updated_by,
         )
 
 

@@ -7,7 +7,13 @@ from runagents_common.db import Database
 from runagents_common.errors import Conflict, NotFound
 from runagents_gateway.providers import repository
 from runagents_gateway.providers.models import ModelProvider
-from runagents_gateway.providers.schemas import DEFAULT_BASE_URLS, ProviderIn, ProviderSpec, ProviderUpdate
+from runagents_gateway.providers.schemas import (
+    DEFAULT_BASE_URLS,
+    ProviderIn,
+    ProviderSpec,
+    ProviderUpdate,
+    without_credentials,
+)
 from runagents_gateway.providers.secrets import KeyCipher
 
 OnChange = Callable[[], None]
@@ -15,10 +21,10 @@ OnChange = Callable[[], None]
 
 
 async def register(session: AsyncSession, cipher: KeyCipher, provider_in: ProviderIn,
-                   on_change: OnChange) -> ModelProvider:
+                   on_change: OnChange, by: str | None = None) -> ModelProvider:
     if await repository.get(session, provider_in.name) is not None:
         raise Conflict(f"a model provider named {provider_in.name!r} is already registered")
-    provider = ModelProvider(name=provider_in.name)
+    provider = ModelProvider(name=provider_in.name, created_by=by, updated_by=by)
     _apply(provider, provider_in)
     provider.encrypted_api_key = cipher.encrypt(provider_in.api_key) if provider_in.api_key else None
     repository.add(session, provider)
@@ -42,9 +48,10 @@ async def list_providers(session: AsyncSession) -> Sequence[ModelProvider]:
 
 
 async def replace(session: AsyncSession, cipher: KeyCipher, name: str, update: ProviderUpdate,
-                  on_change: OnChange) -> ModelProvider:
+                  on_change: OnChange, by: str | None = None) -> ModelProvider:
     provider = await get(session, name)
     _apply(provider, update)
+    provider.updated_by = by
     if update.api_key is not None:
         has_key = bool(update.api_key.get_secret_value())
         provider.encrypted_api_key = cipher.encrypt(update.api_key) if has_key else None
@@ -72,3 +79,10 @@ def _apply(provider: ModelProvider, spec: ProviderSpec) -> None:
     provider.timeout_seconds = spec.timeout_seconds
     provider.max_retries = spec.max_retries
     provider.api_version = spec.api_version
+
+
+def describe(provider: ModelProvider, api_key: str) -> str:
+    """A provider's configuration in plain words, for its audit entry: whether it has a key, never the key."""
+    base_url = without_credentials(provider.base_url) if provider.base_url else "default address"
+    models = ", ".join(str(model.get("name", "?")) for model in provider.models) or "none"
+    return f"{provider.kind} at {base_url}, models: {models}; API key {api_key}"

@@ -3,7 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runagents_common.auth import OPERATORS, READERS
+from runagents_common.audit import record_change
+from runagents_common.auth import READERS, Operator
 from runagents_common.service import component, unit_of_work
 from runagents_policy.identity_providers import service
 from runagents_policy.identity_providers.schemas import (
@@ -26,11 +27,14 @@ async def list_identity_providers(session: SessionDep) -> IdentityProviderList:
     ])
 
 
-@router.post("", dependencies=OPERATORS, response_model=IdentityProviderOut, status_code=status.HTTP_201_CREATED)
-async def register_identity_provider(provider_in: IdentityProviderIn, session: SessionDep,
+@router.post("", response_model=IdentityProviderOut, status_code=status.HTTP_201_CREATED)
+async def register_identity_provider(provider_in: IdentityProviderIn, session: SessionDep, principal: Operator,
                                      http: Request) -> IdentityProviderOut:
     outbox = component(http, "policy").outbox
-    return IdentityProviderOut.model_validate(await service.register(session, outbox, provider_in))
+    provider = await service.register(session, outbox, provider_in, by=principal.label)
+    record_change(session, outbox, principal, action="identity_provider.registered",
+                  resource_type="identity_provider", resource=provider.name, summary=service.describe(provider))
+    return IdentityProviderOut.model_validate(provider)
 
 
 @router.get("/{name}", dependencies=READERS, response_model=IdentityProviderOut)
@@ -39,15 +43,21 @@ async def get_identity_provider(name: str, session: SessionDep) -> IdentityProvi
     return provider.model_copy(update={"used_by": await service.agents_using(session, name)})
 
 
-@router.put("/{name}", dependencies=OPERATORS, response_model=IdentityProviderOut)
+@router.put("/{name}", response_model=IdentityProviderOut)
 async def replace_identity_provider(name: str, update: IdentityProviderUpdate, session: SessionDep,
-                                    http: Request) -> IdentityProviderOut:
+                                    principal: Operator, http: Request) -> IdentityProviderOut:
     outbox = component(http, "policy").outbox
-    provider = IdentityProviderOut.model_validate(await service.replace(session, outbox, name, update))
+    replaced = await service.replace(session, outbox, name, update, by=principal.label)
+    record_change(session, outbox, principal, action="identity_provider.replaced",
+                  resource_type="identity_provider", resource=name, summary=service.describe(replaced))
+    provider = IdentityProviderOut.model_validate(replaced)
     return provider.model_copy(update={"used_by": await service.agents_using(session, name)})
 
 
-@router.delete("/{name}", dependencies=OPERATORS, status_code=status.HTTP_204_NO_CONTENT)
-async def delete_identity_provider(name: str, session: SessionDep, http: Request) -> Response:
-    await service.remove(session, component(http, "policy").outbox, name)
+@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_identity_provider(name: str, session: SessionDep, principal: Operator, http: Request) -> Response:
+    outbox = component(http, "policy").outbox
+    await service.remove(session, outbox, name)
+    record_change(session, outbox, principal, action="identity_provider.deleted",
+                  resource_type="identity_provider", resource=name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -22,6 +22,8 @@ class IdentityProvider(Base):
     user_claim: Mapped[str] = mapped_column(Text(), default="sub")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(Text(), default=None, doc="The principal's label")
+    updated_by: Mapped[str | None] = mapped_column(Text(), default=None)
 
 
 class IdentityProviderUse(Base):

@@ -104,6 +104,9 @@ class IdentityProviderOut(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    created_by: str | None = Field(default=None, description="Who registered it (a principal's label); null: "
+                                   "before changes were recorded.")
+    updated_by: str | None = Field(default=None, description="Who last registered or replaced it.")
 
 
 class IdentityProviderList(BaseModel):

@@ -13,11 +13,13 @@ from runagents_policy.identity_providers.models import IdentityProvider
 from runagents_policy.identity_providers.schemas import IdentityProviderIn, IdentityProviderUpdate
 
 
-async def register(session: AsyncSession, outbox: Outbox, provider_in: IdentityProviderIn) -> IdentityProvider:
+async def register(session: AsyncSession, outbox: Outbox, provider_in: IdentityProviderIn,
+                   by: str | None = None) -> IdentityProvider:
     if await repository.get(session, provider_in.name) is not None:
         raise Conflict(f"an identity provider named {provider_in.name!r} is already registered")
-    provider = IdentityProvider(name=provider_in.name, created_at=utcnow())
+    provider = IdentityProvider(name=provider_in.name, created_at=utcnow(), created_by=by)
     _configure(provider, provider_in)
+    provider.updated_by = by
     repository.add(session, provider)
     await session.flush()
     _announce(outbox, session, provider)
@@ -43,9 +45,11 @@ async def agents_using(session: AsyncSession, name: str) -> list[str]:
     return list(await repository.agents_using(session, name))
 
 
-async def replace(session: AsyncSession, outbox: Outbox, name: str, update: IdentityProviderUpdate) -> IdentityProvider:
+async def replace(session: AsyncSession, outbox: Outbox, name: str, update: IdentityProviderUpdate,
+                  by: str | None = None) -> IdentityProvider:
     provider = await get(session, name)
     _configure(provider, update)
+    provider.updated_by = by
     await session.flush()
     _announce(outbox, session, provider)
     return provider
@@ -79,3 +83,10 @@ def _announce(outbox: Outbox, session: AsyncSession, provider: IdentityProvider)
         jwks=provider.jwks, algorithms=provider.algorithms, user_claim=provider.user_claim,
         changed_at=provider.updated_at,
     ), subject=provider.name)
+
+
+def describe(provider: IdentityProvider) -> str:
+    """A provider's configuration in plain words, for its audit entry (a JWK set holds public keys only)."""
+    keys = f"JWKS at {provider.jwks_url}" if provider.jwks_url else "an inline JWK set"
+    return (f"issuer {provider.issuer}, audiences {', '.join(provider.audiences)}, {keys}, "
+            f"algorithms {', '.join(provider.algorithms)}")

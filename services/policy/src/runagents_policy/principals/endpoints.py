@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.audit import record_change
 from runagents_common.auth import (
     ADMINS,
     SESSION_COOKIE,
@@ -17,7 +18,7 @@ from runagents_common.auth import (
     csrf_token,
     requires,
 )
-from runagents_common.service import unit_of_work
+from runagents_common.service import component, unit_of_work
 from runagents_policy.principals import store
 from runagents_policy.principals.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyList, ApiKeyOut, Me
 
@@ -29,8 +30,14 @@ auth_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 @keys_router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
                   summary="Make an API key; the key is in this answer only")
-async def create_api_key(key_in: ApiKeyIn, session: SessionDep, principal: Admin) -> ApiKeyCreated:
-    return await store.create_key(session, key_in, principal)
+async def create_api_key(key_in: ApiKeyIn, session: SessionDep, principal: Admin, http: Request) -> ApiKeyCreated:
+    created = await store.create_key(session, key_in, principal)
+    expiry = f", expires {created.expires_at.isoformat()}" if created.expires_at else ""
+    # The key itself is in the answer only: the entry names it by its prefix.
+    record_change(session, component(http, "policy").outbox, principal, action="api_key.created",
+                  resource_type="api_key", resource=created.prefix,
+                  summary=f"key {created.name!r} with role {created.role.value}{expiry}")
+    return created
 
 
 @keys_router.get("", dependencies=ADMINS, response_model=ApiKeyList)
@@ -39,8 +46,12 @@ async def list_api_keys(session: SessionDep) -> ApiKeyList:
 
 
 @keys_router.delete("/{prefix}", response_model=ApiKeyOut, summary="Revoke an API key (it stays listed, revoked)")
-async def revoke_api_key(prefix: str, session: SessionDep, principal: Admin) -> ApiKeyOut:
-    return store.key_out(await store.revoke_key(session, prefix, principal))
+async def revoke_api_key(prefix: str, session: SessionDep, principal: Admin, http: Request) -> ApiKeyOut:
+    key, revoked_now = await store.revoke_key(session, prefix, principal)
+    if revoked_now:  # revoking a revoked key changes nothing
+        record_change(session, component(http, "policy").outbox, principal, action="api_key.revoked",
+                      resource_type="api_key", resource=key.prefix, summary=f"key {key.name!r} ({key.role})")
+    return store.key_out(key)
 
 
 @auth_router.get("/me", response_model=Me, summary="Who the credential of this request is")

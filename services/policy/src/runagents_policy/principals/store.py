@@ -56,15 +56,17 @@ async def list_keys(session: AsyncSession) -> list[ApiKey]:
     return list((await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all())
 
 
-async def revoke_key(session: AsyncSession, prefix: str, revoker: Principal) -> ApiKey:
+async def revoke_key(session: AsyncSession, prefix: str, revoker: Principal) -> tuple[ApiKey, bool]:
+    """Revoke the key named ``prefix``; the key, and whether this call revoked it (False: it already was)."""
     key = await session.get(ApiKey, prefix)
     if key is None:
         raise NotFound(f"no API key {prefix!r}")
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        key.revoked_by = revoker.label
-        await session.execute(delete(SignInSession).where(SignInSession.api_key_prefix == prefix))
-    return key
+    if key.revoked_at is not None:
+        return key, False
+    key.revoked_at = utcnow()
+    key.revoked_by = revoker.label
+    await session.execute(delete(SignInSession).where(SignInSession.api_key_prefix == prefix))
+    return key, True
 
 
 async def open_session(session: AsyncSession, principal: Principal, hours: float,

@@ -19,3 +19,5 @@ class Tool(Base):
     capabilities: Mapped[list[dict[str, Any]]] = mapped_column(JSON(), default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    created_by: Mapped[str | None] = mapped_column(Text(), default=None, doc="The principal label")
+    updated_by: Mapped[str | None] = mapped_column(Text(), default=None)

@@ -106,6 +106,9 @@ class ToolOut(BaseModel):
     capabilities: list[CapabilityOut]
     created_at: datetime
     updated_at: datetime
+    created_by: str | None = Field(default=None, description="Who registered it (a principal's label); null: the "
+                                   "platform itself (the starter kit) or before changes were recorded.")
+    updated_by: str | None = Field(default=None, description="Who last registered or replaced it.")
 
     @model_validator(mode="before")
     @classmethod
@@ -119,7 +122,8 @@ class ToolOut(BaseModel):
             capability = Capability.model_validate(item)
             capabilities.append({**capability.model_dump(), "function": function_name(name, capability)})
         fields = value if isinstance(value, dict) else {
-            key: getattr(value, key) for key in ("name", "base_url", "description", "created_at", "updated_at")
+            key: getattr(value, key) for key in ("name", "base_url", "description", "created_at", "updated_at",
+                                                 "created_by", "updated_by")
         }
         return {**fields, "capabilities": capabilities}
 
