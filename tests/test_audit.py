@@ -277,3 +277,25 @@ async def test_a_malformed_or_forged_audit_event_is_dead_lettered_not_stored(pla
     await platform.bus.publish(good)
     await entries_of(client, 1, resource=resource + "-good")
     assert await audit(client, resource=resource) == []
+
+
+async def test_an_identity_provider_shows_who_registered_and_replaced_it(platform: Platform) -> None:
+    client = platform.client
+    operator, prefix = await operator_key(client, "identity admin")
+    name = f"corp-{uuid.uuid4().hex[:8]}"
+    body = {"issuer": "https://login.corp.example/", "audiences": ["agents"],
+            "jwks_url": "https://login.corp.example/.well-known/jwks.json"}
+    registered = await client.post("/api/v1/identity-providers", json={"name": name, **body}, headers=operator)
+    assert registered.status_code == 201, registered.text
+    replaced = await client.put(f"/api/v1/identity-providers/{name}", json={**body, "audiences": ["agents", "b"]},
+                                headers=ADMIN_HEADERS)
+    assert replaced.status_code == 200, replaced.text
+
+    shown = (await client.get(f"/api/v1/identity-providers/{name}", headers=operator)).json()
+    assert shown["created_by"] == f"identity admin (key:{prefix})" and shown["updated_by"].endswith(f"({ADMIN_ID})")
+    assert (await client.delete(f"/api/v1/identity-providers/{name}", headers=operator)).status_code == 204
+    entries = await entries_of(client, 3, resource_type="identity_provider", resource=name)
+    assert [(e["action"], e["principal_id"]) for e in entries] == [
+        ("identity_provider.deleted", f"key:{prefix}"), ("identity_provider.replaced", ADMIN_ID),
+        ("identity_provider.registered", f"key:{prefix}")]
+    assert "audiences agents, b" in entries[1]["summary"]
