@@ -9,6 +9,7 @@ import httpx
 
 from runagents.client_cli import framework_chat_model, progress_bar
 from runagents.processes import PlatformProcesses
+from runagents_common.testing import ADMIN_HEADERS
 
 
 def test_progress_bar_fills_with_the_percentage() -> None:
@@ -32,8 +33,9 @@ def test_deploy_command_takes_a_folder_to_running_showing_each_phase(dev_platfor
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Analyzing" in done.stdout and "enrichment" in done.stdout
     assert "building: installing" in done.stdout and f"{name} is Running" in done.stdout
-    assert httpx.get(f"{dev_platform.base_url}/api/v1/agents/{name}").json()["status"] == "Running"
-    httpx.delete(f"{dev_platform.base_url}/api/v1/agents/{name}")
+    agent = httpx.get(f"{dev_platform.base_url}/api/v1/agents/{name}", headers=ADMIN_HEADERS).json()
+    assert agent["status"] == "Running"
+    httpx.delete(f"{dev_platform.base_url}/api/v1/agents/{name}", headers=ADMIN_HEADERS)
 
 
 def test_deploy_command_names_findings_nothing_registered_matches(dev_platform: PlatformProcesses,
@@ -50,7 +52,7 @@ def test_deploy_command_wires_a_chat_model_for_a_framework_entry_the_analysis_sa
         dev_platform: PlatformProcesses) -> None:
     graph = {"tier": {"value": "custom"}, "entry_point": {"file": "graph.py", "adapter": "langgraph"}}
     handler = {"tier": {"value": "custom"}, "entry_point": {"file": "agent.py", "adapter": "handler"}}
-    with httpx.Client(base_url=dev_platform.base_url) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url) as client:
         providers = client.get("/api/v1/model-providers").json()["items"]
         first_chat = next({"provider": p["name"], "model": m["name"]} for p in providers for m in p["models"]
                           if (m.get("role") or "chat") == "chat")
