@@ -147,7 +147,7 @@ def access_rule(route: APIRoute) -> str | None:
 
 def check_access_declared(routes: Iterable[Any]) -> None:
     """Raise if an /api/v1 route declares no access rule: a forgotten rule must not leave an endpoint open."""
-    missing = [f"{sorted(route.methods)} {route.path}" for route in routes
+    missing = [f"{sorted(route.methods or ())} {route.path}" for route in routes
                if isinstance(route, APIRoute) and route.path.startswith(API_PREFIX) and access_rule(route) is None]
     if missing:
         raise RuntimeError(f"API routes without an access rule (requires(...) or AGENT_ACCESS): {', '.join(missing)}")
