@@ -58,7 +58,7 @@ def find_api_key(url: str, data_dir: Path | None = None) -> ApiKey | None:
         return ApiKey(from_env, API_KEY_ENV)
     stored = stored_key(url)
     if stored:
-        return ApiKey(stored, f"`runagents login` ({config_path()})")
+        return ApiKey(stored, f"`runagents login` in {config_path()}")
     if is_loopback(url):
         path = dev_data_dir(data_dir) / DEV_ADMIN_KEY_FILE
         try:
