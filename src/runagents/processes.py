@@ -4,6 +4,7 @@ Used by the end-to-end tests and the benchmarks, which drive the platform as a c
 """
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 
 from runagents.components import SERVICES
+from runagents.setup_identity import identity_settings
 from runagents_common.bus.access import BrokerAdmin, create_service_users, delete_service_users
 
 READY_PATHS = ("/api/v1/tools", "/api/v1/model-providers")
@@ -33,10 +35,17 @@ def free_port() -> int:
 class PlatformProcesses:
     base_url: str
     log_dir: Path
+    admin_key: str
+    """An admin key every process of the platform accepts (its RUNAGENTS_ADMIN_KEY)."""
     bus_namespace: str | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     bus_admin: BrokerAdmin | None = None
     """The broker vhost made for this platform, with its services' users (deleted on stop)."""
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """What a client sends to act as the platform's administrator."""
+        return {"authorization": f"Bearer {self.admin_key}"}
 
     def logs(self, lines: int = 30) -> str:
         out = []
@@ -80,7 +89,8 @@ def _wait_ready(platform: PlatformProcesses, timeout: float) -> None:
                 platform.stop()
                 raise RuntimeError(f"{name} exited with {process.returncode}\n{platform.logs()}")
         try:
-            if all(httpx.get(platform.base_url + path, timeout=2).status_code == 200 for path in READY_PATHS):
+            if all(httpx.get(platform.base_url + path, headers=platform.admin_headers, timeout=2).status_code == 200
+                   for path in READY_PATHS):
                 return
         except httpx.HTTPError:
             pass
@@ -93,7 +103,8 @@ def start_dev(data_dir: Path, timeout: float = 60, port: int | None = None) -> P
     """``runagents dev`` on ``port`` (a free one by default) with ``data_dir``."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAGENTS_")}
-    platform = PlatformProcesses(f"http://127.0.0.1:{port}", data_dir)
+    env["RUNAGENTS_ADMIN_KEY"] = os.environ.get("RUNAGENTS_ADMIN_KEY") or secrets.token_urlsafe(32)
+    platform = PlatformProcesses(f"http://127.0.0.1:{port}", data_dir, env["RUNAGENTS_ADMIN_KEY"])
     data_dir.mkdir(parents=True, exist_ok=True)
     platform.processes["dev"] = _spawn("dev", ["dev", "--port", str(port), "--data-dir", str(data_dir)], env, data_dir)
     _wait_ready(platform, timeout)
@@ -125,12 +136,16 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
         "RUNAGENTS_DATA_DIR": str(data_dir),
         "RUNAGENTS_PLATFORM_URL": f"http://127.0.0.1:{ingress_port}",
         **{f"RUNAGENTS_{service.upper()}_URL": f"http://127.0.0.1:{port}" for service, port in ports.items()},
+        # As `runagents setup-identity` makes them (one machine: every process sees every key).
+        **identity_settings(os.environ.get("RUNAGENTS_SERVICE_KEYS_SECRET") or secrets.token_urlsafe(32),
+                            os.environ.get("RUNAGENTS_ADMIN_KEY") or secrets.token_urlsafe(32)),
     })
     migrate = subprocess.run([sys.executable, "-m", "runagents", "migrate"], env=env, capture_output=True)
     if migrate.returncode != 0:
         raise RuntimeError(f"migrate failed: {migrate.stdout.decode()}{migrate.stderr.decode()}")
     admin = BrokerAdmin(urlunsplit(urlsplit(amqp_url)._replace(path=f"/{namespace}")), management_url)
-    platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, namespace, bus_admin=admin)
+    platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, env["RUNAGENTS_ADMIN_KEY"], namespace,
+                                 bus_admin=admin)
     try:
         urls = create_service_users(admin, namespace=namespace)
     except BaseException:
