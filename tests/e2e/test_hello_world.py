@@ -5,11 +5,12 @@ import uuid
 import httpx
 
 from runagents.processes import PlatformProcesses
+from runagents_common.testing import ADMIN_HEADERS
 from tests.e2e.flows import analyze_sample, deploy, wait_for, wait_settled
 
 
 def test_hello_world_is_analyzed_deployed_invoked_and_recorded(platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
         analysis = analyze_sample(client)
         assert analysis["status"] == "succeeded", analysis
         report = analysis["report"]
