@@ -4,7 +4,9 @@ and the client commands (deploy, logs, login, keys)."""
 import argparse
 import asyncio
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_PLATFORM_URL = "http://127.0.0.1:8000"
@@ -151,8 +153,6 @@ def main(argv: list[str] | None = None) -> None:
 
 def _identity_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
                        client: argparse.ArgumentParser) -> None:
-    from runagents.identity_cli import expires_in
-
     address = platform_options(data_dir=False)
     login = commands.add_parser("login", parents=[address], help="check an API key with the platform and keep it "
                                 "for its address (owner-only config file); asks for the key, or reads it from stdin")
@@ -166,12 +166,21 @@ def _identity_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPa
                              help="make an API key; prints the key alone on stdout, once")
     create.add_argument("--name", required=True, help="what the key is for (a script, a CI job, a person)")
     create.add_argument("--role", required=True, choices=["admin", "operator", "approver", "viewer"])
-    create.add_argument("--expires-in", type=expires_in, help="it stops working after this long: 30d, 12h, 90m, "
+    create.add_argument("--expires-in", type=_duration, help="it stops working after this long: 30d, 12h, 90m, "
                         "2w (default: never)")
     keys.add_parser("list", parents=[client], epilog=KEY_HELP, help="the API keys: prefix, name, role, state, "
                     "expiry, last use")
     revoke = keys.add_parser("revoke", parents=[client], epilog=KEY_HELP, help="revoke an API key (it stays listed)")
     revoke.add_argument("prefix", help="the key's prefix, as `runagents keys list` shows it (ra_...)")
+
+
+def _duration(text: str) -> timedelta:
+    """``30d``, ``12h``, ``90m``, ``2w`` as a duration."""
+    found = re.fullmatch(r"(\d+)([mhdw])", text.strip())
+    if found is None or int(found.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 30d, 12h, 90m or 2w")
+    unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[found.group(2)]
+    return timedelta(**{unit: int(found.group(1))})
 
 
 def _client_command(args: argparse.Namespace) -> None:

@@ -2,7 +2,6 @@
 platform's API keys (admins make, list and revoke them)."""
 
 import getpass
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,18 +22,6 @@ from runagents.platform_client import (
 
 ME_PATH = "/api/v1/auth/me"
 KEYS_PATH = "/api/v1/api-keys"
-DURATION = re.compile(r"(\d+)([mhdw])")
-DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def expires_in(text: str) -> timedelta:
-    """``30d``, ``12h``, ``90m``, ``2w`` as a duration (argparse type of ``--expires-in``)."""
-    import argparse
-
-    found = DURATION.fullmatch(text.strip())
-    if found is None or int(found.group(1)) == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 30d, 12h, 90m or 2w")
-    return timedelta(**{DURATION_UNITS[found.group(2)]: int(found.group(1))})
 
 
 def describe(me: dict[str, Any]) -> str:
