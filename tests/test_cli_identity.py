@@ -255,9 +255,7 @@ def test_the_keys_setup_identity_makes_are_accepted_by_the_services_that_each_ho
                   "RUNAGENTS_BUS_NAMESPACE": namespace, "RUNAGENTS_DATA_DIR": str(tmp_path / "data"),
                   "RUNAGENTS_ADMIN_KEY": identity["RUNAGENTS_ADMIN_KEY"],
                   **{f"RUNAGENTS_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}}
-        # migrate builds each service's component, the policy service's with the secret.
-        migrated = runagents("migrate", "policy", "runs", cwd=tmp_path, config_home=config_home,
-                             env=common | {"RUNAGENTS_SERVICE_KEYS_SECRET": identity["RUNAGENTS_SERVICE_KEYS_SECRET"]})
+        migrated = runagents("migrate", "policy", "runs", cwd=tmp_path, config_home=config_home, env=common)
         assert migrated.returncode == 0, migrated.stderr
         # As deploy/ gives them: the policy service the secret (and its own key), runs its own key alone.
         own = {"policy": {"RUNAGENTS_SERVICE_KEYS_SECRET": identity["RUNAGENTS_SERVICE_KEYS_SECRET"],

@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     dev.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     dev.add_argument("--data-dir", type=Path, default=Path(".runagents"))
     dev.add_argument("--no-auth", action="store_true",
-                     help="turn authentication off: anyone who reaches the address is an admin "
-                     "(local experiments only)")
+                     help="turn authentication off: whoever reaches the address is an admin (local experiments only)")
 
     serve = commands.add_parser("serve", help="run one service (Postgres + RabbitMQ)")
     serve.add_argument("service")

@@ -4,7 +4,6 @@ Used by the end-to-end tests and the benchmarks, which drive the platform as a c
 """
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -18,7 +17,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 
 from runagents.components import SERVICES
-from runagents.setup_identity import identity_settings
+from runagents_common.auth.service_keys import derive_service_key
 from runagents_common.bus.access import BrokerAdmin, create_service_users, delete_service_users
 
 READY_PATHS = ("/api/v1/tools", "/api/v1/model-providers")
@@ -36,7 +35,7 @@ class PlatformProcesses:
     base_url: str
     log_dir: Path
     admin_key: str
-    """An admin key every process of the platform accepts (its RUNAGENTS_ADMIN_KEY)."""
+    """The admin key the platform was started with (RUNAGENTS_ADMIN_KEY): what a client of its API sends."""
     bus_namespace: str | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     bus_admin: BrokerAdmin | None = None
@@ -44,7 +43,6 @@ class PlatformProcesses:
 
     @property
     def admin_headers(self) -> dict[str, str]:
-        """What a client sends to act as the platform's administrator."""
         return {"authorization": f"Bearer {self.admin_key}"}
 
     def logs(self, lines: int = 30) -> str:
@@ -72,6 +70,11 @@ class PlatformProcesses:
             with self.bus_admin.client() as api:
                 api.delete(f"/api/vhosts/{quote(self.bus_admin.vhost, safe='')}")
             self.bus_admin = None
+
+
+def _admin_key() -> str:
+    """This process's RUNAGENTS_ADMIN_KEY (a test session's), else a new one."""
+    return os.environ.get("RUNAGENTS_ADMIN_KEY") or f"ra-admin-{uuid.uuid4().hex}"
 
 
 def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
@@ -103,7 +106,7 @@ def start_dev(data_dir: Path, timeout: float = 60, port: int | None = None) -> P
     """``runagents dev`` on ``port`` (a free one by default) with ``data_dir``."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAGENTS_")}
-    env["RUNAGENTS_ADMIN_KEY"] = os.environ.get("RUNAGENTS_ADMIN_KEY") or secrets.token_urlsafe(32)
+    env["RUNAGENTS_ADMIN_KEY"] = _admin_key()
     platform = PlatformProcesses(f"http://127.0.0.1:{port}", data_dir, env["RUNAGENTS_ADMIN_KEY"])
     data_dir.mkdir(parents=True, exist_ok=True)
     platform.processes["dev"] = _spawn("dev", ["dev", "--port", str(port), "--data-dir", str(data_dir)], env, data_dir)
@@ -134,11 +137,9 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
         "RUNAGENTS_GATEWAY_SECRET_KEY": secret_key,
         "RUNAGENTS_DEPLOYER_SECRET_KEY": deployer_secret_key,
         "RUNAGENTS_DATA_DIR": str(data_dir),
+        "RUNAGENTS_ADMIN_KEY": _admin_key(),
         "RUNAGENTS_PLATFORM_URL": f"http://127.0.0.1:{ingress_port}",
         **{f"RUNAGENTS_{service.upper()}_URL": f"http://127.0.0.1:{port}" for service, port in ports.items()},
-        # As `runagents setup-identity` makes them (one machine: every process sees every key).
-        **identity_settings(os.environ.get("RUNAGENTS_SERVICE_KEYS_SECRET") or secrets.token_urlsafe(32),
-                            os.environ.get("RUNAGENTS_ADMIN_KEY") or secrets.token_urlsafe(32)),
     })
     migrate = subprocess.run([sys.executable, "-m", "runagents", "migrate"], env=env, capture_output=True)
     if migrate.returncode != 0:
@@ -152,9 +153,15 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
         platform.stop()  # the users made so far, and the vhost
         raise
     env.update({f"RUNAGENTS_{service.value.upper()}_AMQP_URL": url for service, url in urls.items()})
+    # As in production: the policy service alone holds the secret the services' keys derive from, each service
+    # its own key.
+    service_keys_secret = uuid.uuid4().hex * 2
     for service, port in ports.items():
+        own = {f"RUNAGENTS_{service.upper()}_SERVICE_KEY": derive_service_key(service_keys_secret, service)}
+        if service == "policy":
+            own["RUNAGENTS_SERVICE_KEYS_SECRET"] = service_keys_secret
         platform.processes[service] = _spawn(
-            service, ["serve", service, "--host", "127.0.0.1", "--port", str(port)], env, data_dir
+            service, ["serve", service, "--host", "127.0.0.1", "--port", str(port)], {**env, **own}, data_dir
         )
     platform.processes["ingress"] = _spawn(
         "ingress", ["ingress", "--host", "127.0.0.1", "--port", str(ingress_port)], env, data_dir
