@@ -24,8 +24,11 @@ def run_service(service: str, sock: socket.socket) -> None:
     component = _component(service, "serve")
     bus = RabbitMQBus(settings.service_amqp_url(service), namespace=settings.bus_namespace,
                       max_deliveries=settings.bus_max_deliveries)
-    app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=settings.outbox_poll_seconds),
-                          f"RunAgents {service}")
+    try:
+        app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=settings.outbox_poll_seconds),
+                              f"RunAgents {service}")
+    except MissingSetting as exc:  # e.g. its service key, with which it asks the policy service who calls
+        raise SystemExit(f"runagents serve {service}: {exc}") from None
     print(f"RunAgents {service} listening on {host}:{port}", flush=True)
     serve(app, sock)
 
