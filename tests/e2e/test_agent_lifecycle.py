@@ -2,6 +2,7 @@
 code loaded, redeploys that keep it serving, its deployments' history, and its log."""
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -165,13 +166,15 @@ def test_the_deploy_command_redeploys_an_existing_name_and_logs_prints_its_log(
         folder.mkdir()
         (folder / "agent.py").write_text(versioned_agent(version))
         done = subprocess.run([sys.executable, "-m", "runagents", "deploy", str(folder), "--name", name,
-                               "--url", dev_platform.base_url], capture_output=True, text=True, timeout=300)
+                               "--url", dev_platform.base_url], capture_output=True, text=True, timeout=300,
+                              env=os.environ | {"RUNAGENTS_API_KEY": dev_platform.admin_key})
         assert done.returncode == 0, done.stdout + done.stderr
     assert "Redeploying" in done.stdout
     with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         assert invoke(client, name, "cli") == "v2: cli"
         logs = subprocess.run([sys.executable, "-m", "runagents", "logs", name, "--url", dev_platform.base_url],
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=60,
+                              env=os.environ | {"RUNAGENTS_API_KEY": dev_platform.admin_key})
         assert logs.returncode == 0, logs.stderr
         assert "agent v2 loading" in logs.stdout and "handled cli" in logs.stdout
         assert "ra-agent-" not in logs.stdout

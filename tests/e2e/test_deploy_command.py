@@ -1,5 +1,6 @@
 """`runagents deploy`: a person's way through upload → Running, with progress bars."""
 
+import os
 import subprocess
 import sys
 import uuid
@@ -29,7 +30,8 @@ def test_deploy_command_takes_a_folder_to_running_showing_each_phase(dev_platfor
     )
     name = f"cli-{uuid.uuid4().hex[:6]}"
     done = subprocess.run([sys.executable, "-m", "runagents", "deploy", str(folder), "--name", name,
-                           "--url", dev_platform.base_url], capture_output=True, text=True, timeout=300)
+                           "--url", dev_platform.base_url], capture_output=True, text=True, timeout=300,
+                          env=os.environ | {"RUNAGENTS_API_KEY": dev_platform.admin_key})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Analyzing" in done.stdout and "enrichment" in done.stdout
     assert "building: installing" in done.stdout and f"{name} is Running" in done.stdout
@@ -43,7 +45,8 @@ def test_deploy_command_names_findings_nothing_registered_matches(dev_platform: 
     source = tmp_path / "agent.py"
     source.write_text('import requests\n\ndef main():\n    requests.get("https://api.github.com/user", timeout=5)\n')
     done = subprocess.run([sys.executable, "-m", "runagents", "deploy", str(source), "--name", "nope",
-                           "--url", dev_platform.base_url], capture_output=True, text=True, timeout=120)
+                           "--url", dev_platform.base_url], capture_output=True, text=True, timeout=120,
+                          env=os.environ | {"RUNAGENTS_API_KEY": dev_platform.admin_key})
     assert done.returncode == 1
     assert "no registered resource matches: tool github" in done.stderr
 

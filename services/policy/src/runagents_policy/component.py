@@ -47,7 +47,9 @@ class PolicyContext:
 def create_component(settings: PolicySettings | None = None) -> ServiceComponent:
     settings = settings or PolicySettings()
     database = Database.for_service(settings, SERVICE)
-    principals = PrincipalStore(database, settings.service_keys_secret().get_secret_value())
+    # With authentication off nothing asks who a credential is: no secret is needed (nor any service key valid).
+    service_keys_secret = "" if settings.auth_disabled else settings.service_keys_secret().get_secret_value()
+    principals = PrincipalStore(database, service_keys_secret)
     context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds), principals)
 
     async def seed_starter_kit() -> None:

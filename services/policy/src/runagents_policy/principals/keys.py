@@ -21,12 +21,10 @@ def prefix_of(key: str) -> str | None:
     """The prefix of something shaped like an API key (not a service key), else None."""
     if not key.startswith(API_KEY_PREFIX) or key.startswith(SERVICE_KEY_PREFIX):
         return None
-    # The prefix has a fixed length; the secret after it may itself hold "_" (it is URL-safe base64).
-    length = len(API_KEY_PREFIX) + PREFIX_LENGTH
-    prefix, separator, secret = key[:length], key[length:length + 1], key[length + 1:]
-    if separator != "_" or not secret or "_" in prefix[len(API_KEY_PREFIX):]:
+    end = len(API_KEY_PREFIX) + PREFIX_LENGTH  # the secret may hold "_" too: the prefix is cut by its length
+    if len(key) <= end + 1 or key[end] != "_":
         return None
-    return prefix
+    return key[:end]
 
 
 def digest(value: str) -> str:
