@@ -57,6 +57,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/api-keys"): "admin",
     ("DELETE", "/api/v1/api-keys/{prefix}"): "admin",
     ("GET", "/api/v1/auth/me"): "read",
+    ("GET", "/api/v1/audit"): "read",
     ("POST", "/api/v1/auth/introspect"): "introspect",
 }
 
