@@ -18,6 +18,8 @@ from runagents_policy.principals.endpoints import routers as principal_routers
 from runagents_policy.principals.store import PrincipalStore
 from runagents_policy.settings import PolicySettings
 from runagents_policy.signin.links import SignInLinks
+from runagents_policy.signin.oidc_pages import OidcSignIn, oidc_sign_in
+from runagents_policy.signin.oidc_pages import router as oidc_router
 from runagents_policy.signin.pages import router as sign_in_router
 from runagents_policy.starter.echo import echo_tool
 from runagents_policy.starter.echo import router as echo_router
@@ -39,13 +41,17 @@ class PolicyContext:
     http: httpx.AsyncClient
     principals: PrincipalStore
     sign_in_links: SignInLinks = field(default_factory=SignInLinks)
+    oidc: OidcSignIn | None = None
+    """Sign-in through the platform's OpenID Connect provider, when one is configured."""
 
 
 def create_component(settings: PolicySettings | None = None) -> ServiceComponent:
     settings = settings or PolicySettings()
     database = Database.for_service(settings, SERVICE)
     principals = PrincipalStore(database, settings.service_keys_secret().get_secret_value())
-    context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds), principals)
+    oidc = oidc_sign_in(settings)
+    context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds), principals,
+                            oidc=oidc)
 
     async def seed_starter_kit() -> None:
         if settings.seed_starter_kit:
@@ -54,11 +60,13 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
 
     async def close_http() -> None:
         await context.http.aclose()
+        if oidc is not None:
+            await oidc.aclose()
 
     return ServiceComponent(
         name=SERVICE,
         routers=[tools_router, identity_providers_router, egress_router, echo_router, *principal_routers,
-                 sign_in_router],
+                 sign_in_router, oidc_router],
         database=database,
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
