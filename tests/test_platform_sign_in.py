@@ -369,3 +369,28 @@ async def test_distributed_policy_processes_share_the_state_key_without_it_being
     assert elsewhere is not None and elsewhere.states.secret != one.states.secret
     for made in (one, other, elsewhere):
         await made.aclose()
+
+
+async def test_a_person_signed_in_on_the_dev_platform_uses_every_services_api(
+        tmp_path: Path, issuer: OidcIssuer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from runagents.dev import create_dev_app
+
+    for name, value in {"RUNAGENTS_MODE": "dev", "RUNAGENTS_DATA_DIR": str(tmp_path),
+                        "RUNAGENTS_PLATFORM_URL": "http://127.0.0.1:9", "RUNAGENTS_OIDC_ISSUER": issuer.issuer,
+                        "RUNAGENTS_OIDC_CLIENT_ID": issuer.client_id, "RUNAGENTS_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+                        "RUNAGENTS_OIDC_ROLE_MAP": '{"ops": "operator"}'}.items():
+        monkeypatch.setenv(name, value)  # restored afterwards (create_dev_app sets some of them too)
+    issuer.person = {"sub": "dana", "email": "dana@example.com", "groups": ["ops", "marketing"]}
+    async with serve_app(create_dev_app(tmp_path, "http://127.0.0.1:9")) as base_url, \
+            httpx.AsyncClient(base_url=base_url) as browser:
+        page = await browser.get("/auth/signin", params={"then": "/auth/"})
+        assert 'href="/auth/oidc/login?then=/auth/"' in page.text
+        assert (await sign_in(browser)).status_code == 303
+        assert (await browser.get("/api/v1/agents")).status_code == 200
+        without = await browser.delete("/api/v1/agents/no-such-agent")
+        assert without.status_code == 403, without.text
+        made = await browser.delete("/api/v1/agents/no-such-agent",
+                                    headers={"x-csrf-token": browser.cookies["runagents_csrf"]})
+        assert made.status_code == 404, made.text
+        keys = await browser.get("/api/v1/api-keys")
+        assert keys.status_code == 403 and "operator" in keys.json()["detail"]

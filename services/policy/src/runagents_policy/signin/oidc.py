@@ -10,6 +10,7 @@ import base64
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
@@ -76,7 +77,7 @@ class OpenIdProvider:
 
     client: Client
     http: httpx.AsyncClient
-    clock: Any = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     _discovery: _Cached | None = None
     _keys: _Cached | None = None
     _last_early_key_fetch: float = float("-inf")
