@@ -276,6 +276,10 @@ def start_passthrough(ctx: Context, client: str) -> Target:
 # --- the gateway ----------------------------------------------------------------------------------
 
 
+ADMIN_KEY = f"ra-bench-admin-{uuid.uuid4().hex}"
+"""The gateway under test accepts it as an admin's (RUNAGENTS_ADMIN_KEY): the provider is registered with it."""
+
+
 def gateway_env(args: argparse.Namespace, port: int) -> dict[str, str]:
     database_url = f"postgresql+asyncpg://{args.postgres}/{DATABASE}"
     return {
@@ -289,6 +293,8 @@ def gateway_env(args: argparse.Namespace, port: int) -> dict[str, str]:
         "RUNAGENTS_GATEWAY_SECRET_KEY": GATEWAY_SECRET,
         "RUNAGENTS_SEED_STARTER_KIT": "false",
         "RUNAGENTS_PLATFORM_URL": f"http://127.0.0.1:{port}",
+        "RUNAGENTS_ADMIN_KEY": ADMIN_KEY,
+        "RUNAGENTS_GATEWAY_SERVICE_KEY": "ras_gateway_unused-the-gateway-alone-calls-no-service",
     }
 
 
@@ -320,9 +326,10 @@ def register_provider(api: str, upstream: str) -> None:
     """The fake upstream as an openai-compatible provider of MODEL, through the public API."""
     spec = {"kind": "openai-compatible", "base_url": upstream, "api_key": UPSTREAM_KEY,
             "models": [{"name": MODEL, "role": "chat"}]}
-    answer = httpx.post(f"{api}/api/v1/model-providers", json={"name": PROVIDER, **spec}, timeout=30)
+    admin = {"authorization": f"Bearer {ADMIN_KEY}"}
+    answer = httpx.post(f"{api}/api/v1/model-providers", json={"name": PROVIDER, **spec}, headers=admin, timeout=30)
     if answer.status_code == 409:  # an earlier run registered it: point it at this run's upstream
-        answer = httpx.put(f"{api}/api/v1/model-providers/{PROVIDER}", json=spec, timeout=30)
+        answer = httpx.put(f"{api}/api/v1/model-providers/{PROVIDER}", json=spec, headers=admin, timeout=30)
     if answer.status_code not in (200, 201):
         raise BenchError(f"registering the provider failed: {answer.status_code} {answer.text[:500]}")
 

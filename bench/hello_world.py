@@ -50,7 +50,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(platform: PlatformProcesses, invokes: int) -> dict[str, float]:
-    with httpx.Client(base_url=platform.base_url, timeout=120) as client:
+    with httpx.Client(base_url=platform.base_url, headers=platform.admin_headers, timeout=120) as client:
         analysis_s, cold_s, name = upload_to_running(client)
         _, warm_s, _ = upload_to_running(client)
         latencies = []

@@ -296,16 +296,25 @@ def main() -> None:
     platform = None
     scratch = None
     url = args.url
+    # A platform given by --url takes the key the CLI would send (RUNAGENTS_API_KEY, `runagents login`'s, dev
+    # mode's admin.key on loopback); one started here, the key it was started with.
+    headers: dict[str, str] = {}
+    if url:
+        from runagents.platform_client import find_api_key
+
+        key = find_api_key(url)
+        headers = {"authorization": f"Bearer {key.value}"} if key else {}
     if not url:
         from runagents.processes import start_dev
 
         scratch = tempfile.TemporaryDirectory(prefix="runagents-real-agents-")
         platform = start_dev(Path(scratch.name))
         url = platform.base_url
+        headers = platform.admin_headers
         print(f"platform (dev) at {url}, data dir {scratch.name}", flush=True)
     results: list[Result] = []
     try:
-        with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+        with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=60) as client:
             for agent in agents:
                 print(f"-- {agent['id']} ({agent['framework']}) ...", flush=True)
                 result = run_one(client, agent, args.mirrors, args.timeout)

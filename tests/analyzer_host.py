@@ -14,7 +14,7 @@ from runagents_analyzer.settings import AnalyzerSettings
 from runagents_common.bus import InMemoryBus
 from runagents_common.events import Envelope
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
-from runagents_common.testing import eventually
+from runagents_common.testing import ADMIN_HEADERS, eventually
 
 FINISHED = ("succeeded", "failed")
 
@@ -63,6 +63,6 @@ async def hosted_analyzer(settings: AnalyzerSettings) -> AsyncIterator[Analyzer]
     app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=0.05, migrate_on_start=True),
                           "analyzer under test")
     async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://analyzer.test"
+        transport=httpx.ASGITransport(app=app), base_url="http://analyzer.test", headers=ADMIN_HEADERS
     ) as client:
         yield Analyzer(client, component, events)

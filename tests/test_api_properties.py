@@ -27,7 +27,7 @@ from runagents.components import SERVICES, create_components
 from runagents_common.bus import InMemoryBus
 from runagents_common.errors import PROBLEM_JSON
 from runagents_common.service import ServiceHost, create_host_app
-from runagents_common.testing import fresh_database
+from runagents_common.testing import ADMIN_HEADERS, fresh_database
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "openapi"
 MAX_EXAMPLES = int(os.environ.get("RUNAGENTS_API_PROPERTY_EXAMPLES", "50"))
@@ -115,7 +115,7 @@ def test_no_input_makes_a_500_and_every_error_is_problem_json(platform: str, ser
     @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                           operation.as_strategy(GenerationMode.NEGATIVE)))
     def check(case: Any) -> None:
-        response = case.call(base_url=platform, timeout=30)
+        response = case.call(base_url=platform, headers=ADMIN_HEADERS, timeout=30)
         _check(path, response, f"{case.method} {case.formatted_path} {case.body!r:.200}")
 
     check()
@@ -127,7 +127,7 @@ def test_no_input_makes_a_500_and_every_error_is_problem_json(platform: str, ser
                                   "/api/v1/agents", "/api/v1/identity-providers"])
 def test_a_body_that_is_not_json_is_a_400_saying_where_it_breaks_in_every_service(platform: str, path: str) -> None:
     response = httpx.post(platform + path, content='{"name": "x", "base_url" "y"}',
-                          headers={"content-type": "application/json"})
+                          headers={"content-type": "application/json", **ADMIN_HEADERS})
 
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM_JSON
@@ -136,7 +136,8 @@ def test_a_body_that_is_not_json_is_a_400_saying_where_it_breaks_in_every_servic
 
 def test_a_nul_character_postgres_cannot_store_is_a_422(platform: str) -> None:
     response = httpx.post(platform + "/api/v1/identity-providers",
-                          json={"name": "nul", "issuer": "\x00", "audiences": ["a"], "jwks_url": "https://idp.test"})
+                          json={"name": "nul", "issuer": "\x00", "audiences": ["a"], "jwks_url": "https://idp.test"},
+                          headers=ADMIN_HEADERS)
 
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM_JSON
@@ -146,7 +147,7 @@ def test_a_nul_character_postgres_cannot_store_is_a_422(platform: str) -> None:
 @pytest.mark.parametrize("analysis_id", ["\x1f", "x/source", "../../tools"])
 def test_a_deploy_naming_an_analysis_id_that_is_no_url_segment_is_a_422(platform: str, analysis_id: str) -> None:
     response = httpx.post(platform + "/api/v1/agents", json={"name": "a", "analysis_id": analysis_id,
-                                                             "access": {"mode": "open"}})
+                                                             "access": {"mode": "open"}}, headers=ADMIN_HEADERS)
 
     assert response.status_code == 422
     assert response.json()["detail"] == f"analysis {analysis_id!r} does not exist"
@@ -198,7 +199,7 @@ _llm_bodies = st.fixed_dictionaries(
 @pytest.mark.parametrize("path", ["/llm/v1/chat/completions", "/llm/v1/messages", "/llm/v1/responses",
                                   "/llm/v1/embeddings"])
 def test_no_request_to_the_llm_wire_makes_a_500(platform: str, path: str) -> None:
-    with httpx.Client(base_url=platform, timeout=30) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=platform, timeout=30) as client:
 
         @settings(max_examples=MAX_EXAMPLES * 2, deadline=None, database=None, derandomize=DERANDOMIZE,
                   suppress_health_check=list(HealthCheck))

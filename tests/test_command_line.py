@@ -96,3 +96,12 @@ def test_a_service_without_its_secret_key_says_so_in_one_line(service: str, sett
     assert done.returncode == 1
     assert done.stderr.startswith(f"runagents serve {service}: {setting} must be set outside dev mode")
     assert len(done.stderr.strip().splitlines()) == 1 and done.stdout == ""
+
+
+def test_a_service_without_its_service_key_says_so_in_one_line() -> None:
+    done = runagents("serve", "runs", "--port", str(free_port()), env={"RUNAGENTS_MODE": "distributed"})
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("runagents serve runs: RUNAGENTS_RUNS_SERVICE_KEY is not set")
+    assert "runagents setup-identity" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and done.stdout == ""

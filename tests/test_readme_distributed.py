@@ -34,6 +34,9 @@ def test_the_readme_block_names_every_setting_a_fresh_machine_needs() -> None:
                     "RUNAGENTS_DEPLOYER_SECRET_KEY", "RUNAGENTS_PLATFORM_URL"):
         assert f"export {setting}=" in block
     assert "uv run runagents migrate" in block
+    # Every /api/v1 call needs a key: the services get theirs from setup-identity, the CLI the admin's.
+    assert "uv run runagents setup-identity --env-file" in block
+    assert 'export RUNAGENTS_API_KEY="$RUNAGENTS_ADMIN_KEY"' in block
     for service in SERVICES:
         assert f"{service}:" in block, f"{service} is not started"
 

@@ -24,7 +24,7 @@ from runagents_common.events.catalog import LlmCallCompleted
 from runagents_common.events.envelope import Envelope
 from runagents_common.run_wire import new_run_id
 from runagents_common.service import ServiceHost, create_host_app
-from runagents_common.testing import delete_namespace, eventually, fresh_database, serve_app
+from runagents_common.testing import ADMIN_HEADERS, delete_namespace, eventually, fresh_database, serve_app
 from runagents_deployer.agents.models import Agent
 from runagents_deployer.component import create_component as create_deployer
 from runagents_deployer.settings import DeployerSettings
@@ -95,7 +95,7 @@ async def platform(request: pytest.FixtureRequest, tmp_path: Path,
         app = create_host_app(ServiceHost([deployer, runs], bus, migrate_on_start=True, outbox_poll_seconds=0.05),
                               "deployer and runs")
         async with serve_app(agent_process_app()) as agent_url, serve_app(app) as base_url, \
-                httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+                httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url, timeout=30) as client:
             name = f"agent-{uuid.uuid4().hex[:8]}"
             async with deployer.database.session() as session:
                 session.add(Agent(name=name, status="Running", phase="running", progress=100, analysis_id="a1",

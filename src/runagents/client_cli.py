@@ -8,11 +8,14 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 from runagents_contracts.entry import EntryAdapter
 from runagents_contracts.llm_usage import ADAPTERS_NEEDING_A_MODEL
+
+from runagents.platform_client import fail as _fail
+from runagents.platform_client import find_api_key, platform_client
 
 BAR_WIDTH = 30
 SKIPPED_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache", ".pytest_cache"}
@@ -76,12 +79,6 @@ def zip_folder(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _fail(message: str) -> NoReturn:
-    # A progress line may be open on a terminal: end it before the error.
-    print(f"\n{message}" if sys.stdout.isatty() else message, file=sys.stderr)
-    raise SystemExit(1)
-
-
 def _body(response: httpx.Response) -> dict[str, Any]:
     """The JSON object of an answer; anything else ends the command naming what answered."""
     try:
@@ -102,12 +99,13 @@ def _accepted(response: httpx.Response, what: str) -> dict[str, Any]:
     return body
 
 
-def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None:
-    """Upload, analyze, wire and deploy; every failure is one line on stderr and exit code 1."""
+def deploy(url: str, name: str, source: Path | None, sample: str | None, data_dir: Path | None = None) -> None:
+    """Upload, analyze, wire and deploy; every failure is one line on stderr and exit code 1. ``data_dir``: dev
+    mode's, whose admin key is sent to a loopback address when no other key is given."""
     if source is not None and not source.exists():
         _fail(f"runagents deploy: {source} does not exist (give an agent's folder, a file or an archive)")
     try:
-        _deploy(url, name, source, sample)
+        _deploy(url, name, source, sample, data_dir)
     except httpx.InvalidURL as exc:
         _fail(f"runagents deploy: {url!r} is not a URL ({exc})")
     except httpx.HTTPError as exc:
@@ -117,8 +115,8 @@ def deploy(url: str, name: str, source: Path | None, sample: str | None) -> None
         _fail(f"runagents deploy: cannot read {exc.filename or source}: {exc.strerror or exc}")
 
 
-def _deploy(url: str, name: str, source: Path | None, sample: str | None) -> None:
-    with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
+def _deploy(url: str, name: str, source: Path | None, sample: str | None, data_dir: Path | None) -> None:
+    with platform_client(url, "runagents deploy", find_api_key(url, data_dir)) as client:
         if sample:
             created = client.post("/api/v1/analyses", json={"sample": sample})
         else:
@@ -180,11 +178,12 @@ def _redeployed(client: httpx.Client, name: str, deployment_id: str) -> None:
               "the previous deployment keeps serving")
 
 
-def logs(url: str, name: str, lines: int, follow: bool) -> None:
+def logs(url: str, name: str, lines: int, follow: bool, data_dir: Path | None = None) -> None:
     """Print an agent's log (its current deployment's stdout and stderr, secrets masked); ``follow``: then
     each new line as it is written, until interrupted."""
     try:
-        with httpx.Client(base_url=url.rstrip("/"), timeout=httpx.Timeout(30, read=None)) as client:
+        with platform_client(url, "runagents logs", find_api_key(url, data_dir),
+                             timeout=httpx.Timeout(30, read=None)) as client:
             if not follow:
                 response = client.get(f"/api/v1/agents/{name}/logs", params={"lines": lines})
                 body = _body(response)

@@ -1,11 +1,12 @@
 """Distributed mode: one process per service, Postgres + RabbitMQ."""
 
 import socket
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from runagents.components import SERVICES, component_factory
+from runagents.components import SERVICES, create_components
 from runagents.listening import serve
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
@@ -23,8 +24,11 @@ def run_service(service: str, sock: socket.socket) -> None:
     component = _component(service, "serve")
     bus = RabbitMQBus(settings.service_amqp_url(service), namespace=settings.bus_namespace,
                       max_deliveries=settings.bus_max_deliveries)
-    app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=settings.outbox_poll_seconds),
-                          f"RunAgents {service}")
+    try:
+        app = create_host_app(ServiceHost([component], bus, outbox_poll_seconds=settings.outbox_poll_seconds),
+                              f"RunAgents {service}")
+    except MissingSetting as exc:  # e.g. its service key, with which it asks the policy service who calls
+        raise SystemExit(f"runagents serve {service}: {exc}") from None
     print(f"RunAgents {service} listening on {host}:{port}", flush=True)
     serve(app, sock)
 
@@ -35,7 +39,8 @@ async def migrate_services(services: list[str]) -> None:
     if settings.mode is RunMode.DISTRIBUTED and await ensure_database(settings.database_url.get_secret_value()):
         print(f"created database {make_url(settings.database_url.get_secret_value()).database}")
     for service in services or SERVICES:
-        component = _component(service, "migrate")
+        # Migrating needs the database alone, not the credentials the service calls the others with.
+        component = _component(service, "migrate", {"RUNAGENTS_AUTH_DISABLED": "true"})
         try:
             await component.migrate()
         finally:
@@ -43,10 +48,11 @@ async def migrate_services(services: list[str]) -> None:
         print(f"migrated {service}")
 
 
-def _component(service: str, command: str) -> ServiceComponent:
-    """The service's component; a setting it lacks ends the command with one line naming it."""
+def _component(service: str, command: str, environment: Mapping[str, str] | None = None) -> ServiceComponent:
+    """The service's component (its settings read with ``environment`` on top of this process's); a setting it
+    lacks ends the command with one line naming it."""
     try:
-        return component_factory(service)()
+        return create_components([service], environment or {})[0]
     except MissingSetting as exc:
         raise SystemExit(f"runagents {command} {service}: {exc}") from None
 

@@ -8,6 +8,7 @@ from typing import Any
 from runagents.components import SERVICES, create_components
 from runagents_common.bus import InMemoryBus
 from runagents_common.service import ServiceHost, create_host_app
+from runagents_common.settings import PlatformSettings, RunMode
 
 
 def openapi_documents() -> dict[str, dict[str, Any]]:
@@ -16,7 +17,8 @@ def openapi_documents() -> dict[str, dict[str, Any]]:
     with tempfile.TemporaryDirectory() as scratch:
         components = create_components(SERVICES, {"RUNAGENTS_MODE": "dev", "RUNAGENTS_DATA_DIR": scratch})
         for service, component in zip(SERVICES, components, strict=True):
-            app = create_host_app(ServiceHost([component], InMemoryBus()), f"RunAgents {service}")
+            app = create_host_app(ServiceHost([component], InMemoryBus()), f"RunAgents {service}",
+                                  settings=PlatformSettings(mode=RunMode.DEV, data_dir=Path(scratch)))
             documents[service] = app.openapi()
     return documents
 

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 
 from runagents.components import SERVICES
+from runagents_common.auth.service_keys import derive_service_key
 from runagents_common.bus.access import BrokerAdmin, create_service_users, delete_service_users
 
 READY_PATHS = ("/api/v1/tools", "/api/v1/model-providers")
@@ -33,10 +34,16 @@ def free_port() -> int:
 class PlatformProcesses:
     base_url: str
     log_dir: Path
+    admin_key: str
+    """The admin key the platform was started with (RUNAGENTS_ADMIN_KEY): what a client of its API sends."""
     bus_namespace: str | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     bus_admin: BrokerAdmin | None = None
     """The broker vhost made for this platform, with its services' users (deleted on stop)."""
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.admin_key}"}
 
     def logs(self, lines: int = 30) -> str:
         out = []
@@ -65,6 +72,11 @@ class PlatformProcesses:
             self.bus_admin = None
 
 
+def _admin_key() -> str:
+    """This process's RUNAGENTS_ADMIN_KEY (a test session's), else a new one."""
+    return os.environ.get("RUNAGENTS_ADMIN_KEY") or f"ra-admin-{uuid.uuid4().hex}"
+
+
 def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen[bytes]:
     # The child gets its own copy of the descriptor; the parent's is closed once it started.
     with open(log_dir / f"{name}.log", "wb") as log:
@@ -80,7 +92,8 @@ def _wait_ready(platform: PlatformProcesses, timeout: float) -> None:
                 platform.stop()
                 raise RuntimeError(f"{name} exited with {process.returncode}\n{platform.logs()}")
         try:
-            if all(httpx.get(platform.base_url + path, timeout=2).status_code == 200 for path in READY_PATHS):
+            if all(httpx.get(platform.base_url + path, headers=platform.admin_headers, timeout=2).status_code == 200
+                   for path in READY_PATHS):
                 return
         except httpx.HTTPError:
             pass
@@ -93,7 +106,8 @@ def start_dev(data_dir: Path, timeout: float = 60, port: int | None = None) -> P
     """``runagents dev`` on ``port`` (a free one by default) with ``data_dir``."""
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNAGENTS_")}
-    platform = PlatformProcesses(f"http://127.0.0.1:{port}", data_dir)
+    env["RUNAGENTS_ADMIN_KEY"] = _admin_key()
+    platform = PlatformProcesses(f"http://127.0.0.1:{port}", data_dir, env["RUNAGENTS_ADMIN_KEY"])
     data_dir.mkdir(parents=True, exist_ok=True)
     platform.processes["dev"] = _spawn("dev", ["dev", "--port", str(port), "--data-dir", str(data_dir)], env, data_dir)
     _wait_ready(platform, timeout)
@@ -123,6 +137,7 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
         "RUNAGENTS_GATEWAY_SECRET_KEY": secret_key,
         "RUNAGENTS_DEPLOYER_SECRET_KEY": deployer_secret_key,
         "RUNAGENTS_DATA_DIR": str(data_dir),
+        "RUNAGENTS_ADMIN_KEY": _admin_key(),
         "RUNAGENTS_PLATFORM_URL": f"http://127.0.0.1:{ingress_port}",
         **{f"RUNAGENTS_{service.upper()}_URL": f"http://127.0.0.1:{port}" for service, port in ports.items()},
     })
@@ -130,16 +145,23 @@ def start_distributed(data_dir: Path, database_url: str, amqp_url: str, timeout:
     if migrate.returncode != 0:
         raise RuntimeError(f"migrate failed: {migrate.stdout.decode()}{migrate.stderr.decode()}")
     admin = BrokerAdmin(urlunsplit(urlsplit(amqp_url)._replace(path=f"/{namespace}")), management_url)
-    platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, namespace, bus_admin=admin)
+    platform = PlatformProcesses(f"http://127.0.0.1:{ingress_port}", data_dir, env["RUNAGENTS_ADMIN_KEY"], namespace,
+                                 bus_admin=admin)
     try:
         urls = create_service_users(admin, namespace=namespace)
     except BaseException:
         platform.stop()  # the users made so far, and the vhost
         raise
     env.update({f"RUNAGENTS_{service.value.upper()}_AMQP_URL": url for service, url in urls.items()})
+    # As in production: the policy service alone holds the secret the services' keys derive from, each service
+    # its own key.
+    service_keys_secret = uuid.uuid4().hex * 2
     for service, port in ports.items():
+        own = {f"RUNAGENTS_{service.upper()}_SERVICE_KEY": derive_service_key(service_keys_secret, service)}
+        if service == "policy":
+            own["RUNAGENTS_SERVICE_KEYS_SECRET"] = service_keys_secret
         platform.processes[service] = _spawn(
-            service, ["serve", service, "--host", "127.0.0.1", "--port", str(port)], env, data_dir
+            service, ["serve", service, "--host", "127.0.0.1", "--port", str(port)], {**env, **own}, data_dir
         )
     platform.processes["ingress"] = _spawn(
         "ingress", ["ingress", "--host", "127.0.0.1", "--port", str(ingress_port)], env, data_dir

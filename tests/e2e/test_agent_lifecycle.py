@@ -2,6 +2,7 @@
 code loaded, redeploys that keep it serving, its deployments' history, and its log."""
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 
 from runagents.processes import PlatformProcesses
+from runagents_common.testing import ADMIN_HEADERS
 from tests.e2e.flows import suggested_wiring, wait_for, wait_settled
 from tests.e2e.test_deploy_paths import REQUIREMENTS, SDK_AGENT, upload
 
@@ -65,7 +67,7 @@ def deployments(client: httpx.Client, name: str) -> list[dict[str, Any]]:
 
 def test_code_that_fails_to_load_is_failed_with_the_loaders_error_and_its_log_then_can_be_redeployed(
         dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         name = f"broken-{uuid.uuid4().hex[:6]}"
         deploy_source(client, name, BROKEN_AGENT)
         agent = wait_settled(client, name)
@@ -86,7 +88,7 @@ def test_code_that_fails_to_load_is_failed_with_the_loaders_error_and_its_log_th
 
 def test_a_redeploy_serves_once_it_runs_and_a_failed_one_leaves_the_agent_serving(
         dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         name = f"redeploy-{uuid.uuid4().hex[:6]}"
         first = deploy_source(client, name, versioned_agent("v1"))
         assert wait_settled(client, name)["status"] == "Running", dev_platform.logs()
@@ -117,7 +119,7 @@ def test_a_redeploy_serves_once_it_runs_and_a_failed_one_leaves_the_agent_servin
 
 def test_the_log_shows_what_the_agent_printed_with_its_keys_masked_and_follows_new_lines(
         dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         name = f"logs-{uuid.uuid4().hex[:6]}"
         deploy_source(client, name, versioned_agent("v1"))
         assert wait_settled(client, name)["status"] == "Running", dev_platform.logs()
@@ -134,7 +136,8 @@ def test_the_log_shows_what_the_agent_printed_with_its_keys_masked_and_follows_n
         connected, seen = threading.Event(), threading.Event()
 
         def read() -> None:
-            with httpx.Client(base_url=dev_platform.base_url, timeout=httpx.Timeout(30, read=60)) as reader, \
+            with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url,
+                              timeout=httpx.Timeout(30, read=60)) as reader, \
                     reader.stream("GET", f"/api/v1/agents/{name}/logs", params={"lines": 0, "follow": "true"}) as s:
                 assert s.headers["content-type"].startswith("text/event-stream")
                 connected.set()  # the headers come once the follow's starting point is fixed
@@ -163,13 +166,15 @@ def test_the_deploy_command_redeploys_an_existing_name_and_logs_prints_its_log(
         folder.mkdir()
         (folder / "agent.py").write_text(versioned_agent(version))
         done = subprocess.run([sys.executable, "-m", "runagents", "deploy", str(folder), "--name", name,
-                               "--url", dev_platform.base_url], capture_output=True, text=True, timeout=300)
+                               "--url", dev_platform.base_url], capture_output=True, text=True, timeout=300,
+                              env=os.environ | {"RUNAGENTS_API_KEY": dev_platform.admin_key})
         assert done.returncode == 0, done.stdout + done.stderr
     assert "Redeploying" in done.stdout
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         assert invoke(client, name, "cli") == "v2: cli"
         logs = subprocess.run([sys.executable, "-m", "runagents", "logs", name, "--url", dev_platform.base_url],
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=60,
+                              env=os.environ | {"RUNAGENTS_API_KEY": dev_platform.admin_key})
         assert logs.returncode == 0, logs.stderr
         assert "agent v2 loading" in logs.stdout and "handled cli" in logs.stdout
         assert "ra-agent-" not in logs.stdout
@@ -180,7 +185,7 @@ def test_the_serving_deployment_keeps_its_model_access_through_a_redeploy_and_a_
         dev_platform: PlatformProcesses) -> None:
     # The gateway revokes a deployment's key when it hears another deployment of the agent runs: neither the
     # start of a redeploy nor its failure may cut off the deployment that serves.
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         name = f"keys-{uuid.uuid4().hex[:6]}"
 
         def deploy_sdk_agent(source: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import httpx
 import runagents_analyzer
 from runagents.processes import PlatformProcesses
 from runagents_analyzer.analyses.samples import load_sample
+from runagents_common.testing import ADMIN_HEADERS
 from tests.e2e.flows import analyze_sample
 
 SAMPLE = Path(runagents_analyzer.__file__).parent / "samples" / "hello_world"
@@ -35,7 +36,7 @@ def test_json_report_is_the_one_the_api_returns(dev_platform: PlatformProcesses,
         (tmp_path / name).write_bytes(data)
     done = analyze("--json", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=30) as client:
         api_report = analyze_sample(client)["report"]
     assert json.loads(done.stdout) == without_suggestions(api_report)
 

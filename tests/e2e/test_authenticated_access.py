@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from runagents.processes import PlatformProcesses
+from runagents_common.testing import ADMIN_HEADERS
 from tests.e2e.flows import analyze_sample, deploy, wait_for, wait_settled
 from tests.identity_provider import AUDIENCE, IdentityProviderStandIn, ec_key, rsa_key
 
@@ -41,7 +42,7 @@ def invoke(client: httpx.Client, agent: str, token: str | None) -> httpx.Respons
 def test_authenticated_agents_record_who_called_and_refuse_everyone_else(
         dev_platform: PlatformProcesses, idp: IdentityProviderStandIn) -> None:
     provider, agent = f"idp-{uuid.uuid4().hex[:6]}", f"private-{uuid.uuid4().hex[:6]}"
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         registered = client.post("/api/v1/identity-providers", json={
             "name": provider, "issuer": idp.issuer, "audiences": [AUDIENCE], "jwks_url": idp.url})
         assert registered.status_code == 201, registered.text

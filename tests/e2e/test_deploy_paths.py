@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from runagents.processes import PlatformProcesses, start_dev
+from runagents_common.testing import ADMIN_HEADERS
 from tests.e2e.flows import analyze_sample, deploy, runtime_pid, suggested_wiring, wait_for, wait_settled
 
 CUSTOM_AGENT = '''
@@ -35,7 +36,7 @@ def upload(client: httpx.Client, files: dict[str, str]) -> dict[str, Any]:
 
 
 def test_deploy_is_refused_with_422_naming_each_unwired_finding(dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=30) as client:
         analysis = analyze_sample(client)
         refused = deploy(client, f"x-{uuid.uuid4().hex[:6]}", analysis, tools={}, models={})
         assert refused.status_code == 422
@@ -50,7 +51,7 @@ def test_deploy_is_refused_with_422_naming_each_unwired_finding(dev_platform: Pl
 
 def test_a_created_agent_is_readable_at_once_and_deploying_its_name_again_replaces_its_deployment(
         dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=30) as client:
         analysis = analyze_sample(client)
         name = f"dup-{uuid.uuid4().hex[:6]}"
         first = deploy(client, name, analysis)
@@ -66,7 +67,7 @@ def test_a_created_agent_is_readable_at_once_and_deploying_its_name_again_replac
 
 
 def test_a_build_that_cannot_install_its_packages_ends_failed_with_the_reason(dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=30) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=30) as client:
         analysis = upload(client, {"agent.py": "def main():\n    print('hi')\n",
                                    "requirements.txt": "runagents-surely-no-such-package-4242\n"})
         assert analysis["status"] == "succeeded", analysis
@@ -82,7 +83,7 @@ def test_a_build_that_cannot_install_its_packages_ends_failed_with_the_reason(de
 
 
 def test_a_custom_code_agent_runs_its_handler_and_reaches_its_tool(dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         analysis = upload(client, {"agent.py": CUSTOM_AGENT})
         report = analysis["report"]
         assert report["tier"]["value"] == "custom", report["tier"]
@@ -99,7 +100,7 @@ def test_a_custom_code_agent_runs_its_handler_and_reaches_its_tool(dev_platform:
 
 def test_an_agent_process_that_dies_turns_the_agent_failed_with_the_exit_reason(
         dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         analysis = analyze_sample(client)
         name = f"doomed-{uuid.uuid4().hex[:6]}"
         assert deploy(client, name, analysis).status_code == 202
@@ -112,7 +113,7 @@ def test_an_agent_process_that_dies_turns_the_agent_failed_with_the_exit_reason(
 
 
 def test_streaming_invoke_relays_the_runtime_events_and_records_the_run(dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         analysis = analyze_sample(client)
         name = f"stream-{uuid.uuid4().hex[:6]}"
         assert deploy(client, name, analysis).status_code == 202
@@ -136,7 +137,7 @@ def test_streaming_invoke_relays_the_runtime_events_and_records_the_run(dev_plat
 def test_agents_come_back_after_the_platform_restarts(tmp_path: Path) -> None:
     platform = start_dev(tmp_path)
     try:
-        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+        with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
             analysis = analyze_sample(client)
             assert deploy(client, "survivor", analysis).status_code == 202
             assert wait_settled(client, "survivor")["status"] == "Running"
@@ -144,7 +145,7 @@ def test_agents_come_back_after_the_platform_restarts(tmp_path: Path) -> None:
         platform.stop()
     platform = start_dev(tmp_path)
     try:
-        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+        with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
             # The agent's process died with the platform; the deployer starts it again.
             agent = wait_settled(client, "survivor")
             assert agent["status"] == "Running", agent
@@ -175,7 +176,7 @@ REQUIREMENTS = "openai>=1.40\nanthropic>=0.40\nrequests>=2.31\n"
 
 
 def test_calls_made_by_custom_code_with_sdks_are_recorded_on_its_run(dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         analysis = upload(client, {"agent.py": SDK_AGENT, "requirements.txt": REQUIREMENTS})
         report = analysis["report"]
         assert report["tier"]["value"] == "custom", report["tier"]

@@ -5,11 +5,12 @@ import uuid
 import httpx
 
 from runagents.processes import PlatformProcesses
+from runagents_common.testing import ADMIN_HEADERS
 from tests.e2e.flows import analyze_sample, deploy, wait_for, wait_settled
 
 
 def test_hello_world_is_analyzed_deployed_invoked_and_recorded(platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
         analysis = analyze_sample(client)
         assert analysis["status"] == "succeeded", analysis
         report = analysis["report"]
@@ -53,7 +54,7 @@ def test_hello_world_is_analyzed_deployed_invoked_and_recorded(platform: Platfor
         llm = next(e for e in run["events"] if e["type"] == "llm.call")["data"]
         assert (llm["provider"], llm["model"]) == ("playground", "playground-mini")  # as the agent's key is wired
         # The gateway answers agents' keys only: a caller from outside with none gets a 401.
-        outsider = client.post("/llm/v1/chat/completions",
+        outsider = httpx.post(f"{platform.base_url}/llm/v1/chat/completions",
                                json={"model": "playground-mini", "messages": [{"role": "user", "content": "hi"}]})
         assert outsider.status_code == 401 and outsider.json()["error"]["code"] == "missing_api_key"
 

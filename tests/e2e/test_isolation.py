@@ -11,6 +11,7 @@ import httpx
 
 from runagents.processes import PlatformProcesses, start_dev
 from runagents_analyzer.analyses.samples import load_sample
+from runagents_common.testing import ADMIN_HEADERS
 from runagents_runtime.propagation import INVOKE_KEY_HEADER
 from tests.e2e.flows import analyze_sample, deploy, runtime_pid, wait_settled
 from tests.e2e.test_deploy_paths import upload
@@ -22,7 +23,7 @@ def _port(pid: int) -> int:
 
 
 def test_only_the_platform_invokes_an_agent(dev_platform: PlatformProcesses) -> None:
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         analysis = analyze_sample(client)
         name = f"guarded-{uuid.uuid4().hex[:6]}"
         assert deploy(client, name, analysis).status_code == 202
@@ -61,7 +62,7 @@ def deploy_then_crash(tmp_path: Path, name: str) -> tuple[PlatformProcesses, int
     """A dev platform that deployed the sample as ``name``, then was killed (-9); the agent's runtime pid."""
     platform = start_dev(tmp_path)
     try:
-        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+        with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
             assert deploy(client, name, analyze_sample(client)).status_code == 202
             assert wait_settled(client, name)["status"] == "Running"
         pid = runtime_pid(name)
@@ -79,7 +80,7 @@ def test_agents_outlive_a_crash_of_the_platform_and_are_adopted(tmp_path: Path) 
     assert httpx.get(f"http://127.0.0.1:{_port(pid)}/healthz", timeout=10).status_code == 200
     platform = start_dev(tmp_path, port=httpx.URL(platform.base_url).port)
     try:
-        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+        with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
             agent = client.get("/api/v1/agents/steadfast").json()
             assert agent["status"] == "Running", agent  # adopted at start, not restarted
             assert runtime_pid("steadfast") == pid
@@ -105,7 +106,7 @@ def test_an_agent_left_by_a_crash_that_no_longer_fits_is_replaced_not_leaked(tmp
     _, pid = deploy_then_crash(tmp_path, "moved")
     platform = start_dev(tmp_path)  # on another port: the agent's gateway URL is stale
     try:
-        with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+        with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
             assert wait_settled(client, "moved")["status"] == "Running"
             assert not _alive(pid)
             assert runtime_pid("moved") != pid
@@ -121,7 +122,7 @@ PLANTED_RUNTIME = "raise SystemExit('the upload replaced the runtime')\n"
 def test_an_uploaded_runagents_runtime_package_runs_for_no_tier(dev_platform: PlatformProcesses) -> None:
     sample = [(name, content.decode()) for name, content in load_sample("hello-world", dev_platform.base_url)]
     planted = {"runagents_runtime/__init__.py": PLANTED_RUNTIME, "runagents_runtime/__main__.py": PLANTED_RUNTIME}
-    with httpx.Client(base_url=dev_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=dev_platform.base_url, timeout=60) as client:
         built_in = upload(client, {**dict(sample), **planted})
         assert built_in["report"]["tier"]["value"] == "platform", built_in["report"]["tier"]
         name = f"tier-one-{uuid.uuid4().hex[:6]}"

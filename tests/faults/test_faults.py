@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from runagents.processes import PlatformProcesses
+from runagents_common.testing import ADMIN_HEADERS
 from tests.e2e.flows import analyze_sample, deploy, wait_settled
 from tests.faults.servers import PostgresCluster, RabbitMQNode, wait_until
 
@@ -53,7 +54,7 @@ class Load:
 
 
 def _invoke_until_stopped(base_url: str, agent: str, load: Load) -> None:
-    with httpx.Client(base_url=base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=base_url, timeout=60) as client:
         while not load.stop.is_set():
             try:
                 response = client.post(f"/api/v1/agents/{agent}/invoke", json={"message": MESSAGE})
@@ -124,7 +125,7 @@ def test_every_run_usage_event_and_tool_call_arrives_once_through_broker_and_dat
 ) -> None:
     platform = faulty_platform
     urls = _service_urls(platform)
-    with httpx.Client(base_url=platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=60) as client:
         analysis = analyze_sample(client)
         assert analysis["status"] == "succeeded", analysis
         agent = f"faults-{uuid.uuid4().hex[:6]}"
@@ -167,7 +168,7 @@ def test_every_run_usage_event_and_tool_call_arrives_once_through_broker_and_dat
     pending = {**load.answered, **load.failed}
     problems: dict[str, list[str]] = {}
     settle_started = time.monotonic()
-    with httpx.Client(base_url=platform.base_url, timeout=30) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=30) as client:
         while pending and time.monotonic() - settle_started < SETTLE_TIMEOUT:
             for run_id, answer in list(pending.items()):
                 response = client.get(f"/api/v1/runs/{run_id}")

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from runagents.processes import PlatformProcesses, start_dev
+from runagents_common.testing import ADMIN_HEADERS
 from tests.frameworks.cases import FRAMEWORK_AGENTS, OFFLINE_PROVIDER
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,7 +29,7 @@ def framework_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pla
     (data_dir / "builds" / "envs").symlink_to(VENV_CACHE, target_is_directory=True)
     platform = start_dev(data_dir)
     try:
-        with httpx.Client(base_url=platform.base_url, timeout=30) as client:
+        with httpx.Client(headers=ADMIN_HEADERS, base_url=platform.base_url, timeout=30) as client:
             register_offline_provider(client)
         yield platform
     finally:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from runagents.processes import PlatformProcesses
+from runagents_common.testing import ADMIN_HEADERS
 from tests.frameworks.cases import FRAMEWORK_AGENTS, OFFLINE_PROVIDER, FrameworkAgent
 from tests.frameworks.deployments import FrameworkDeployment
 
@@ -25,7 +26,7 @@ AGENTS = [pytest.param(agent, id=agent.key) for agent in FRAMEWORK_AGENTS]
 
 @pytest.fixture(scope="session")
 def deployments(framework_platform: PlatformProcesses) -> Iterator[dict[str, FrameworkDeployment]]:
-    with httpx.Client(base_url=framework_platform.base_url, timeout=60) as client:
+    with httpx.Client(headers=ADMIN_HEADERS, base_url=framework_platform.base_url, timeout=60) as client:
         started = {agent.key: FrameworkDeployment(client, agent) for agent in FRAMEWORK_AGENTS}
         for deployment in started.values():
             deployment.upload()

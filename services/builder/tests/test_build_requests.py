@@ -18,7 +18,7 @@ from runagents_common.bus import InMemoryBus
 from runagents_common.events import new_envelope
 from runagents_common.events.catalog import AgentBuildRequested
 from runagents_common.service import ServiceHost, create_host_app
-from runagents_common.testing import eventually, serve_app
+from runagents_common.testing import ADMIN_HEADERS, eventually, serve_app
 
 
 def source_archive() -> bytes:
@@ -50,7 +50,7 @@ async def builder(tmp_path: Path,
         monkeypatch.setenv("RUNAGENTS_ANALYZER_URL", analyzer_url)
         component = create_component(BuilderSettings(mode="dev", data_dir=tmp_path / "data"))
         app = create_host_app(ServiceHost([component], bus, migrate_on_start=True), "builder under test")
-        async with serve_app(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
+        async with serve_app(app) as url, httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=url, timeout=30) as client:
             yield bus, client
 
 

@@ -21,7 +21,7 @@ from runagents_common.db import utcnow
 from runagents_common.events import new_envelope
 from runagents_common.events.catalog import EventData, IdentityProviderRegistered, IdentityProviderRemoved
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
-from runagents_common.testing import delete_namespace, eventually, serve_app
+from runagents_common.testing import ADMIN_HEADERS, delete_namespace, eventually, serve_app
 from runagents_deployer.agents.models import Agent
 from runagents_deployer.component import create_component
 from runagents_deployer.db import OutboxMessage
@@ -33,6 +33,13 @@ USER_CODE_ERROR = ("FileNotFoundError: [Errno 2] No such file or directory: '/sr
                    "(at agent.py, line 3)")
 
 USER_CODE_UNAVAILABLE = "USER_ENTRY_POINT 'agent.py' failed to load: ImportError: cannot import name 'x' from 'json'"
+
+
+async def _as_admin_on_the_api(request: httpx.Request) -> None:
+    """The admin's key goes to the platform's API, not to an agent's invoke: that takes the agent's callers'
+    credentials (a test of an authenticated agent sends its own Authorization)."""
+    if not request.url.path.endswith(("/invoke", "/invoke/stream")):
+        request.headers.update(ADMIN_HEADERS)
 
 
 @dataclass
@@ -158,7 +165,7 @@ async def deployer(request: pytest.FixtureRequest, tmp_path: Path,
     app = create_host_app(ServiceHost([component], bus, migrate_on_start=True), "deployer")
     process = AgentProcess("")
     async with serve_app(agent_process_app(process)) as process_url, serve_app(app) as base_url, \
-            httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            httpx.AsyncClient(base_url=base_url, timeout=30, event_hooks={"request": [_as_admin_on_the_api]}) as client:
         process.url = process_url
         yield Deployer(client, bus, component, process)
     if isinstance(bus, RabbitMQBus):

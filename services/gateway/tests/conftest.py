@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from runagents_common.bus import InMemoryBus
 from runagents_common.events.envelope import Envelope
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
+from runagents_common.testing import ADMIN_HEADERS
 from runagents_gateway.component import create_component
 from runagents_gateway.db import OutboxMessage
 from runagents_gateway.settings import GatewaySettings
@@ -193,13 +194,13 @@ async def sqlite_gateway(start_gateway: StartGateway, sqlite_settings: GatewaySe
 
 @pytest.fixture
 async def api(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=gateway.url, timeout=10) as client:
         yield client
 
 
 @pytest.fixture
 async def sqlite_api(sqlite_gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sqlite_gateway.url, timeout=10) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=sqlite_gateway.url, timeout=10) as client:
         yield client
 
 
@@ -347,7 +348,7 @@ def register_provider() -> RegisterProvider:
     """``await register_provider(gateway, name=..., kind=..., ...)``: POST a provider, expecting 201."""
 
     async def register(gateway: Gateway, **provider: Any) -> dict[str, Any]:
-        async with httpx.AsyncClient(base_url=gateway.url) as client:
+        async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=gateway.url) as client:
             response = await client.post("/api/v1/model-providers", json=provider)
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()

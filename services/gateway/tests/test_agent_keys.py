@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested, AgentStatusChanged, Service
 from runagents_common.events.envelope import new_envelope
+from runagents_common.testing import ADMIN_HEADERS
 from runagents_gateway.agent_keys.grants import key_hash
 from runagents_gateway.settings import GatewaySettings
 
@@ -61,7 +62,7 @@ async def test_a_call_without_a_key_or_with_a_key_no_agent_has_is_refused_401_in
         await keyed.anthropic(api_key="sk-made-up").messages.create(model="playground-mini", max_tokens=50,
                                                                      messages=HELLO)
     assert refused.value.body["error"]["type"] == "authentication_error"  # type: ignore[index]
-    async with httpx.AsyncClient(base_url=keyed.url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=keyed.url) as client:
         models = await client.get("/llm/v1/models")
     assert models.status_code == 401
     assert await keyed.events() == []  # refused calls are not recorded

@@ -19,6 +19,8 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from runagents_common.testing import ADMIN_HEADERS
+
 from .conftest import ANTHROPIC_ECHO_TOOL, ECHO_TOOL, RESPONSES_ECHO_TOOL, Gateway, RegisterProvider, serve
 
 ANTHROPIC_KEY = "sk-ant-api03-provider-key-that-must-never-leak-9d2e7a"
@@ -506,7 +508,7 @@ async def test_provider_key_never_reaches_a_client_an_event_or_a_log(served: Gat
     caplog.set_level(logging.DEBUG)
     claude.failures = [_error(status, "invalid_request_error", "key was {key}") for status in (400, 401, 429, 500)]
     seen: list[str] = []
-    async with httpx.AsyncClient(base_url=served.url) as api:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=served.url) as api:
         for stream in (False, False, False, False, False, True):
             response = await api.post("/llm/v1/chat/completions",
                                       json={"model": MODEL, "messages": HELLO, "stream": stream})

@@ -6,6 +6,8 @@ import httpx
 import openai
 import pytest
 
+from runagents_common.testing import ADMIN_HEADERS
+
 from .conftest import ECHO_TOOL, Gateway, RegisterProvider
 
 HELLO = [{"role": "system", "content": "You are a helpful agent."},
@@ -157,7 +159,7 @@ async def test_embedding_model_is_refused_for_chat(gateway: Gateway) -> None:
 async def test_deleted_provider_stops_serving_its_models_at_once(gateway: Gateway,
                                                                  register_provider: RegisterProvider) -> None:
     await register_provider(gateway, name="claude", kind="anthropic", models=[{"name": "claude-haiku"}])
-    async with httpx.AsyncClient(base_url=gateway.url) as api:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=gateway.url) as api:
         # Served: the request reaches the provider's translation, which finds no messages.
         assert (await api.post("/llm/v1/chat/completions", json={"model": "claude-haiku"})).status_code == 400
         await api.delete("/api/v1/model-providers/claude")

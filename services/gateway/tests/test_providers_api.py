@@ -8,6 +8,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import select
 
+from runagents_common.testing import ADMIN_HEADERS
 from runagents_gateway.component import create_component
 from runagents_gateway.providers.models import ModelProvider
 from runagents_gateway.providers.secrets import KeyCipher, UnreadableKey
@@ -45,7 +46,8 @@ async def test_starter_kit_registers_the_playground_provider_with_its_two_models
 async def test_starter_kit_is_seeded_once_across_restarts(start_gateway: StartGateway,
                                                           sqlite_settings: GatewaySettings) -> None:
     for _ in range(2):
-        async with start_gateway(sqlite_settings) as gateway, httpx.AsyncClient(base_url=gateway.url) as api:
+        async with start_gateway(sqlite_settings) as gateway, \
+                httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=gateway.url) as api:
             names = [p["name"] for p in (await api.get(PROVIDERS)).json()["items"]]
         assert names == ["playground"]
 
@@ -221,7 +223,7 @@ async def test_a_base_url_stored_with_credentials_before_is_shown_and_logged_wit
     caplog.set_level(logging.DEBUG)
     host = upstream.url.removeprefix("http://")
     upstream.failure = (503, {"retry-after": "0"}, b'{"error": {"message": "busy"}}')
-    async with httpx.AsyncClient(base_url=sqlite_gateway.url) as api:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=sqlite_gateway.url) as api:
         registered = await api.post(PROVIDERS, json=local_llm(name="legacy", base_url=f"{upstream.url}/v1",
                                                               api_key=None, models=[{"name": "legacy-model"}],
                                                               max_retries=1))

@@ -9,6 +9,7 @@ import httpx
 import openai
 import pytest
 
+from runagents_common.testing import ADMIN_HEADERS
 from runagents_gateway.llm.requests import raw_with_usage_in_stream
 
 from .conftest import UPSTREAM_KEY, FakeUpstream, Gateway, RegisterProvider
@@ -227,7 +228,7 @@ async def test_provider_key_never_appears_in_responses_or_logs(relayed: Gateway,
                                                                caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     seen: list[str] = []
-    async with httpx.AsyncClient(base_url=relayed.url) as api:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=relayed.url) as api:
         for response in [
             await api.get("/api/v1/model-providers"),
             await api.get("/api/v1/model-providers/local"),

@@ -10,7 +10,7 @@ import pytest
 from runagents_common.bus import Bus, InMemoryBus
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.service import ServiceComponent, ServiceHost, create_host_app
-from runagents_common.testing import delete_namespace, serve_app
+from runagents_common.testing import ADMIN_HEADERS, delete_namespace, serve_app
 from runagents_policy.component import create_component
 from runagents_policy.settings import PolicySettings
 
@@ -37,7 +37,7 @@ async def policy(request: pytest.FixtureRequest, tmp_path: Path,
         await _drop_schema(component)
     app = create_host_app(ServiceHost([component], bus, migrate_on_start=True), "policy")
     async with serve_app(app) as base_url:
-        async with httpx.AsyncClient(base_url=base_url) as client:
+        async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
             echo = (await client.get("/api/v1/tools/echo")).json()
             echo["base_url"] = f"{base_url}/starter/echo"
             put = await client.put("/api/v1/tools/echo", json={k: echo[k] for k in ("base_url", "description",

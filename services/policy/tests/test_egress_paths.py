@@ -11,7 +11,7 @@ import pytest
 
 from runagents_common.events import new_envelope
 from runagents_common.events.catalog import AgentDeployRequested, Service
-from runagents_common.testing import eventually, raw_http_get, serve_app
+from runagents_common.testing import ADMIN_HEADERS, eventually, raw_http_get, serve_app
 
 
 @dataclass
@@ -35,7 +35,7 @@ async def wired_tool(policy) -> AsyncIterator[tuple[str, ToolServer]]:  # type: 
     """Tool ``gh`` (base URL ``<tool>/api/github``, one capability) wired to agent ``bot``."""
     base_url, bus, _component = policy
     tool = ToolServer()
-    async with serve_app(tool) as tool_url, httpx.AsyncClient(base_url=base_url) as client:
+    async with serve_app(tool) as tool_url, httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         tool.url = tool_url
         created = await client.post("/api/v1/tools", json={
             "name": "gh", "base_url": f"{tool_url}/api/github",

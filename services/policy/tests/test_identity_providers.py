@@ -8,7 +8,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from runagents_common.events import Envelope, new_envelope
 from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested, Service
-from runagents_common.testing import eventually
+from runagents_common.testing import ADMIN_HEADERS, eventually
 
 from .conftest import OBSERVER
 
@@ -44,7 +44,7 @@ async def observe(bus: Any) -> list[Envelope]:
 async def test_an_identity_provider_is_registered_read_replaced_and_deleted_with_an_event_each(policy) -> None:  # type: ignore[no-untyped-def]
     base_url, bus, _component = policy
     seen = await observe(bus)
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         created = await client.post("/api/v1/identity-providers", json=provider())
         assert created.status_code == 201, created.text
         body = created.json()
@@ -111,7 +111,7 @@ async def test_invalid_identity_providers_are_refused_with_the_reason(policy) ->
         (provider(jwks_url=None, jwks={"keys": [{**rsa_jwk("r"), "alg": ["RS256"]}]}), "member 'alg' must be a string"),
         (provider(jwks_url=None, jwks={"keys": [{**rsa_jwk("r"), "kty": ["RSA"]}]}), "member 'kty' must be a string"),
     ]
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         for body, expected in cases:
             answer = await client.post("/api/v1/identity-providers", json=body)
             assert answer.status_code == 422, (body, answer.text)
@@ -123,7 +123,7 @@ async def test_invalid_identity_providers_are_refused_with_the_reason(policy) ->
 async def test_a_private_key_is_refused_without_echoing_its_material(policy) -> None:  # type: ignore[no-untyped-def]
     base_url, _bus, _component = policy
     leaked = rsa_jwk("oops", private=True)
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         answer = await client.post("/api/v1/identity-providers", json=provider(jwks_url=None, jwks={"keys": [leaked]}))
     assert answer.status_code == 422
     assert "key 0 (kid 'oops') holds private key material (d, p, q, dp, dq, qi)" in answer.json()["detail"]
@@ -132,7 +132,7 @@ async def test_a_private_key_is_refused_without_echoing_its_material(policy) -> 
 
 async def test_a_provider_an_agent_trusts_cannot_be_deleted_until_the_agent_lets_go(policy) -> None:  # type: ignore[no-untyped-def]
     base_url, bus, _component = policy
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         assert (await client.post("/api/v1/identity-providers", json=provider())).status_code == 201
         for agent in ("billing-bot", "helpdesk"):
             await bus.publish(new_envelope(AgentDeployRequested.event_type, DEPLOYER, AgentDeployRequested(
@@ -166,7 +166,7 @@ async def test_a_provider_an_agent_trusts_cannot_be_deleted_until_the_agent_lets
 
 async def test_the_egress_grants_still_follow_deploy_events_beside_the_provider_uses(policy) -> None:  # type: ignore[no-untyped-def]
     base_url, bus, _component = policy
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         assert (await client.post("/api/v1/identity-providers", json=provider())).status_code == 201
         await bus.publish(new_envelope(AgentDeployRequested.event_type, DEPLOYER, AgentDeployRequested(
             agent="hello", deployment_id="d1", analysis_id="a1", tools=["echo"], identity_provider="corp")))

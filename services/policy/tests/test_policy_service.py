@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from runagents_common.events import new_envelope
 from runagents_common.events.catalog import AgentDeleted, AgentDeployRequested, Service
-from runagents_common.testing import eventually, serve_app
+from runagents_common.testing import ADMIN_HEADERS, eventually, serve_app
 from runagents_policy.db import OutboxMessage
 
 
 async def test_the_starter_echo_tool_is_registered_once_with_a_capability(policy) -> None:  # type: ignore[no-untyped-def]
     base_url, _bus, _component = policy
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         tools = (await client.get("/api/v1/tools")).json()["items"]
     assert [t["name"] for t in tools] == ["echo"]
     assert tools[0]["capabilities"][0]["function"] == "echo__echo"
@@ -26,7 +26,7 @@ async def test_tools_can_be_registered_replaced_and_deleted(policy) -> None:  # 
     base_url, _bus, _component = policy
     body = {"name": "github", "base_url": "https://api.github.com/",
             "capabilities": [{"method": "get", "path": "/repos/{owner}/{repo}", "description": "Read a repo"}]}
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         created = await client.post("/api/v1/tools", json=body)
         assert created.status_code == 201, created.text
         assert created.json()["base_url"] == "https://api.github.com"
@@ -56,7 +56,7 @@ async def test_tool_registration_refuses_unknown_fields_and_says_tools_have_no_c
         ({**tool, "capabilities": [{**tool["capabilities"][0], "token": secret}]}, "'token'"),
         ({**tool, "base_url": f"https://bot:{secret}@api.github.com"}, "base_url holds credentials"),
     ]
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         for body, field in credential_like:
             for answer in (await client.post("/api/v1/tools", json=body),
                            await client.put("/api/v1/tools/echo", json={k: v for k, v in body.items() if k != "name"})):
@@ -81,7 +81,7 @@ async def test_tool_registration_refuses_unknown_fields_and_says_tools_have_no_c
 async def test_egress_allows_a_wired_agent_and_records_the_call(policy) -> None:  # type: ignore[no-untyped-def]
     base_url, bus, component = policy
     headers = {"X-RunAgents-Run-Id": "run-1", "traceparent": f"00-{'ab' * 16}-{'cd' * 8}-01"}
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         denied = await client.post("/egress/hello/echo/echo", json={"message": "hi"}, headers=headers)
         assert denied.status_code == 403 and denied.json()["code"] == "TOOL_ACCESS_DENIED"
 
@@ -123,7 +123,7 @@ async def test_egress_records_a_tool_call_with_its_number_in_the_run_and_the_tim
     headers = {"X-RunAgents-Run-Id": run_id, "X-RunAgents-Run-Seq": "2"}
     await bus.publish(new_envelope(AgentDeployRequested.event_type, Service.DEPLOYER.source, AgentDeployRequested(
         agent="numbered", deployment_id="d1", analysis_id="a1", tools=["echo"])))
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         async def allowed() -> datetime | None:
             answer = await client.post("/egress/numbered/echo/echo", json={"message": "hi"}, headers=headers)
             return datetime.now(UTC) if answer.status_code == 200 else None
@@ -156,7 +156,7 @@ async def test_egress_keeps_the_platform_headers_inside_the_platform(policy) -> 
     async def headers_seen(request: Request) -> dict[str, str]:
         return dict(request.headers)
 
-    async with serve_app(mirror) as mirror_url, httpx.AsyncClient(base_url=base_url) as client:
+    async with serve_app(mirror) as mirror_url, httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
         created = await client.post("/api/v1/tools", json={"name": "mirror", "base_url": mirror_url})
         assert created.status_code == 201, created.text
         await bus.publish(new_envelope(AgentDeployRequested.event_type, Service.DEPLOYER.source, AgentDeployRequested(
@@ -179,7 +179,7 @@ async def test_a_deploy_request_forged_by_another_service_grants_no_tool(policy)
     await bus.publish(new_envelope(forged.event_type, Service.GATEWAY.source, forged))  # the deployer owns it
     genuine = AgentDeployRequested(agent="real", deployment_id="d-real", tools=["echo"])
     await bus.publish(new_envelope(genuine.event_type, Service.DEPLOYER.source, genuine))
-    async with httpx.AsyncClient(base_url=base_url) as client:
+    async with httpx.AsyncClient(headers=ADMIN_HEADERS, base_url=base_url) as client:
 
         async def real_allowed() -> bool:
             answer = await client.post("/egress/real/echo/echo", json={"message": "hi"})

@@ -16,7 +16,7 @@ from runagents_common.bus.memory import InMemoryBus
 from runagents_common.bus.rabbitmq import RabbitMQBus
 from runagents_common.service import ServiceHost, create_host_app
 from runagents_common.settings import RunMode
-from runagents_common.testing import DeadLetters
+from runagents_common.testing import ADMIN_HEADERS, DeadLetters
 from runagents_runs.component import create_component
 from runagents_runs.settings import RunsSettings
 from runagents_runs.testing import RunsPlatform
@@ -30,7 +30,8 @@ async def _serve(settings: RunsSettings, bus: InMemoryBus | RabbitMQBus,
     app = create_host_app(host, title="runs under test")
     async with (
         LifespanManager(app, startup_timeout=60),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://runs.test") as client,
+        httpx.AsyncClient(headers=ADMIN_HEADERS, transport=httpx.ASGITransport(app=app),
+                          base_url="http://runs.test") as client,
     ):
         yield RunsPlatform(bus, client, dead_lettered)
 

@@ -37,6 +37,7 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
     settings = settings or DeployerSettings()
     database = Database.for_service(settings, SERVICE)
     outbox = Outbox(OutboxMessage, source=f"/runagents/{SERVICE}")
+    key_secret = settings.agent_key_secret()
     key = settings.service_key(SERVICE)
     registry = Registry(
         analyzer=service_client(settings.service_url("analyzer"), key=key),
@@ -51,7 +52,6 @@ def create_component(settings: DeployerSettings | None = None) -> ServiceCompone
         agent_uid=settings.agent_uid, agent_gid=settings.agent_gid,
         guarded=(data_dir,),
     )
-    key_secret = settings.agent_key_secret()
     launcher = Launcher(database, outbox, registry, backend, settings, agents_http, failures, key_secret)
     starts = JobRunner("agent-start", launcher.start, concurrency=4)
     usage = GatewayUsage(service_client(settings.service_url("runs"), key=key))

@@ -48,8 +48,10 @@ class PolicyContext:
 def create_component(settings: PolicySettings | None = None) -> ServiceComponent:
     settings = settings or PolicySettings()
     database = Database.for_service(settings, SERVICE)
-    principals = PrincipalStore(database, settings.service_keys_secret().get_secret_value())
-    oidc = oidc_sign_in(settings)
+    # With authentication off nothing asks who a credential is: no secret is needed (nor any service key valid).
+    service_keys_secret = "" if settings.auth_disabled else settings.service_keys_secret().get_secret_value()
+    principals = PrincipalStore(database, service_keys_secret)
+    oidc = None if settings.auth_disabled else oidc_sign_in(settings)
     context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds), principals,
                             oidc=oidc)
 

@@ -35,6 +35,13 @@ ACCESS_MARK = "runagents_access"
 """The attribute that marks a dependency as a route's access rule."""
 
 
+class CsrfTokenMissing(Forbidden):
+    """A change made with a session cookie came without the session's CSRF token (403): another site's page may
+    have sent it."""
+
+    code = "csrf"
+
+
 class Authentication:
     """How the process learns who calls: an :class:`Authenticator`, or nobody checks (authentication off)."""
 
@@ -62,8 +69,8 @@ class Authentication:
             if request.method not in SAFE_METHODS:
                 sent = request.headers.get(CSRF_HEADER, "")
                 if not hmac.compare_digest(sent.encode(), csrf_token(credential.value).encode()):
-                    raise Forbidden(f"a change made with a sign-in session needs the session's CSRF token in the "
-                                    f"{CSRF_HEADER} header (the runagents_csrf cookie holds it)", code="csrf")
+                    raise CsrfTokenMissing(f"a change made with a sign-in session needs the session's CSRF token in "
+                                           f"the {CSRF_HEADER} header (the runagents_csrf cookie holds it)")
             principal = principal.model_copy(update={"session": True})
         return principal
 
@@ -140,7 +147,7 @@ def access_rule(route: APIRoute) -> str | None:
 
 def check_access_declared(routes: Iterable[Any]) -> None:
     """Raise if an /api/v1 route declares no access rule: a forgotten rule must not leave an endpoint open."""
-    missing = [f"{sorted(route.methods)} {route.path}" for route in routes
+    missing = [f"{sorted(route.methods or ())} {route.path}" for route in routes
                if isinstance(route, APIRoute) and route.path.startswith(API_PREFIX) and access_rule(route) is None]
     if missing:
         raise RuntimeError(f"API routes without an access rule (requires(...) or AGENT_ACCESS): {', '.join(missing)}")

@@ -23,7 +23,7 @@ def derive_service_key(secret: str, service: Service | str) -> str:
 
 def service_of_key(secret: str, key: str) -> Service | None:
     """The service whose key ``key`` is under ``secret``, or None."""
-    if not key.startswith(SERVICE_KEY_PREFIX):
+    if not secret or not key.startswith(SERVICE_KEY_PREFIX):
         return None
     name, _, _mac = key[len(SERVICE_KEY_PREFIX):].partition("_")
     try:

@@ -21,10 +21,10 @@ def prefix_of(key: str) -> str | None:
     """The prefix of something shaped like an API key (not a service key), else None."""
     if not key.startswith(API_KEY_PREFIX) or key.startswith(SERVICE_KEY_PREFIX):
         return None
-    prefix, separator, secret = key.rpartition("_")
-    if not separator or not secret or len(prefix) != len(API_KEY_PREFIX) + PREFIX_LENGTH:
+    end = len(API_KEY_PREFIX) + PREFIX_LENGTH  # the secret may hold "_" too: the prefix is cut by its length
+    if len(key) <= end + 1 or key[end] != "_":
         return None
-    return prefix
+    return key[:end]
 
 
 def digest(value: str) -> str:

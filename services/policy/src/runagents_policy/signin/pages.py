@@ -2,7 +2,7 @@
 provider when one is configured, the one-time link dev mode prints), and an account page."""
 
 import html
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +11,9 @@ from runagents_common.auth import SESSION_COOKIE, Credential, CredentialKind, Pr
 from runagents_common.auth.bootstrap import BootstrapKeys
 from runagents_common.service import component
 from runagents_policy.principals import store
+
+if TYPE_CHECKING:
+    from runagents_policy.component import PolicyContext
 from runagents_policy.signin.cookies import clear_session_cookies, set_session_cookies
 
 router = APIRouter(prefix="/auth", tags=["sign-in"], include_in_schema=False)
@@ -18,8 +21,9 @@ router = APIRouter(prefix="/auth", tags=["sign-in"], include_in_schema=False)
 ACCOUNT_PATH = "/auth/"
 
 
-def _context(request: Request):  # type: ignore[no-untyped-def]
-    return component(request, "policy").context
+def _context(request: Request) -> "PolicyContext":
+    context: PolicyContext = component(request, "policy").context
+    return context
 
 
 def _secure(request: Request) -> bool:
