@@ -20,6 +20,8 @@ from runagents_policy.principals.endpoints import routers as principal_routers
 from runagents_policy.principals.store import PrincipalStore
 from runagents_policy.settings import PolicySettings
 from runagents_policy.signin.links import SignInLinks
+from runagents_policy.signin.oidc_pages import OidcSignIn, oidc_sign_in
+from runagents_policy.signin.oidc_pages import router as oidc_router
 from runagents_policy.signin.pages import router as sign_in_router
 from runagents_policy.starter.echo import echo_tool
 from runagents_policy.starter.echo import router as echo_router
@@ -42,6 +44,8 @@ class PolicyContext:
     http: httpx.AsyncClient
     principals: PrincipalStore
     sign_in_links: SignInLinks = field(default_factory=SignInLinks)
+    oidc: OidcSignIn | None = None
+    """Sign-in through the platform's OpenID Connect provider, when one is configured."""
 
 
 def create_component(settings: PolicySettings | None = None) -> ServiceComponent:
@@ -50,7 +54,9 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
     # With authentication off nothing asks who a credential is: no secret is needed (nor any service key valid).
     service_keys_secret = "" if settings.auth_disabled else settings.service_keys_secret().get_secret_value()
     principals = PrincipalStore(database, service_keys_secret)
-    context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds), principals)
+    oidc = None if settings.auth_disabled else oidc_sign_in(settings)
+    context = PolicyContext(settings, httpx.AsyncClient(timeout=settings.egress_timeout_seconds), principals,
+                            oidc=oidc)
 
     async def seed_starter_kit() -> None:
         if settings.seed_starter_kit:
@@ -59,11 +65,13 @@ def create_component(settings: PolicySettings | None = None) -> ServiceComponent
 
     async def close_http() -> None:
         await context.http.aclose()
+        if oidc is not None:
+            await oidc.aclose()
 
     return ServiceComponent(
         name=SERVICE,
         routers=[tools_router, identity_providers_router, egress_router, echo_router, *principal_routers,
-                 sign_in_router, audit_router],
+                 sign_in_router, oidc_router, audit_router],
         database=database,
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",

@@ -15,8 +15,9 @@ SERVICE_KEY_PREFIX = "ras_"
 
 
 def derive_service_key(secret: str, service: Service | str) -> str:
-    """The key of ``service`` under ``secret``."""
-    name = Service(service).value
+    """The key of ``service`` under ``secret`` (only the platform's services' keys are accepted: see
+    :func:`service_of_key`)."""
+    name = service.value if isinstance(service, Service) else service
     mac = hmac.new(secret.encode(), b"runagents service key\x00" + name.encode(), hashlib.sha256).digest()
     return f"{SERVICE_KEY_PREFIX}{name}_{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
 
