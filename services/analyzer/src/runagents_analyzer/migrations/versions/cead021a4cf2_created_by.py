@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import runagents_common.db.base
-
 revision: str = 'cead021a4cf2'
 down_revision: str | None = 'e811d3fa8b1c'
 branch_labels: str | Sequence[str] | None = None

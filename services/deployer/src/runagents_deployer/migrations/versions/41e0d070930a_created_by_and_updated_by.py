@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import runagents_common.db.base
-
 revision: str = '41e0d070930a'
 down_revision: str | None = 'c3d5e7f90a12'
 branch_labels: str | Sequence[str] | None = None

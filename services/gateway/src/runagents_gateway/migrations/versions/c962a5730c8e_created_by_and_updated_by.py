@@ -9,8 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import runagents_common.db.base
-
 revision: str = 'c962a5730c8e'
 down_revision: str | None = '47ee89574dcf'
 branch_labels: str | Sequence[str] | None = None
