@@ -142,3 +142,24 @@ async def test_behind_tls_the_session_cookies_are_secure(tmp_path: Path) -> None
             answer = await _signed_in(browser, viewer["key"])
             for cookie in answer.headers.get_list("set-cookie"):
                 assert "; secure" in cookie.lower(), cookie
+
+
+async def test_signing_in_and_out_is_in_the_audit(platform: Platform) -> None:
+    from runagents_common.testing import eventually
+
+    viewer = await _key(platform, "viewer")
+    async with httpx.AsyncClient(base_url=platform.url) as browser, \
+            httpx.AsyncClient(base_url=platform.url, headers=ADMIN_HEADERS) as admin:
+        await _signed_in(browser, viewer["key"])
+        await browser.post("/auth/signout", data={"csrf": browser.cookies["runagents_csrf"]})
+        trail: list[dict[str, str]] = []
+
+        async def recorded() -> bool:
+            answer = await admin.get("/api/v1/audit", params={"resource_type": "session"})
+            trail[:] = answer.json()["items"]
+            return len(trail) == 2
+
+        await eventually(recorded, message="the sign-in and the sign-out in the audit")
+    assert [e["action"] for e in trail] == ["session.closed", "session.opened"]
+    assert {e["principal_id"] for e in trail} == {f"key:{viewer['prefix']}"}
+    assert viewer["prefix"] in trail[1]["summary"] and viewer["key"] not in str(trail)

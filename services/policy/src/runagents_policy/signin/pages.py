@@ -1,12 +1,14 @@
 """Sign-in and sign-out for people: a page with the ways in (an API key pasted, the platform's OpenID Connect
 provider when one is configured, the one-time link dev mode prints), and an account page."""
 
+import hmac
 import html
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from runagents_common.audit import record_change
 from runagents_common.auth import SESSION_COOKIE, Credential, CredentialKind, Principal, PrincipalKind, Role, csrf_token
 from runagents_common.auth.bootstrap import BootstrapKeys
 from runagents_common.service import component
@@ -35,8 +37,12 @@ async def start_session(request: Request, principal: Principal, api_key_prefix: 
     """Open a session for ``principal`` and send the browser on to ``then`` with its cookies."""
     context = _context(request)
     hours = context.settings.session_hours
-    async with component(request, "policy").database.session() as session:
+    policy = component(request, "policy")
+    async with policy.database.session() as session:
         token = await store.open_session(session, principal, hours, api_key_prefix)
+        how = f"with API key {api_key_prefix}" if api_key_prefix else f"as {principal.kind.value}"
+        record_change(session, policy.outbox, principal, action="session.opened", resource_type="session",
+                      resource=principal.id, summary=f"signed in {how} for {hours:g} h")
     response = RedirectResponse(_local(then), status_code=303)
     set_session_cookies(response, token, secure=_secure(request), max_age_seconds=int(hours * 3600))
     return response
@@ -88,11 +94,16 @@ async def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Respo
     token = request.cookies.get(SESSION_COOKIE)
     sent = csrf or request.headers.get("x-csrf-token", "")
     if token:
-        if sent != csrf_token(token):
+        if not hmac.compare_digest(sent.encode(), csrf_token(token).encode()):
             return HTMLResponse(_page("Not signed out", "<p>The sign-out form is stale: reload the page and try "
                                       "again.</p>"), status_code=403)
-        async with component(request, "policy").database.session() as session:
+        principal = await _context(request).principals.authenticate(Credential(CredentialKind.SESSION, token))
+        policy = component(request, "policy")
+        async with policy.database.session() as session:
             await store.close_session(session, token)
+            if principal is not None:
+                record_change(session, policy.outbox, principal, action="session.closed", resource_type="session",
+                              resource=principal.id, summary="signed out")
     response = RedirectResponse("/auth/signin", status_code=303)
     clear_session_cookies(response, secure=_secure(request))
     return response
