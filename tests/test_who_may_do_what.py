@@ -100,7 +100,7 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
         yield Platform(url, keys, operations)
 
 
-def test_the_table_names_every_operation_the_services_serve(platform: Platform) -> None:
+async def test_the_table_names_every_operation_the_services_serve(platform: Platform) -> None:
     assert platform.operations == set(RULES), (
         f"served but not in the table: {sorted(platform.operations - set(RULES))}; "
         f"in the table but not served: {sorted(set(RULES) - platform.operations)}")
