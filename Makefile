@@ -36,3 +36,4 @@ bench: install
 	uv run python bench/archive_unpack.py
 	uv run python bench/agent_isolation.py
 	uv run python bench/runs_ingest.py
+	uv run python bench/authentication.py

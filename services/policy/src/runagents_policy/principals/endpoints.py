@@ -48,6 +48,7 @@ async def list_api_keys(session: SessionDep) -> ApiKeyList:
 @keys_router.delete("/{prefix}", response_model=ApiKeyOut, summary="Revoke an API key (it stays listed, revoked)")
 async def revoke_api_key(prefix: str, session: SessionDep, principal: Admin, http: Request) -> ApiKeyOut:
     key, revoked_now = await store.revoke_key(session, prefix, principal)
+    component(http, "policy").context.principals.forget_key(key.prefix)
     if revoked_now:  # revoking a revoked key changes nothing
         record_change(session, component(http, "policy").outbox, principal, action="api_key.revoked",
                       resource_type="api_key", resource=key.prefix, summary=f"key {key.name!r} ({key.role})")

@@ -101,6 +101,7 @@ async def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Respo
         policy = component(request, "policy")
         async with policy.database.session() as session:
             await store.close_session(session, token)
+            _context(request).principals.forget_session(token)
             if principal is not None:
                 record_change(session, policy.outbox, principal, action="session.closed", resource_type="session",
                               resource=principal.id, summary="signed out")
