@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.api_docs import install_api_docs
 from runagents_common.auth.access import Authentication, check_access_declared
 from runagents_common.auth.authenticator import Authenticator, RemoteAuthenticator
 from runagents_common.auth.bootstrap import BootstrapKeys, FirstOf
@@ -161,7 +162,9 @@ def create_host_app(host: ServiceHost, title: str, version: str = "0.1.0", *,
 
     # TracingMiddleware makes the one server span per request; FastAPI's own telemetry would add
     # two more spans (server and operation) to every request.
-    app = FastAPI(title=title, version=version, lifespan=lifespan, telemetry=NO_FASTAPI_TELEMETRY)
+    app = FastAPI(title=title, version=version, lifespan=lifespan, telemetry=NO_FASTAPI_TELEMETRY, docs_url=None,
+                  redoc_url=None)
+    install_api_docs(app, title)
     app.state.components = {c.name: c for c in host.components}
     app.state.host = host
     app.state.authentication = authentication
