@@ -30,7 +30,8 @@ class PolicySettings(PlatformSettings):
     oidc_scopes: str = Field(default="openid email profile", description="The scopes asked for, space-separated "
                              "(openid is always among them).")
     oidc_role_claim: str = Field(default="groups", description="The ID token claim whose value (a string or a list "
-                                 "of strings) oidc_role_map maps to roles.")
+                                 "of strings) oidc_role_map maps to roles; a dotted path reaches into nested "
+                                 "objects (Keycloak: realm_access.roles) when no top-level claim has that name.")
     oidc_role_map: Annotated[dict[str, Role], NoDecode] = Field(
         default_factory=dict, description='A JSON object from a value of oidc_role_claim to a role, e.g. '
         '{"platform-admins": "admin", "ops": "operator"}; of several matches the highest role wins.')

@@ -21,7 +21,7 @@ class RoleMapping:
     default: Role | None = None
 
     def role_of(self, claims: dict[str, Any]) -> Role:
-        matched = {self.roles[value] for value in claim_values(claims.get(self.claim)) if value in self.roles}
+        matched = {self.roles[value] for value in claim_values(claim_at(claims, self.claim)) if value in self.roles}
         for role in RANK:
             if role in matched:
                 return role
@@ -29,6 +29,19 @@ class RoleMapping:
             return self.default
         raise NoRole(f"your account has no role on this platform: none of the values of its {self.claim!r} claim "
                      "is mapped to a role (ask an administrator to add one to RUNAGENTS_OIDC_ROLE_MAP)")
+
+
+def claim_at(claims: dict[str, Any], name: str) -> Any:
+    """The claim ``name``: a top-level claim of that name (namespaced ones hold dots: ``https://example.com/roles``),
+    else the dotted path into nested objects (Keycloak's ``realm_access.roles``)."""
+    if name in claims:
+        return claims[name]
+    value: Any = claims
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
 
 
 def claim_values(value: Any) -> list[str]:
