@@ -213,3 +213,17 @@ async def test_a_key_is_stored_as_a_digest_only(platform: Platform) -> None:
     stored = b"".join(path.read_bytes() for path in platform_data_dirs[platform.url].rglob("*.db*"))
     assert secret.encode() not in stored and made["prefix"].encode() in stored
 
+
+
+async def test_no_key_reaches_the_log(platform: Platform, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    async with httpx.AsyncClient(base_url=platform.url, headers=ADMIN_HEADERS) as admin:
+        made = (await admin.post("/api/v1/api-keys", json={"name": "quiet", "role": "viewer"})).json()
+        for key in (made["key"], made["key"] + "x", "ra_abcdefghij_" + "s" * 43):
+            await admin.get("/api/v1/tools", headers={"authorization": f"Bearer {key}"})
+        await admin.delete(f"/api/v1/api-keys/{made['prefix']}")
+        await admin.get("/api/v1/tools", headers={"authorization": f"Bearer {made['key']}"})
+    secret = made["key"][len(made["prefix"]) + 1:]
+    assert caplog.records and secret not in caplog.text and ADMIN_HEADERS["authorization"][7:] not in caplog.text
