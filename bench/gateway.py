@@ -278,6 +278,7 @@ def start_passthrough(ctx: Context, client: str) -> Target:
 
 ADMIN_KEY = f"ra-bench-admin-{uuid.uuid4().hex}"
 """The gateway under test accepts it as an admin's (RUNAGENTS_ADMIN_KEY): the provider is registered with it."""
+SERVICE_KEYS_SECRET = uuid.uuid4().hex * 2
 
 
 def gateway_env(args: argparse.Namespace, port: int) -> dict[str, str]:
@@ -294,7 +295,7 @@ def gateway_env(args: argparse.Namespace, port: int) -> dict[str, str]:
         "RUNAGENTS_SEED_STARTER_KIT": "false",
         "RUNAGENTS_PLATFORM_URL": f"http://127.0.0.1:{port}",
         "RUNAGENTS_ADMIN_KEY": ADMIN_KEY,
-        "RUNAGENTS_GATEWAY_SERVICE_KEY": "ras_gateway_unused-the-gateway-alone-calls-no-service",
+        "RUNAGENTS_SERVICE_KEYS_SECRET": SERVICE_KEYS_SECRET,  # its own key derives from it (it calls no service)
     }
 
 

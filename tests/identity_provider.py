@@ -5,19 +5,20 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+from tests.loopback_server import serving
 
 AUDIENCE = "runagents-agents"
 
@@ -89,15 +90,9 @@ class IdentityProviderStandIn:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-        try:
+        with serving(Handler) as base_url:
+            self.url = f"{base_url}/.well-known/jwks.json"
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
 
     def claims(self, **overrides: Any) -> dict[str, Any]:
         now = int(time.time())

@@ -7,16 +7,16 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 from tests.identity_provider import IdentityProviderStandIn, rsa_key
+from tests.loopback_server import serving
 
 CLIENT_ID = "runagents-console"
 
@@ -153,16 +153,10 @@ class OidcIssuer:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        self.keys.issuer = self.url
-        try:
+        with serving(Handler) as base_url:
+            self.url = base_url
+            self.keys.issuer = self.url
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:

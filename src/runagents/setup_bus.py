@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from runagents.env_files import emit_env_lines
 from runagents_common.bus.access import BrokerAdmin, create_service_users
 from runagents_common.events.catalog import Service
 
@@ -25,14 +26,8 @@ def setup_bus(admin_url: str, management_url: str | None, namespace: str, env_fi
     """Create the services' broker users and write (or print) their AMQP URLs."""
     admin = BrokerAdmin(admin_url, management_url)
     urls = create_service_users(admin, namespace=namespace, password_secret=os.environ.get(PASSWORD_SECRET_ENV))
-    lines = env_lines(urls)
+    emit_env_lines(env_lines(urls), env_file)
     if env_file is None:
-        print("\n".join(lines))
         return
-    # The file holds passwords: readable by its owner only, from the moment it exists.
-    descriptor = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as out:
-        out.write("\n".join(lines) + "\n")
-    os.chmod(env_file, 0o600)
     users = ", ".join(f"{namespace}-{service.value}" for service in urls)
     print(f"broker users {users} set on vhost {admin.vhost!r}; their AMQP URLs are in {env_file}", file=sys.stderr)

@@ -11,6 +11,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from runagents.env_files import emit_env_lines
 from runagents_common.auth.service_keys import derive_service_key
 from runagents_common.events.catalog import Service
 
@@ -35,15 +36,9 @@ def setup_identity(env_file: Path | None) -> None:
     kept = [name for name in (SECRET_ENV, ADMIN_KEY_ENV) if os.environ.get(name)]
     settings = identity_settings(os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32),
                                  os.environ.get(ADMIN_KEY_ENV) or secrets.token_urlsafe(32))
-    lines = [f"{name}={value}" for name, value in settings.items()]
+    emit_env_lines([f"{name}={value}" for name, value in settings.items()], env_file)
     if env_file is None:
-        print("\n".join(lines))
         return
-    # The file holds every key of the platform: readable by its owner only, from the moment it exists.
-    descriptor = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as out:
-        out.write("\n".join(lines) + "\n")
-    os.chmod(env_file, 0o600)
     made = "kept " + " and ".join(kept) + " from the environment" if kept else "new secret and admin key"
     print(f"service keys of {', '.join(s.value for s in Service)} and the admin key are in {env_file} ({made}); "
           "give each service only its own RUNAGENTS_<SERVICE>_SERVICE_KEY, "

@@ -3,20 +3,14 @@ may do. The keys and sessions themselves are the policy service's; this package 
 
 from runagents_common.auth.access import (
     ADMINS,
-    AGENT_ACCESS,
-    APPROVERS,
     CALLERS_OF_THE_AGENT,
-    OPERATORS,
     READERS,
     Admin,
-    Approver,
     Authentication,
     Operator,
     Reader,
-    access_rule,
     check_access_declared,
     csrf_token,
-    principal_of,
     requires,
 )
 from runagents_common.auth.authenticator import (
@@ -30,17 +24,13 @@ from runagents_common.auth.principals import ANONYMOUS, Permission, Principal, P
 
 __all__ = [
     "ADMINS",
-    "AGENT_ACCESS",
     "ANONYMOUS",
-    "APPROVERS",
     "CALLERS_OF_THE_AGENT",
     "CSRF_COOKIE",
     "CSRF_HEADER",
-    "OPERATORS",
     "READERS",
     "SESSION_COOKIE",
     "Admin",
-    "Approver",
     "Authentication",
     "Authenticator",
     "Credential",
@@ -54,9 +44,7 @@ __all__ = [
     "Reader",
     "RemoteAuthenticator",
     "Role",
-    "access_rule",
     "check_access_declared",
     "csrf_token",
-    "principal_of",
     "requires",
 ]

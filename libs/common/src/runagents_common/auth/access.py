@@ -1,8 +1,8 @@
 """Who may call which endpoint: every /api/v1 route says what it needs, and is refused to others.
 
 An endpoint declares its need with :func:`requires` (in ``dependencies=[...]`` or as an annotated parameter
-that receives the :class:`Principal`), or :data:`AGENT_ACCESS` for an agent's invoke, which follows the agent's
-own access mode. :func:`check_access_declared` refuses to start an app with an /api/v1 route that says neither.
+that receives the :class:`Principal`), or :data:`CALLERS_OF_THE_AGENT` for an agent's invoke, which follows the
+agent's own access mode. :func:`check_access_declared` refuses to start an app with an /api/v1 route that says neither.
 """
 
 import base64
@@ -100,7 +100,6 @@ def _authorizer(permission: Permission) -> Callable[..., Awaitable[Principal]]:
             needed = LEAST_ROLE[permission]
             raise Forbidden(f"this needs the {needed} role (or admin); {principal.label} is {principal.role}",
                             required_role=needed.value, role=principal.role.value)
-        request.state.principal = principal
         return principal
 
     setattr(authorize, ACCESS_MARK, permission.value)
@@ -122,18 +121,12 @@ AGENT_ACCESS: Any = Depends(_agent_access)
 
 Reader = Annotated[Principal, requires(Permission.READ)]
 Operator = Annotated[Principal, requires(Permission.OPERATE)]
-Approver = Annotated[Principal, requires(Permission.APPROVE)]
 Admin = Annotated[Principal, requires(Permission.ADMINISTER)]
 
 
 def authentication_of(request: Request) -> Authentication:
     found: Authentication = request.app.state.authentication
     return found
-
-
-def principal_of(request: Request) -> Principal | None:
-    """The principal an access rule found for this request (None before one ran, or on a public route)."""
-    return getattr(request.state, "principal", None)
 
 
 def access_rule(route: APIRoute) -> str | None:
@@ -154,10 +147,8 @@ def check_access_declared(routes: Iterable[Any]) -> None:
 
 
 READERS: list[Any] = [requires(Permission.READ)]
-"""``dependencies=READERS``: any principal (viewer and up, the services too)."""
-OPERATORS: list[Any] = [requires(Permission.OPERATE)]
-"""``dependencies=OPERATORS``: operators and admins."""
-APPROVERS: list[Any] = [requires(Permission.APPROVE)]
+"""``dependencies=READERS``: any principal (viewer and up, the services too). An endpoint that records who
+changed something takes the principal instead: ``principal: Operator``."""
 ADMINS: list[Any] = [requires(Permission.ADMINISTER)]
 CALLERS_OF_THE_AGENT: list[Any] = [AGENT_ACCESS]
 """``dependencies=CALLERS_OF_THE_AGENT``: an agent's invoke, open or not as the agent's access mode says."""

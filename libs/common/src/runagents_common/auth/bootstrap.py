@@ -31,9 +31,14 @@ class BootstrapKeys:
         sent = _digest(credential.value)
         for name, digest in self._digests.items():
             if hmac.compare_digest(sent, digest):
-                return Principal(id=f"bootstrap:{name}", kind=PrincipalKind.BOOTSTRAP_KEY,
-                                 name=f"bootstrap admin key ({name})", role=Role.ADMIN)
+                return bootstrap_principal(name)
         return None
+
+
+def bootstrap_principal(name: str) -> Principal:
+    """The admin a bootstrap key named ``name`` proves (dev mode's one-time sign-in link proves ``data-dir``'s)."""
+    return Principal(id=f"bootstrap:{name}", kind=PrincipalKind.BOOTSTRAP_KEY, name=f"bootstrap admin key ({name})",
+                     role=Role.ADMIN)
 
 
 class FirstOf:

@@ -2,11 +2,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.cursors import decode_cursor, encode_cursor
 from runagents_common.events.catalog import ChangeRecorded
 from runagents_common.events.envelope import Envelope
 from runagents_policy.audit import repository
-from runagents_policy.audit.cursor import decode as decode_cursor
-from runagents_policy.audit.cursor import encode as encode_cursor
 from runagents_policy.audit.models import AuditEntry
 from runagents_policy.audit.repository import AuditFilter
 

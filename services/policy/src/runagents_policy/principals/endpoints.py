@@ -18,6 +18,7 @@ from runagents_common.auth import (
     csrf_token,
     requires,
 )
+from runagents_common.auth.access import authentication_of
 from runagents_common.service import component, unit_of_work
 from runagents_policy.principals import store
 from runagents_policy.principals.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyList, ApiKeyOut, Me
@@ -66,8 +67,9 @@ async def me(request: Request, principal: Reader) -> Me:
                   dependencies=[requires(Permission.INTROSPECT)],
                   summary="Who a credential is (the platform's own services only)")
 async def introspect(body: IntrospectionRequest, request: Request) -> IntrospectionResult:
-    authenticator = request.app.state.authentication.authenticator
-    principal = await authenticator.authenticate(Credential(body.kind, body.credential)) if body.credential else None
+    authenticator = authentication_of(request).authenticator  # never None here: only a service key gets this far
+    principal = await authenticator.authenticate(Credential(body.kind, body.credential)) \
+        if authenticator is not None and body.credential else None
     return IntrospectionResult(active=principal is not None, principal=principal)
 
 

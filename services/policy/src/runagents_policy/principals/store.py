@@ -168,15 +168,6 @@ class PrincipalStore:
                 key.last_used_at = utcnow()
             return key_principal(key), prefix, now + _seconds_left(key.expires_at)
 
-    async def key_for_sign_in(self, secret: str) -> tuple[Principal, str] | None:
-        """The principal of an API key pasted on the sign-in page, and its prefix (bootstrap keys are not
-        sessions' keys: they have no prefix)."""
-        prefix = prefix_of(secret)
-        if prefix is None:
-            return None
-        principal = await self.authenticate(Credential(CredentialKind.BEARER, secret))
-        return (principal, prefix) if principal is not None else None
-
     async def _session(self, token: str) -> tuple[Principal, str | None, float] | None:
         """The session's principal, the API key it was opened with, and until when (monotonic) it stays valid."""
         async with self.database.session() as session:
@@ -192,8 +183,7 @@ class PrincipalStore:
                 valid_for = min(valid_for, _seconds_left(key.expires_at))
             else:
                 role = Role(found.role)
-            principal = Principal(id=found.principal_id, kind=PrincipalKind(found.kind), name=found.name, role=role,
-                                  session=True)
+            principal = Principal(id=found.principal_id, kind=PrincipalKind(found.kind), name=found.name, role=role)
             return principal, found.api_key_prefix, time.monotonic() + valid_for
 
 

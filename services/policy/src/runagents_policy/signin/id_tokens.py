@@ -18,14 +18,12 @@ from jwt.exceptions import (
     PyJWKError,
 )
 
+from runagents_policy.identity_providers.jose import ALGORITHMS, key_algorithms
 from runagents_policy.signin.oidc import OpenIdProvider, Provider, SignInRefused
 
-ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
-"""Never "none", never HS*: a provider's public key must not double as a shared secret (RS/HS confusion)."""
 LEEWAY_SECONDS = 60
 MAX_TOKEN_LENGTH = 16 * 1024
 MAX_KEYS_TRIED = 10
-_EC_CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 
 
 async def verified_claims(openid: OpenIdProvider, provider: Provider, id_token: str, nonce: str) -> dict[str, Any]:
@@ -40,13 +38,14 @@ async def verified_claims(openid: OpenIdProvider, provider: Provider, id_token: 
     if "crit" in header:
         raise SignInRefused("the provider's ID token lists critical header extensions (crit); none is supported")
     alg, kid = header.get("alg"), header.get("kid")
-    allowed = [a for a in ASYMMETRIC_ALGORITHMS if a in provider.signing_algorithms]
+    # Never "none", never HS*: a provider's public key must not double as a shared secret (RS/HS confusion).
+    allowed = [a for a in ALGORITHMS if a in provider.signing_algorithms]
     if not isinstance(alg, str) or alg not in allowed:
         raise SignInRefused(f"the ID token is signed with an algorithm that is not accepted (accepted: "
                             f"{', '.join(allowed) or 'none: the provider announces no asymmetric algorithm'})")
     if kid is not None and not isinstance(kid, str):
         raise SignInRefused("the ID token's kid header is not a string")
-    keys = [key for key in await openid.signing_keys(provider, kid) if _fits(key, alg)]
+    keys = [key for key in await openid.signing_keys(provider, kid) if alg in key_algorithms(key)]
     if not keys:
         raise SignInRefused("the ID token's key id is not among the provider's signing keys" if kid is not None
                             else f"the provider publishes no {alg} key, and the ID token names none (kid)")
@@ -84,17 +83,6 @@ def _decoded(id_token: str, alg: str, keys: list[dict[str, Any]], issuer: str, c
         except (ValueError, TypeError, OverflowError, RecursionError):
             raise SignInRefused("the ID token's claims cannot be read") from None
     raise SignInRefused("the ID token's signature does not verify with the provider's published keys")
-
-
-def _fits(key: dict[str, Any], alg: str) -> bool:
-    if key.get("alg") not in (None, alg):
-        return False
-    kty = key.get("kty")
-    if alg.startswith(("RS", "PS")):
-        return kty == "RSA"
-    if alg in _EC_CURVES:
-        return kty == "EC" and key.get("crv") == _EC_CURVES[alg]
-    return alg == "EdDSA" and kty == "OKP"
 
 
 def _reason(exc: InvalidTokenError) -> str:

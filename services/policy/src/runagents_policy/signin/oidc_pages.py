@@ -16,7 +16,14 @@ from runagents_common.settings import MissingSetting, RunMode, dev_secret
 from runagents_policy.settings import PolicySettings
 from runagents_policy.signin.id_tokens import verified_claims
 from runagents_policy.signin.oidc import CALLBACK_PATH, Client, OpenIdProvider, SignInRefused
-from runagents_policy.signin.pages import ACCOUNT_PATH, _context, _local, _secure, sign_in_page, start_session
+from runagents_policy.signin.pages import (
+    ACCOUNT_PATH,
+    cookies_secure,
+    local_path,
+    policy_context,
+    sign_in_page,
+    start_session,
+)
 from runagents_policy.signin.role_mapping import NoRole, RoleMapping
 from runagents_policy.signin.state import (
     STATE_COOKIE,
@@ -76,7 +83,7 @@ def _state_secret(settings: PolicySettings) -> bytes:
 
 
 def _oidc(request: Request) -> OidcSignIn | None:
-    found: OidcSignIn | None = _context(request).oidc
+    found: OidcSignIn | None = policy_context(request).oidc
     return found
 
 
@@ -90,12 +97,12 @@ async def login(request: Request, then: str = ACCOUNT_PATH) -> Response:
         provider = await oidc.openid.provider()
     except SignInRefused as exc:
         return await _refused(request, str(exc), then)
-    pending, cookie = oidc.states.start(_local(then))
+    pending, cookie = oidc.states.start(local_path(then))
     response = RedirectResponse(oidc.openid.authorization_url(provider, pending.state, pending.nonce,
                                                               pending.code_challenge), status_code=303)
     # Lax, not Strict: the provider's redirect back is a cross-site top-level navigation that must carry it.
     response.set_cookie(STATE_COOKIE, cookie, max_age=STATE_LIFETIME_SECONDS, path=STATE_COOKIE_PATH, httponly=True,
-                        secure=_secure(request), samesite="lax")
+                        secure=cookies_secure(request), samesite="lax")
     return response
 
 
@@ -140,7 +147,7 @@ async def _refused(request: Request, reason: str, then: str) -> Response:
 
 
 def _clear_state(request: Request, response: Response) -> None:
-    response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH, httponly=True, secure=_secure(request),
+    response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH, httponly=True, secure=cookies_secure(request),
                            samesite="lax")
 
 

@@ -14,12 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runagents_common.cursors import decode_cursor, encode_cursor
 from runagents_common.db import Database
 from runagents_common.errors import NotFound
 from runagents_common.run_wire import minted_at
 from runagents_runs.runs import repository
-from runagents_runs.runs.cursor import decode as decode_cursor
-from runagents_runs.runs.cursor import encode as encode_cursor
 from runagents_runs.runs.models import Run, RunEvent, RunStatus
 
 ANNOUNCED_FOR = timedelta(seconds=30)
