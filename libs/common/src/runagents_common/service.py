@@ -206,7 +206,7 @@ def _authentication(components: Sequence[ServiceComponent],
     service = components[0].name if components else "policy"
     key = settings.service_key(service)
     assert key is not None  # authentication is on
-    remote = RemoteAuthenticator(settings.service_url("policy"), key.get_secret_value())
+    remote = RemoteAuthenticator(settings.service_url("policy"), key)
     return Authentication(FirstOf([bootstrap, remote])), remote
 
 

@@ -12,11 +12,12 @@ from collections import OrderedDict
 from typing import Protocol
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from runagents_common.auth.credentials import Credential, CredentialKind
 from runagents_common.auth.principals import Principal
 from runagents_common.errors import Unavailable
+from runagents_common.http import service_client
 
 log = logging.getLogger("runagents.auth")
 
@@ -45,10 +46,9 @@ class RemoteAuthenticator:
     out stops working in the other services within that time.
     """
 
-    def __init__(self, policy_url: str, service_key: str, *, ttl_seconds: float = 10.0,
+    def __init__(self, policy_url: str, service_key: SecretStr, *, ttl_seconds: float = 10.0,
                  negative_ttl_seconds: float = 2.0, max_entries: int = 10_000) -> None:
-        self._client = httpx.AsyncClient(base_url=policy_url, timeout=5.0,
-                                         headers={"authorization": f"Bearer {service_key}"})
+        self._client = service_client(policy_url, timeout=5.0, key=service_key)
         self._ttl = ttl_seconds
         self._negative_ttl = negative_ttl_seconds
         self._max_entries = max_entries
